@@ -1,0 +1,1 @@
+"""Charter: turns a sales manager's expectations into an accountable sales team."""

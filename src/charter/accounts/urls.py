@@ -1,0 +1,12 @@
+from django.urls import path
+
+from charter.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password-reset/", views.password_reset_request, name="password_reset"),
+    path("set-password/<str:uidb64>/<str:token>/", views.set_password, name="set_password"),
+    path("profile/", views.profile, name="profile"),
+]

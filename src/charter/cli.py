@@ -1,0 +1,72 @@
+"""The `charter` command: every admin job of a Charter installation.
+
+`charter <command> [options]` runs the Django management command of that name with the Charter
+settings, so `DATABASE_URL` and the rest of `.env` apply to the CLI exactly as to the web server
+and the worker. `charter --help` lists the Charter commands; `charter <command> --help`
+explains one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# The commands an operator needs, in the order `charter --help` shows them. Django's own commands
+# (makemigrations, shell, dbshell, …) still work through `charter` for developers.
+COMMANDS = [
+    "serve",
+    "worker",
+    "tick",
+    "migrate",
+    "demo",
+    "import",
+    "createadmin",
+    "backup",
+    "restore",
+    "check",
+]
+
+
+def _overview() -> str:
+    from django.core.management import get_commands, load_command_class
+
+    available = get_commands()
+    lines = [
+        "usage: charter <command> [options]",
+        "",
+        "Charter: expectations, KPIs, learning and feedback for a sales team.",
+        "",
+        "commands:",
+    ]
+    for name in COMMANDS:
+        if name not in available:
+            continue
+        command = load_command_class(available[name], name)
+        summary = (command.help or "").strip().splitlines()[0] if command.help else ""
+        lines.append(f"  {name:<12} {summary}")
+    lines += [
+        "",
+        "Run 'charter <command> --help' for a command's options.",
+        "Configuration comes from the environment and ./.env (see .env.example).",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "charter.settings")
+    args = list(sys.argv[1:] if argv is None else argv)
+    import django
+
+    django.setup()
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(_overview())
+        return
+    from django.core.management import ManagementUtility
+
+    utility = ManagementUtility(["charter", *args])
+    utility.prog_name = "charter"
+    utility.execute()
+
+
+if __name__ == "__main__":
+    main()

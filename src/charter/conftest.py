@@ -1,0 +1,132 @@
+"""Personas shared by every test: one small org with two regions and a reporting tree.
+
+Acme Demo Co
+├── East (region)            ├── West (region)
+│   └── East Enterprise      │   └── West Mid-Market
+admin (Ada Admin) · executive (Eve Exec)
+manager (Mona Manager, East Enterprise) ← rep (Rick Rep), rep2 (Rita Rep)
+other_manager (Omar Other, West Mid-Market) ← other_team_rep (Olga Other)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from charter.accounts.models import User
+from charter.org.models import Organization, Person, Role, Team
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any) -> None:
+    # Argon2 is deliberately slow; the tests that care about it ask for it explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org(db: Any) -> Organization:
+    return Organization.objects.create(name="Acme Demo Co")
+
+
+@pytest.fixture
+def teams(org: Organization) -> dict[str, Team]:
+    east = Team.objects.create(org=org, name="East")
+    west = Team.objects.create(org=org, name="West")
+    return {
+        "east": east,
+        "west": west,
+        "east_ent": Team.objects.create(org=org, name="East Enterprise", parent=east),
+        "west_mm": Team.objects.create(org=org, name="West Mid-Market", parent=west),
+    }
+
+
+def make_person(
+    org: Organization,
+    name: str,
+    role: str,
+    *,
+    team: Team | None = None,
+    manager: Person | None = None,
+    login: bool = True,
+) -> Person:
+    email = name.lower().replace(" ", ".") + "@acme.test"
+    user = User.objects.create_user(email, PASSWORD) if login else None
+    return Person.objects.create(
+        org=org,
+        user=user,
+        full_name=name,
+        email=email,
+        role=role,
+        team=team,
+        manager=manager,
+        hire_date=dt.date(2022, 3, 1),
+    )
+
+
+@pytest.fixture
+def admin(org: Organization) -> Person:
+    return make_person(org, "Ada Admin", Role.ADMIN)
+
+
+@pytest.fixture
+def executive(org: Organization) -> Person:
+    return make_person(org, "Eve Exec", Role.EXECUTIVE)
+
+
+@pytest.fixture
+def manager(org: Organization, teams: dict[str, Team], executive: Person) -> Person:
+    return make_person(org, "Mona Manager", Role.MANAGER, team=teams["east_ent"], manager=executive)
+
+
+@pytest.fixture
+def rep(org: Organization, teams: dict[str, Team], manager: Person) -> Person:
+    return make_person(org, "Rick Rep", Role.REP, team=teams["east_ent"], manager=manager)
+
+
+@pytest.fixture
+def rep2(org: Organization, teams: dict[str, Team], manager: Person) -> Person:
+    return make_person(org, "Rita Rep", Role.REP, team=teams["east_ent"], manager=manager)
+
+
+@pytest.fixture
+def other_manager(org: Organization, teams: dict[str, Team], executive: Person) -> Person:
+    return make_person(org, "Omar Other", Role.MANAGER, team=teams["west_mm"], manager=executive)
+
+
+@pytest.fixture
+def other_team_rep(org: Organization, teams: dict[str, Team], other_manager: Person) -> Person:
+    return make_person(org, "Olga Other", Role.REP, team=teams["west_mm"], manager=other_manager)
+
+
+@pytest.fixture
+def everyone(
+    admin: Person,
+    executive: Person,
+    manager: Person,
+    rep: Person,
+    rep2: Person,
+    other_manager: Person,
+    other_team_rep: Person,
+) -> dict[str, Person]:
+    return {
+        "admin": admin,
+        "executive": executive,
+        "manager": manager,
+        "rep": rep,
+        "rep2": rep2,
+        "other_manager": other_manager,
+        "other_team_rep": other_team_rep,
+    }
+
+
+def client_for(person: Person | None) -> Client:
+    client = Client()
+    if person is not None:
+        assert person.user is not None
+        client.force_login(person.user)
+    return client

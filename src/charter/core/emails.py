@@ -1,0 +1,91 @@
+"""Every email Charter sends: one function per kind, each rendering the subject, a text body and
+an HTML body from `templates/emails/<kind>/` with one shared context. Each send is logged.
+
+Callers run these inside background tasks (see each app's `tasks.py`), never in a request.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from charter.core.models import EmailLog
+
+logger = logging.getLogger(__name__)
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def set_password_url(user: Any) -> str:
+    """A one-time link that lets `user` choose a password (invitations and resets share it)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return absolute_url(reverse("accounts:set_password", args=[uid, token]))
+
+
+def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) of one email kind; tests use it to check both bodies."""
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{kind}/subject.txt", context).split())
+    text = render_to_string(f"emails/{kind}/body.txt", context)
+    html = render_to_string(f"emails/{kind}/body.html", context)
+    return subject, text, html
+
+
+def _send(
+    kind: str,
+    to: str,
+    context: dict[str, Any],
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> bool:
+    subject, text, html = render(kind, context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
+    try:
+        message.send()
+    except Exception as exc:
+        logger.warning("email %s to %s failed: %s", kind, to, exc)
+        EmailLog.objects.create(
+            kind=kind, to=to, subject=subject[:300], status=EmailLog.Status.FAILED, error=str(exc)
+        )
+        raise
+    EmailLog.objects.create(kind=kind, to=to, subject=subject[:300], status=EmailLog.Status.SENT)
+    return True
+
+
+def wants(user: Any, preference: str) -> bool:
+    """Whether `user` accepts an optional kind of email (reminders, answers, team alerts)."""
+    prefs = getattr(user, "notification_prefs", None)
+    return True if prefs is None else bool(getattr(prefs, preference))
+
+
+# --- one function per kind ----------------------------------------------------------------
+
+
+def invitation(*, invitation: Any) -> bool:
+    person = invitation.person
+    inviter = invitation.invited_by
+    context = {
+        "person": person,
+        "org": person.org,
+        "inviter_name": inviter.get_full_name() if inviter else "",
+        "link": set_password_url(person.user),
+    }
+    return _send("invitation", invitation.email, context)
+
+
+def password_reset(*, user: Any) -> bool:
+    context = {"user": user, "name": user.get_short_name(), "link": set_password_url(user)}
+    return _send("password_reset", user.email, context)

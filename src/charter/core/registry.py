@@ -1,0 +1,65 @@
+"""Extension points that later apps plug into without the core knowing them.
+
+Each Charter app may have any of these modules, imported at start-up, which register:
+- `periodic.py`: periodic jobs, run by `charter tick` (the worker calls it every minute);
+- `importers.py`: importers, reachable as `charter import <name> FILE` and the upload pages;
+- `demo.py`: demo builders, run in order by `charter demo`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    func: Callable[[], str | None]
+
+
+@dataclass(frozen=True)
+class DemoBuilder:
+    name: str
+    order: int
+    func: Callable[[Any], None]
+
+
+periodic_jobs: dict[str, PeriodicJob] = {}
+importers: dict[str, Any] = {}
+demo_builders: dict[str, DemoBuilder] = {}
+
+
+def periodic(name: str) -> Callable[[Callable[[], str | None]], Callable[[], str | None]]:
+    """Register a function for `charter tick`; it returns a short summary or None."""
+
+    def decorator(func: Callable[[], str | None]) -> Callable[[], str | None]:
+        periodic_jobs[name] = PeriodicJob(name=name, func=func)
+        return func
+
+    return decorator
+
+
+def demo_builder(
+    name: str, *, order: int
+) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Register a step of `charter demo`; lower `order` runs first."""
+
+    def decorator(func: Callable[[Any], None]) -> Callable[[Any], None]:
+        demo_builders[name] = DemoBuilder(name=name, order=order, func=func)
+        return func
+
+    return decorator
+
+
+def register_importer(importer: Any) -> Any:
+    """Register an importer (see `charter.core.imports.Importer`) under its `name`."""
+    importers[importer.name] = importer
+    return importer
+
+
+def autodiscover() -> None:
+    autodiscover_modules("periodic", "importers", "demo")

@@ -1,0 +1,327 @@
+"""Writes to the org chart. Views, the API, imports and the CLI all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from charter.core import audit
+from charter.org.models import Invitation, Organization, OwnerAlias, Person, Role, Team
+
+PERSON_AUDIT_FIELDS = [
+    "full_name",
+    "email",
+    "title",
+    "role",
+    "team",
+    "manager",
+    "hire_date",
+    "start_date",
+    "leave_date",
+    "is_active",
+]
+
+
+def normalise_alias(value: str) -> str:
+    return " ".join(value.split()).lower()
+
+
+def organization_create(*, name: str, actor: Any = None, **fields: Any) -> Organization:
+    with transaction.atomic():
+        org = Organization.objects.create(name=name, **fields)
+        audit.record(actor=actor, action="org.organization.created", obj=org, after={"name": name})
+    return org
+
+
+def _check_team_parent(team: Team, parent: Team | None) -> None:
+    node = parent
+    while node is not None:
+        if node.pk == team.pk:
+            raise ValidationError(
+                {"parent": f"{parent} is inside {team}; a team cannot be its own ancestor."}
+            )
+        node = node.parent
+
+
+def team_create(*, org: Organization, name: str, parent: Team | None = None, actor: Any) -> Team:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A team needs a name."})
+    if Team.objects.filter(org=org, name__iexact=name).exists():
+        raise ValidationError({"name": f"A team called {name!r} already exists."})
+    with transaction.atomic():
+        team = Team.objects.create(org=org, name=name, parent=parent)
+        audit.record(
+            actor=actor,
+            action="org.team.created",
+            obj=team,
+            after=audit.snapshot(team, ["name", "parent"]),
+        )
+    return team
+
+
+def team_update(*, team: Team, actor: Any, name: str, parent: Team | None) -> Team:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A team needs a name."})
+    if Team.objects.filter(org=team.org, name__iexact=name).exclude(pk=team.pk).exists():
+        raise ValidationError({"name": f"A team called {name!r} already exists."})
+    _check_team_parent(team, parent)
+    before = audit.snapshot(team, ["name", "parent"])
+    team.name, team.parent = name, parent
+    with transaction.atomic():
+        team.save(update_fields=["name", "parent"])
+        audit.record(
+            actor=actor,
+            action="org.team.updated",
+            obj=team,
+            before=before,
+            after=audit.snapshot(team, ["name", "parent"]),
+        )
+    return team
+
+
+def check_reporting_line(person: Person, manager: Person | None) -> None:
+    """Refuse a manager that would put `person` above themselves."""
+    node = manager
+    seen: set[int] = set()
+    while node is not None and node.pk not in seen:
+        if person.pk is not None and node.pk == person.pk:
+            raise ValidationError(
+                {"manager": f"{manager} reports to {person}; that would make a reporting cycle."}
+            )
+        seen.add(node.pk)
+        node = node.manager
+
+
+def _check_email(org: Organization, email: str, exclude_pk: int | None) -> str:
+    email = email.strip().lower()
+    if not email:
+        return ""
+    clash = Person.objects.filter(org=org, email__iexact=email)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"email": f"{email} already belongs to someone else."})
+    return email
+
+
+def person_create(
+    *,
+    org: Organization,
+    actor: Any,
+    full_name: str,
+    email: str = "",
+    title: str = "",
+    role: str = Role.REP,
+    team: Team | None = None,
+    manager: Person | None = None,
+    hire_date: dt.date | None = None,
+    start_date: dt.date | None = None,
+) -> Person:
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise ValidationError({"full_name": "A person needs a name."})
+    if role not in Role.values:
+        raise ValidationError(
+            {"role": f"{role!r} is not a role; use one of {', '.join(Role.values)}."}
+        )
+    person = Person(
+        org=org,
+        full_name=full_name,
+        email=_check_email(org, email, None),
+        title=title.strip(),
+        role=role,
+        team=team,
+        manager=manager,
+        hire_date=hire_date,
+        start_date=start_date or hire_date,
+    )
+    with transaction.atomic():
+        person.save()
+        audit.record(
+            actor=actor,
+            action="org.person.created",
+            obj=person,
+            after=audit.snapshot(person, PERSON_AUDIT_FIELDS),
+        )
+    return person
+
+
+def person_update(*, person: Person, actor: Any, **changes: Any) -> Person:
+    """Change any of the org-chart fields of a person; unknown fields are a programming error."""
+    unknown = set(changes) - set(PERSON_AUDIT_FIELDS)
+    if unknown:
+        raise TypeError(f"person_update got unknown fields {sorted(unknown)}")
+    if "full_name" in changes:
+        changes["full_name"] = " ".join(str(changes["full_name"]).split())
+        if not changes["full_name"]:
+            raise ValidationError({"full_name": "A person needs a name."})
+    if "email" in changes:
+        changes["email"] = _check_email(person.org, changes["email"] or "", person.pk)
+        if not changes["email"] and person.user_id:
+            raise ValidationError(
+                {"email": "This person signs in with their email; it cannot be removed."}
+            )
+    if "role" in changes and changes["role"] not in Role.values:
+        raise ValidationError({"role": f"{changes['role']!r} is not a role."})
+    if "manager" in changes:
+        check_reporting_line(person, changes["manager"])
+    before = audit.snapshot(person, PERSON_AUDIT_FIELDS)
+    for field, value in changes.items():
+        setattr(person, field, value)
+    after = audit.snapshot(person, PERSON_AUDIT_FIELDS)
+    changed = [f for f in PERSON_AUDIT_FIELDS if before[f] != after[f]]
+    if not changed:
+        return person
+    with transaction.atomic():
+        person.save(update_fields=[*changed, "updated_at"])
+        if "email" in changed and person.user is not None:
+            person.user.email = person.email
+            person.user.save(update_fields=["email"])
+        audit.record(
+            actor=actor,
+            action="org.person.updated",
+            obj=person,
+            before={f: before[f] for f in changed},
+            after={f: after[f] for f in changed},
+        )
+    return person
+
+
+def person_deactivate(*, person: Person, actor: Any, leave_date: dt.date | None = None) -> Person:
+    """Close the login and mark the person as gone; their history stays."""
+    if not person.is_active:
+        return person
+    if actor is not None and getattr(actor, "pk", None) == person.user_id:
+        raise ValidationError("You cannot deactivate yourself.")
+    if Person.objects.filter(manager=person, is_active=True).exists():
+        names = ", ".join(
+            Person.objects.filter(manager=person, is_active=True).values_list(
+                "full_name", flat=True
+            )[:5]
+        )
+        raise ValidationError(f"{person} still manages {names}; give them a new manager first.")
+    leave = leave_date or timezone.localdate()
+    with transaction.atomic():
+        person.is_active = False
+        person.leave_date = leave
+        person.save(update_fields=["is_active", "leave_date", "updated_at"])
+        if person.user is not None:
+            person.user.is_active = False
+            person.user.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            action="org.person.deactivated",
+            obj=person,
+            before={"is_active": True, "leave_date": None},
+            after={"is_active": False, "leave_date": leave.isoformat()},
+        )
+    return person
+
+
+def person_reactivate(*, person: Person, actor: Any) -> Person:
+    if person.is_active:
+        return person
+    with transaction.atomic():
+        before_leave = person.leave_date
+        person.is_active = True
+        person.leave_date = None
+        person.save(update_fields=["is_active", "leave_date", "updated_at"])
+        if person.user is not None:
+            person.user.is_active = True
+            person.user.save(update_fields=["is_active"])
+        audit.record(
+            actor=actor,
+            action="org.person.reactivated",
+            obj=person,
+            before={"is_active": False, "leave_date": before_leave},
+            after={"is_active": True, "leave_date": None},
+        )
+    return person
+
+
+def person_invite(*, person: Person, actor: Any, email: str | None = None) -> Invitation:
+    """Give the person a login (without a password yet) and email them a set-password link."""
+    from charter.accounts.models import User
+    from charter.org import tasks
+
+    if not person.is_active:
+        raise ValidationError(f"{person} is deactivated; reactivate them before inviting.")
+    if email is not None and email.strip().lower() != person.email:
+        person_update(person=person, actor=actor, email=email)
+    if not person.email:
+        raise ValidationError(
+            {"email": f"{person} has no email address to send the invitation to."}
+        )
+    if person.user is not None and person.user.has_usable_password():
+        raise ValidationError(f"{person} already signs in; they can reset their password instead.")
+    with transaction.atomic():
+        if person.user is None:
+            existing = User.objects.filter(email__iexact=person.email).first()
+            if existing is not None and hasattr(existing, "person"):
+                raise ValidationError(
+                    {"email": f"{person.email} is already used by another login."}
+                )
+            user = existing or User.objects.create_user(person.email)
+            person.user = user
+            person.save(update_fields=["user", "updated_at"])
+        invitation = Invitation.objects.create(person=person, email=person.email, invited_by=actor)
+        audit.record(
+            actor=actor, action="org.person.invited", obj=person, after={"email": person.email}
+        )
+        transaction.on_commit(lambda: tasks.send_invitation.enqueue(invitation_id=invitation.pk))
+    return invitation
+
+
+def invitation_accept(*, user: Any) -> None:
+    """Called once the invited person has set their password."""
+    with transaction.atomic():
+        pending = Invitation.objects.filter(person__user=user, accepted_at__isnull=True)
+        if pending.update(accepted_at=timezone.now()):
+            audit.record(actor=user, action="org.invitation.accepted", obj=user.person)
+
+
+def owner_alias_add(
+    *, person: Person, actor: Any, kind: str, value: str, source: str = ""
+) -> OwnerAlias:
+    norm = normalise_alias(value)
+    if not norm:
+        raise ValidationError({"value": "An alias cannot be empty."})
+    if kind not in OwnerAlias.Kind.values:
+        raise ValidationError({"kind": f"{kind!r} is not an alias kind."})
+    clash = (
+        OwnerAlias.objects.filter(org=person.org, kind=kind, value=norm)
+        .select_related("person")
+        .first()
+    )
+    if clash is not None:
+        if clash.person_id == person.pk:
+            return clash
+        raise ValidationError({"value": f"{value!r} already points at {clash.person}."})
+    with transaction.atomic():
+        alias = OwnerAlias.objects.create(
+            org=person.org, person=person, kind=kind, value=norm, source=source
+        )
+        audit.record(
+            actor=actor,
+            action="org.owner_alias.added",
+            obj=person,
+            after={"kind": kind, "value": norm, "source": source},
+        )
+    return alias
+
+
+def owner_alias_remove(*, alias: OwnerAlias, actor: Any) -> None:
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="org.owner_alias.removed",
+            obj=alias.person,
+            before={"kind": alias.kind, "value": alias.value, "source": alias.source},
+        )
+        alias.delete()

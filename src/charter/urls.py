@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("charter.core.urls")),
+    path("accounts/", include("charter.accounts.urls")),
+    path("org/", include("charter.org.urls")),
+    path("api/v1/", include("charter.api.urls")),
+]
+
+handler403 = "charter.core.views.permission_denied"
+handler404 = "charter.core.views.not_found"
