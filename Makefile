@@ -3,6 +3,11 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The local demo speaks plain HTTP on the loopback address: without HTTPS=0, cookies would be
+# secure-only and every request redirected to https://, so nobody could sign in.
+RUN_ENV := DEBUG=1 HTTPS=0 SITE_URL=http://$(HOST):$(PORT)
 
 .PHONY: run test test-browser lint format bench install clean
 
@@ -14,28 +19,36 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+## Create the virtualenv and install the locked dependencies.
 install: $(STAMP)
 
-## Set up everything, load the demo company and serve it on http://127.0.0.1:8000 with a worker.
+## Set up everything, load the demo company (printing its logins) and serve it on
+## http://127.0.0.1:8000 with a background worker. Ctrl-C stops it.
 run: $(STAMP)
-	$(BIN)/charter migrate --no-input -v 0
-	$(BIN)/charter demo
-	$(BIN)/charter serve --host 127.0.0.1 --port 8000
+	$(RUN_ENV) $(BIN)/charter migrate --no-input -v 0
+	$(RUN_ENV) $(BIN)/charter demo
+	$(RUN_ENV) $(BIN)/charter serve --host $(HOST) --port $(PORT)
 
-## Lint, types, migrations check and the whole test suite (browser tests skip without Chromium).
+## Lint, format check, types, migrations check, the test suite, then the browser tests (these
+## skip, saying why, when no Chromium is installed).
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=charter.test_settings $(BIN)/python -m django makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 -m "not browser"
-	$(BIN)/pytest -m browser -p no:randomly
+	$(BIN)/pytest -m browser -rs
+
+## Only the browser tests (Playwright driving the system Chromium).
+test-browser: $(STAMP)
+	$(BIN)/pytest -m browser -rs
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+## Fix what ruff can fix and format the code.
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
@@ -43,5 +56,6 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+## Remove the virtualenv and caches (not the data folder: that holds your database).
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

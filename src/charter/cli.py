@@ -27,6 +27,12 @@ COMMANDS = [
 ]
 
 
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
 def _overview() -> str:
     from django.core.management import get_commands, load_command_class
 
@@ -42,8 +48,7 @@ def _overview() -> str:
         if name not in available:
             continue
         command = load_command_class(available[name], name)
-        summary = (command.help or "").strip().splitlines()[0] if command.help else ""
-        lines.append(f"  {name:<12} {summary}")
+        lines.append(f"  {name:<12} {_first_sentence(str(command.help or ''))}")
     lines += [
         "",
         "Run 'charter <command> --help' for a command's options.",
@@ -60,6 +65,11 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     if not args or args[0] in ("-h", "--help", "help"):
         print(_overview())
+        return
+    if args[0] == "--version":
+        from importlib.metadata import version
+
+        print(f"charter {version('charter')}")
         return
     from django.core.management import ManagementUtility
 

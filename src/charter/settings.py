@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "charter.core",
     "charter.accounts",
     "charter.org",
+    "charter.expectations",
+    "charter.crm",
     "charter.api",
 ]
 
@@ -177,6 +179,8 @@ USE_TZ = True
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The project-wide assets (charter.css, htmx) live outside any app's static/ folder.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Assets are vendored in the package; WhiteNoise serves them from the finders, so neither
 # `collectstatic` nor a separate web server is needed to run Charter.
@@ -220,6 +224,8 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ConfigError(f"TASKS_BACKEND={TASKS_BACKEND!r}: expected one of {sorted(_TASK_BACKENDS)}")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 TICK_INTERVAL_SECONDS = env_int("TICK_INTERVAL_SECONDS", 60)
+if TICK_INTERVAL_SECONDS < 1:
+    raise ConfigError(f"TICK_INTERVAL_SECONDS={TICK_INTERVAL_SECONDS}: expected 1 or more")
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -244,14 +250,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several apps expose the org roles; one name for them keeps the schema free of warnings.
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "charter.org.models.Role"},
 }
 
 # --- Logging ---------------------------------------------------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+# Every job start and finish, and every successful sign-in, would otherwise be an INFO line;
+# failures and lockouts still show. `charter worker` turns the job lines back on.
+_CHATTY = "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django_tasks": {"level": _CHATTY},
+        "django_tasks_db": {"level": _CHATTY},
+        "axes": {"level": _CHATTY},
+    },
 }

@@ -4,6 +4,8 @@ urlpatterns = [
     path("", include("charter.core.urls")),
     path("accounts/", include("charter.accounts.urls")),
     path("org/", include("charter.org.urls")),
+    path("expectations/", include("charter.expectations.urls")),
+    path("crm/", include("charter.crm.urls")),
     path("api/v1/", include("charter.api.urls")),
 ]
 

@@ -32,3 +32,31 @@ class NotificationPreferencesForm(forms.ModelForm):
     class Meta:
         model = NotificationPreferences
         fields = ["reminders", "answers", "team_alerts", "digest"]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="Where the token is used, e.g. “Weekly export script”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    read_only = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Read-only",
+        help_text="A read-only token can read but never change anything.",
+    )
+    expires_in_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label="Expires after (days)",
+        help_text="Leave empty for a token that works until you revoke it.",
+    )
+
+    def __init__(self, *args: Any, may_write: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_write:
+            # A disabled field ignores what is posted and keeps its initial value (True).
+            self.fields["read_only"].disabled = True
+            self.fields["read_only"].help_text = "Your role is read-only, so are your tokens."

@@ -9,4 +9,6 @@ urlpatterns = [
     path("password-reset/", views.password_reset_request, name="password_reset"),
     path("set-password/<str:uidb64>/<str:token>/", views.set_password, name="set_password"),
     path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

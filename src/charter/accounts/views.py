@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from charter.accounts import forms, services
+from charter.accounts import forms, selectors, services
 from charter.core.http import AuthenticatedHttpRequest, person_required
+from charter.org.access import can_write
 
 
 class LoginView(auth_views.LoginView):
@@ -49,6 +54,35 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     return render(request, "accounts/set_password.html", {"form": form, "user_email": user.email})
 
 
+def _token_form(request: AuthenticatedHttpRequest, data: Any = None) -> forms.ApiTokenForm:
+    return forms.ApiTokenForm(data, may_write=can_write(request.user))
+
+
+def _render_profile(
+    request: AuthenticatedHttpRequest,
+    *,
+    prefs_form: forms.NotificationPreferencesForm | None = None,
+    token_form: forms.ApiTokenForm | None = None,
+    new_token: str = "",
+) -> HttpResponse:
+    """The whole profile page, or only its token section when htmx asks for it."""
+    context = {
+        "form": prefs_form
+        or forms.NotificationPreferencesForm(
+            instance=services.notification_prefs_for(user=request.user)
+        ),
+        "token_form": token_form or _token_form(request),
+        "tokens": selectors.api_tokens_of(user=request.user),
+        "new_token": new_token,
+    }
+    template = "accounts/_tokens.html" if request.htmx else "accounts/profile.html"
+    response = render(request, template, context)
+    if new_token:
+        # The only page that ever shows a whole token: keep it out of every cache.
+        add_never_cache_headers(response)
+    return response
+
+
 @person_required
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     prefs = services.notification_prefs_for(user=request.user)
@@ -59,4 +93,36 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         messages.success(request, "Your notification preferences are saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "prefs": prefs})
+    return _render_profile(request, prefs_form=form)
+
+
+@require_POST
+@person_required
+def token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = _token_form(request, request.POST)
+    if form.is_valid():
+        try:
+            _token, raw = services.api_token_create(
+                user=request.user,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                read_only=form.cleaned_data["read_only"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _render_profile(request, new_token=raw)
+    return _render_profile(request, token_form=form)
+
+
+@require_POST
+@person_required
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
+    # Looked up among the caller's own tokens: anyone else's is simply not found.
+    token = get_object_or_404(selectors.api_tokens_of(user=request.user), pk=token_id)
+    services.api_token_revoke(token=token, actor=request.user)
+    if request.htmx:
+        return _render_profile(request)
+    messages.success(request, f"The token {token.name} is revoked.")
+    return redirect("accounts:profile")

@@ -1,17 +1,59 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
-from charter.org.api import PersonViewSet, TeamViewSet
+from charter.api.permissions import IsPersonInCharter
+from charter.core.http import person_required
+from charter.crm import api as crm_api
+from charter.crm.import_api import ImportViewSet as CrmImportViewSet
+from charter.expectations import api as expectations_api
+from charter.org.api import MeView, PersonViewSet, TeamViewSet
 
 app_name = "api"
 
-router = DefaultRouter()
+# The plain router: DefaultRouter's browsable root view would be one more endpoint to secure.
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+# No `people.json`-style twins: JSON is the only format, and the views do not take `format`.
+router.include_format_suffixes = False
 router.register("people", PersonViewSet, basename="person")
 router.register("teams", TeamViewSet, basename="team")
+router.register("values", expectations_api.ValueViewSet, basename="value")
+router.register("documents", expectations_api.DocumentViewSet, basename="document")
+router.register("crm/imports", CrmImportViewSet, basename="crm-import")
+router.register("deals", crm_api.DealViewSet, basename="deal")
+router.register("activities", crm_api.ActivityViewSet, basename="activity")
+router.register("csat", crm_api.CsatViewSet, basename="csat")
+
+# The schema is for people with access (by token or session), like every other endpoint. The
+# docs page is a web page: anonymous visitors are sent to sign in, and its "Try it out" calls
+# then run with their session, so the access checks are the API's own.
+schema_view = SpectacularAPIView.as_view(permission_classes=[IsPersonInCharter])
+docs_view = person_required(
+    SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny])
+)
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", schema_view, name="schema"),
+    path("docs/", docs_view, name="docs"),
+    path("me/", MeView.as_view(), name="me"),
+    path(
+        "documents/<int:document_id>/versions/<int:number>/",
+        expectations_api.VersionView.as_view(),
+        name="document-version",
+    ),
+    path(
+        "expectations/<int:expectation_id>/",
+        expectations_api.ExpectationView.as_view(),
+        name="expectation",
+    ),
+    path("signatures/mine/", expectations_api.MySignaturesView.as_view(), name="signatures-mine"),
+    path("signatures/team/", expectations_api.TeamSignaturesView.as_view(), name="signatures-team"),
+    path(
+        "questions/<int:question_id>/answer/",
+        expectations_api.AnswerView.as_view(),
+        name="question-answer",
+    ),
     path("", include(router.urls)),
 ]

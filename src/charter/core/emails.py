@@ -2,6 +2,8 @@
 an HTML body from `templates/emails/<kind>/` with one shared context. Each send is logged.
 
 Callers run these inside background tasks (see each app's `tasks.py`), never in a request.
+The subject and text body render with autoescaping off (a plain-text mail would show `&#x27;`
+literally); only the HTML body is escaped, so a name like `<script>` is harmless in both.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -36,10 +39,16 @@ def set_password_url(user: Any) -> str:
 def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) of one email kind; tests use it to check both bodies."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{kind}/subject.txt", context).split())
-    text = render_to_string(f"emails/{kind}/body.txt", context)
+    # Newlines in a subject could smuggle in headers; one line of single spaces cannot.
+    subject = " ".join(_render_plain(f"emails/{kind}/subject.txt", context).split())
+    text = _render_plain(f"emails/{kind}/body.txt", context)
     html = render_to_string(f"emails/{kind}/body.html", context)
     return subject, text, html
+
+
+def _render_plain(template_name: str, context: dict[str, Any]) -> str:
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
 
 
 def _send(
@@ -89,3 +98,72 @@ def invitation(*, invitation: Any) -> bool:
 def password_reset(*, user: Any) -> bool:
     context = {"user": user, "name": user.get_short_name(), "link": set_password_url(user)}
     return _send("password_reset", user.email, context)
+
+
+# --- expectations ---------------------------------------------------------------------------
+
+
+def _document_url(document_id: int, name: str = "expectations:document") -> str:
+    return absolute_url(reverse(name, args=[document_id]))
+
+
+def document_published(*, person: Any, version: Any, pdf: bytes) -> bool:
+    """A new version reaches its audience, with the whole document as a PDF attachment."""
+    document = version.document
+    context = {
+        "person": person,
+        "version": version,
+        "document": document,
+        "link": _document_url(document.pk),
+        "sign_link": _document_url(document.pk, "expectations:sign"),
+    }
+    filename = f"{document.title} v{version.number}.pdf"
+    return _send("document_published", person.email, context, [(filename, pdf, "application/pdf")])
+
+
+def signature_reminder(*, request: Any, kind: str) -> bool:
+    """`kind` is "before", "due" or "overdue" (relative to the due date)."""
+    version = request.version
+    context = {
+        "person": request.person,
+        "version": version,
+        "document": version.document,
+        "request": request,
+        "kind": kind,
+        "sign_link": _document_url(version.document_id, "expectations:sign"),
+    }
+    return _send("signature_reminder", request.person.email, context)
+
+
+def signature_escalation(*, request: Any, manager: Any) -> bool:
+    version = request.version
+    context = {
+        "manager": manager,
+        "person": request.person,
+        "version": version,
+        "document": version.document,
+        "request": request,
+        "coverage_link": absolute_url(
+            reverse("expectations:coverage", args=[version.document_id, version.number])
+        ),
+    }
+    return _send("signature_escalation", manager.email, context)
+
+
+def question_asked(*, question: Any, to: Any) -> bool:
+    context = {
+        "question": question,
+        "recipient": to,
+        "link": absolute_url(reverse("expectations:questions")),
+    }
+    return _send("question_asked", to.email, context)
+
+
+def question_answered(*, answer: Any) -> bool:
+    question = answer.question
+    context = {
+        "answer": answer,
+        "question": question,
+        "link": _document_url(question.document_id) + f"#e-{question.expectation_key}",
+    }
+    return _send("question_answered", question.asked_by.email, context)

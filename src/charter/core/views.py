@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from charter.core import selectors
 from charter.core.http import AuthenticatedHttpRequest, paginate, person_required
+from charter.org import selectors as org_selectors
 from charter.org.access import can_manage_org
-from charter.org.selectors import home_summary
+from charter.org.models import Role
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,13 +26,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @person_required
 def _home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    summary = home_summary(request.user)
-    context = {
-        **summary,
-        "recent_changes": selectors.recent_changes(request.user),
-        "jobs": selectors.visible_jobs(request.user)[:5],
+    user, role = request.user, request.person.role
+    context: dict[str, Any] = {
+        **org_selectors.home_summary(user),
+        "recent_changes": selectors.describe(selectors.recent_changes(user), user=user),
     }
-    return render(request, f"core/home_{request.person.role}.html", context)
+    if role == Role.MANAGER:
+        context["reports"] = org_selectors.visible_direct_reports(user, request.person)
+    if role in (Role.MANAGER, Role.ADMIN):
+        context["to_invite"] = org_selectors.people_to_invite(user, limit=8)
+    if role == Role.ADMIN:
+        context["jobs"] = list(selectors.visible_jobs(user)[:5])
+    if role == Role.EXECUTIVE:
+        context["team_rows"] = org_selectors.flatten_tree(org_selectors.team_tree(user))
+    return render(request, f"core/home_{role}.html", context)
 
 
 def _parse_date(raw: str | None) -> dt.date | None:
@@ -60,7 +68,12 @@ def audit(request: AuthenticatedHttpRequest) -> HttpResponse:
     events = selectors.audit_events(request.user, **filters)
     page = paginate(request, events, per_page=50)
     template = "core/audit_rows.html" if request.htmx else "core/audit.html"
-    return render(request, template, {"page": page, "filters": filters})
+    context = {
+        "page": page,
+        "filters": filters,
+        "object_types": selectors.audit_object_types(request.user),
+    }
+    return render(request, template, context)
 
 
 class _Echo:

@@ -85,6 +85,21 @@ def can_view_person(user: Any, person: Person) -> bool:
     return visible_people(user).filter(pk=person.pk).exists()
 
 
+def can_view_history(user: Any, person: Person) -> bool:
+    """Changes to a person's org record. Admins and executives read the whole org; a manager
+    reads their subtree; a rep reads their own record (their home page lists its changes)."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if me.role in (Role.ADMIN, Role.EXECUTIVE):
+        return True
+    if me.pk == person.pk:
+        return True
+    if me.role == Role.MANAGER:
+        return person.pk in subtree_ids(me)
+    return False
+
+
 def can_manage_org(user: Any) -> bool:
     """Edit the org chart: teams, people, roles, imports, CRM aliases. Admins only."""
     me = person_of(user)

@@ -1,20 +1,36 @@
 """API for people and teams. Querysets come from the access functions, so the API can never show
-what the web pages would refuse; writes go through the same services."""
+what the web pages would refuse; writes go through the same services as the web pages.
+
+Each endpoint reads its input with an input serializer and answers with an output serializer;
+the two are kept apart so what a client may send never silently widens what it gets back.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from charter.org import services
-from charter.org.access import can_manage_org, visible_people, visible_teams
-from charter.org.models import Person, Role, Team
-from charter.org.selectors import current_org
+from charter.api.errors import service_errors
+from charter.org import selectors, services
+from charter.org.access import (
+    can_invite,
+    can_manage_org,
+    person_of,
+    visible_people,
+    visible_teams,
+)
+from charter.org.models import Invitation, Person, Role, Team
+
+# --- output -------------------------------------------------------------------------------
 
 
 class TeamOutput(serializers.ModelSerializer):
@@ -24,9 +40,15 @@ class TeamOutput(serializers.ModelSerializer):
 
 
 class PersonOutput(serializers.ModelSerializer):
-    team_name = serializers.CharField(source="team.name", default=None, read_only=True)
-    manager_name = serializers.CharField(source="manager.full_name", default=None, read_only=True)
-    has_login = serializers.BooleanField(read_only=True)
+    team_name = serializers.CharField(
+        source="team.name", default=None, allow_null=True, read_only=True
+    )
+    manager_name = serializers.CharField(
+        source="manager.full_name", default=None, allow_null=True, read_only=True
+    )
+    has_login = serializers.BooleanField(
+        read_only=True, help_text="Whether the person has an active login (invited or signed in)."
+    )
 
     class Meta:
         model = Person
@@ -48,61 +70,282 @@ class PersonOutput(serializers.ModelSerializer):
         ]
 
 
-class PersonInput(serializers.Serializer):
+class InvitationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "person", "email", "created_at", "accepted_at"]
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+class VisibleTeamField(serializers.PrimaryKeyRelatedField):
+    """A team id, looked up among the teams the caller may see: any other id reads as "does not
+    exist", which reveals nothing about teams out of reach."""
+
+    queryset = Team.objects.none()  # tells the schema the model; get_queryset does the work
+
+    def get_queryset(self) -> QuerySet[Team]:
+        request = self.context.get("request")
+        return visible_teams(request.user if request else None)
+
+
+class VisiblePersonField(serializers.PrimaryKeyRelatedField):
+    """A person id, looked up among the people the caller may see."""
+
+    queryset = Person.objects.none()  # tells the schema the model; get_queryset does the work
+
+    def get_queryset(self) -> QuerySet[Person]:
+        request = self.context.get("request")
+        return visible_people(request.user if request else None)
+
+
+class StrictInput(serializers.Serializer):
+    """Refuses fields it does not know, so a misspelt field is a 400 rather than a no-op."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class PersonCreateInput(StrictInput):
     full_name = serializers.CharField(max_length=200)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     title = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     role = serializers.ChoiceField(choices=Role.choices, default=Role.REP)
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), required=False, allow_null=True, default=None
-    )
-    manager = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), required=False, allow_null=True, default=None
-    )
+    team = VisibleTeamField(required=False, allow_null=True, default=None)
+    manager = VisiblePersonField(required=False, allow_null=True, default=None)
     hire_date = serializers.DateField(required=False, allow_null=True, default=None)
+    start_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Defaults to the hire date."
+    )
 
 
-def _raise_validation(exc: DjangoValidationError) -> None:
-    raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+class PersonUpdateInput(StrictInput):
+    """Only the fields sent are changed. Deactivation has its own endpoint."""
+
+    full_name = serializers.CharField(max_length=200, required=False)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    title = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    team = VisibleTeamField(required=False, allow_null=True)
+    manager = VisiblePersonField(required=False, allow_null=True)
+    hire_date = serializers.DateField(required=False, allow_null=True)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    leave_date = serializers.DateField(required=False, allow_null=True)
 
 
-class PersonViewSet(viewsets.ReadOnlyModelViewSet):
-    """People the caller may see. Admins may also create people (POST)."""
+class InviteInput(StrictInput):
+    email = serializers.EmailField(
+        required=False, help_text="Send to this address (and save it) instead of the one on file."
+    )
+
+
+class DeactivateInput(StrictInput):
+    leave_date = serializers.DateField(required=False, help_text="Defaults to today.")
+
+
+class TeamCreateInput(StrictInput):
+    name = serializers.CharField(max_length=120)
+    # DRF takes declared fields off the class, so this does not shadow Serializer.parent.
+    parent = VisibleTeamField(required=False, allow_null=True, default=None)  # type: ignore[assignment]
+
+
+class TeamUpdateInput(StrictInput):
+    name = serializers.CharField(max_length=120, required=False)
+    parent = VisibleTeamField(required=False, allow_null=True)  # type: ignore[assignment]
+
+
+class PersonFilter(serializers.Serializer):
+    """Query parameters of the people list; others (such as `page`) are left to DRF."""
+
+    team = VisibleTeamField(required=False, help_text="People in this team or any team below it.")
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    active = serializers.BooleanField(
+        required=False, help_text="true: only active people; false: only deactivated ones."
+    )
+    q = serializers.CharField(
+        required=False, allow_blank=True, help_text="Words found in the name, email or title."
+    )
+
+
+def _read(
+    serializer_class: type[serializers.Serializer], request: Request, data: Any
+) -> dict[str, Any]:
+    serializer = serializer_class(data=data, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _require_org_admin(request: Request, what: str) -> None:
+    if not can_manage_org(request.user):
+        raise PermissionDenied(f"Only admins can {what}.")
+
+
+# --- endpoints ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the people you may see", parameters=[PersonFilter]),
+    retrieve=extend_schema(summary="One person"),
+)
+class PersonViewSet(viewsets.GenericViewSet):
+    """People the caller may see: reps themselves, managers their subtree, admins and
+    executives everyone. Admins add and change people; managers may invite their reports."""
 
     serializer_class = PersonOutput
-    filterset_fields: list[str] = []
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self) -> Any:
-        people = visible_people(self.request.user).select_related("team", "manager", "user")
-        params = self.request.query_params
-        if params.get("team"):
-            people = people.filter(team_id=params["team"])
-        if params.get("role"):
-            people = people.filter(role=params["role"])
-        if params.get("active") in ("true", "false"):
-            people = people.filter(is_active=params["active"] == "true")
-        if params.get("q"):
-            people = people.filter(full_name__icontains=params["q"])
-        return people.order_by("full_name", "id")
+    def get_queryset(self) -> QuerySet[Person]:
+        return (
+            visible_people(self.request.user)
+            .select_related("team", "manager", "user")
+            .order_by("full_name", "id")
+        )
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not can_manage_org(request.user):
-            raise PermissionDenied("Only admins can add people.")
-        data = PersonInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        org = current_org()
-        assert org is not None
-        try:
-            person = services.person_create(org=org, actor=request.user, **data.validated_data)
-        except DjangoValidationError as exc:
-            _raise_validation(exc)
+    def list(self, request: Request) -> Response:
+        filters = _read(PersonFilter, request, request.query_params.dict())
+        people = selectors.people_directory(
+            request.user,
+            query=filters.get("q", "").strip(),
+            team=filters.get("team"),
+            role=filters.get("role", ""),
+            include_inactive=True,
+        )
+        if "active" in filters:
+            people = people.filter(is_active=filters["active"])
+        page = self.paginate_queryset(people)
+        return self.get_paginated_response(PersonOutput(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(PersonOutput(self.get_object()).data)
+
+    @extend_schema(
+        summary="Add a person (admins)",
+        request=PersonCreateInput,
+        responses={201: PersonOutput},
+    )
+    def create(self, request: Request) -> Response:
+        _require_org_admin(request, "add people")
+        data = _read(PersonCreateInput, request, request.data)
+        me = person_of(request.user)
+        assert me is not None  # the API permission lets only active people in
+        with service_errors():
+            person = services.person_create(org=me.org, actor=request.user, **data)
         return Response(PersonOutput(person).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary="Change a person (admins)",
+        request=PersonUpdateInput,
+        responses={200: PersonOutput},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        _require_org_admin(request, "change people")
+        person = self.get_object()
+        changes = _read(PersonUpdateInput, request, request.data)
+        with service_errors():
+            services.person_update(person=person, actor=request.user, **changes)
+        return Response(PersonOutput(person).data)
 
-class TeamViewSet(viewsets.ReadOnlyModelViewSet):
-    """Teams the caller may see."""
+    @extend_schema(
+        summary="Invite a person to sign in (admins; managers for their reports)",
+        request=InviteInput,
+        responses={201: InvitationOutput},
+    )
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, pk: str) -> Response:
+        person = self.get_object()
+        if not can_invite(request.user, person):
+            raise PermissionDenied("You may invite only people who report to you.")
+        data = _read(InviteInput, request, request.data)
+        with service_errors():
+            invitation = services.person_invite(
+                person=person, actor=request.user, email=data.get("email")
+            )
+        return Response(InvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Deactivate a person: close their login, keep their history (admins)",
+        request=DeactivateInput,
+        responses={200: PersonOutput},
+    )
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: str) -> Response:
+        _require_org_admin(request, "deactivate people")
+        person = self.get_object()
+        data = _read(DeactivateInput, request, request.data)
+        with service_errors():
+            services.person_deactivate(
+                person=person, actor=request.user, leave_date=data.get("leave_date")
+            )
+        return Response(PersonOutput(person).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the teams you may see"),
+    retrieve=extend_schema(summary="One team"),
+)
+class TeamViewSet(viewsets.GenericViewSet):
+    """Teams the caller may see. Admins create and change them."""
 
     serializer_class = TeamOutput
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self) -> Any:
-        return visible_teams(self.request.user).order_by("name")
+    def get_queryset(self) -> QuerySet[Team]:
+        return visible_teams(self.request.user).order_by("name", "id")
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(TeamOutput(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(TeamOutput(self.get_object()).data)
+
+    @extend_schema(
+        summary="Add a team (admins)", request=TeamCreateInput, responses={201: TeamOutput}
+    )
+    def create(self, request: Request) -> Response:
+        _require_org_admin(request, "add teams")
+        data = _read(TeamCreateInput, request, request.data)
+        me = person_of(request.user)
+        assert me is not None  # the API permission lets only active people in
+        with service_errors():
+            team = services.team_create(org=me.org, actor=request.user, **data)
+        return Response(TeamOutput(team).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Rename or move a team (admins)",
+        request=TeamUpdateInput,
+        responses={200: TeamOutput},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        _require_org_admin(request, "change teams")
+        team = self.get_object()
+        data = _read(TeamUpdateInput, request, request.data)
+        with service_errors():
+            services.team_update(
+                team=team,
+                actor=request.user,
+                name=data.get("name", team.name),
+                parent=data.get("parent", team.parent),
+            )
+        return Response(TeamOutput(team).data)
+
+
+class MeView(APIView):
+    """The person behind the token or session making the request."""
+
+    @extend_schema(
+        summary="The caller's own person record",
+        responses={200: PersonOutput, 401: OpenApiResponse(description="Not signed in.")},
+    )
+    def get(self, request: Request) -> Response:
+        me = person_of(request.user)
+        assert me is not None  # the API permission lets only active people in
+        person = Person.objects.select_related("team", "manager", "user").get(pk=me.pk)
+        return Response(PersonOutput(person).data)

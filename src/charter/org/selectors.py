@@ -5,15 +5,74 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from charter.org.access import person_of, visible_people, visible_teams
-from charter.org.models import Organization, Person, Team
+from charter.org.models import Invitation, Organization, Person, Role, Team
+
+
+class LoginState:
+    """Where a person stands with signing in; the values are the directory's `login` filter."""
+
+    NONE = "none"
+    INVITED = "invited"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+    choices = [
+        (NONE, "No login yet"),
+        (INVITED, "Invited, not accepted"),
+        (ACTIVE, "Can sign in"),
+        (CLOSED, "Login closed"),
+    ]
+    values = [value for value, _ in choices]
+
+    # The same states as conditions on a person, for filters and counts.
+    conditions = {
+        NONE: Q(user__isnull=True),
+        CLOSED: Q(user__isnull=False, user__is_active=False),
+        INVITED: Q(user__is_active=True, user__password__startswith=UNUSABLE_PASSWORD_PREFIX),
+        ACTIVE: Q(user__is_active=True) & ~Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX),
+    }
 
 
 def current_org() -> Organization | None:
     """The organization of this installation (Charter hosts one today)."""
     return Organization.objects.order_by("pk").first()
+
+
+def with_login_state(people: QuerySet[Person]) -> QuerySet[Person]:
+    """Annotate `login_state` and `last_invited_at` in the same query as the people."""
+    last_invite = (
+        Invitation.objects.filter(person=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")
+    )
+    return people.annotate(
+        last_invited_at=Subquery(last_invite[:1]),
+        login_state=Case(
+            When(user__isnull=True, then=Value(LoginState.NONE)),
+            When(user__is_active=False, then=Value(LoginState.CLOSED)),
+            # An invited login has no usable password until the link is used.
+            When(
+                user__password__startswith=UNUSABLE_PASSWORD_PREFIX, then=Value(LoginState.INVITED)
+            ),
+            default=Value(LoginState.ACTIVE),
+            output_field=CharField(),
+        ),
+    )
 
 
 def people_directory(
@@ -23,13 +82,13 @@ def people_directory(
     team: Team | None = None,
     role: str = "",
     include_inactive: bool = False,
+    login: str = "",
 ) -> QuerySet[Person]:
-    people = visible_people(user).select_related("team", "manager", "user")
+    people = with_login_state(visible_people(user).select_related("team", "manager", "user"))
     if not include_inactive:
         people = people.filter(is_active=True)
     if query:
-        words = query.split()
-        for word in words:
+        for word in query.split():
             people = people.filter(
                 Q(full_name__icontains=word) | Q(email__icontains=word) | Q(title__icontains=word)
             )
@@ -37,20 +96,36 @@ def people_directory(
         people = people.filter(team_id__in=team_subtree_ids(team))
     if role:
         people = people.filter(role=role)
+    if login in LoginState.values:
+        people = people.filter(LoginState.conditions[login])
     return people.order_by("full_name", "id")
 
 
 def team_subtree_ids(team: Team) -> set[int]:
-    pairs = list(Team.objects.filter(org_id=team.org_id).values_list("id", "parent_id"))
+    """Ids of `team` and every team below it."""
+    children: dict[int | None, list[int]] = {}
+    for tid, parent in Team.objects.filter(org_id=team.org_id).values_list("id", "parent_id"):
+        children.setdefault(parent, []).append(tid)
     ids = {team.pk}
-    grew = True
-    while grew:
-        grew = False
-        for tid, parent in pairs:
-            if parent in ids and tid not in ids:
-                ids.add(tid)
-                grew = True
+    stack = [team.pk]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in ids:
+                ids.add(child)
+                stack.append(child)
     return ids
+
+
+def team_ancestors(team: Team) -> list[Team]:
+    """The teams above `team`, outermost first (for the breadcrumb)."""
+    by_id = {t.pk: t for t in Team.objects.filter(org_id=team.org_id)}
+    chain: list[Team] = []
+    parent_id = team.parent_id
+    while parent_id is not None and parent_id in by_id and len(chain) < len(by_id):
+        parent = by_id[parent_id]
+        chain.append(parent)
+        parent_id = parent.parent_id
+    return list(reversed(chain))
 
 
 @dataclass
@@ -58,6 +133,11 @@ class TeamNode:
     team: Team
     children: list[TeamNode] = field(default_factory=list)
     headcount: int = 0
+
+    @property
+    def total(self) -> int:
+        """Headcount of the team and everything below it."""
+        return self.headcount + sum(child.total for child in self.children)
 
 
 def team_tree(user: Any) -> list[TeamNode]:
@@ -75,10 +155,28 @@ def team_tree(user: Any) -> list[TeamNode]:
     return roots
 
 
+def flatten_tree(roots: list[TeamNode]) -> list[tuple[int, TeamNode]]:
+    """(depth, node) in display order, for tables and indented option lists."""
+    out: list[tuple[int, TeamNode]] = []
+
+    def walk(nodes: list[TeamNode], depth: int) -> None:
+        for node in nodes:
+            out.append((depth, node))
+            walk(node.children, depth + 1)
+
+    walk(roots, 0)
+    return out
+
+
 @dataclass
 class ChartNode:
     person: Person
     reports: list[ChartNode] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        """Everyone below this person."""
+        return sum(1 + child.size for child in self.reports)
 
 
 def org_chart(user: Any) -> list[ChartNode]:
@@ -98,22 +196,63 @@ def direct_reports(person: Person) -> QuerySet[Person]:
     return person.reports.filter(is_active=True).select_related("team").order_by("full_name")
 
 
+def visible_direct_reports(user: Any, person: Person) -> QuerySet[Person]:
+    """The active people reporting to `person` that `user` may see, with their login state."""
+    return with_login_state(
+        visible_people(user).filter(manager=person, is_active=True).select_related("team", "user")
+    ).order_by("full_name", "id")
+
+
+def people_to_invite(user: Any, *, limit: int = 10) -> list[Person]:
+    """Active people `user` may invite who cannot sign in yet (never invited, or still pending)."""
+    me = person_of(user)
+    if me is None or me.role not in (Role.ADMIN, Role.MANAGER):
+        return []
+    people = with_login_state(visible_people(user).filter(is_active=True).exclude(pk=me.pk))
+    people = people.filter(
+        LoginState.conditions[LoginState.NONE] | LoginState.conditions[LoginState.INVITED]
+    )
+    # Never-invited people first: they are the ones nobody has acted on yet.
+    people = people.order_by(F("user_id").asc(nulls_first=True), "full_name")
+    return list(people.select_related("team")[:limit])
+
+
+def org_counts(user: Any) -> dict[str, int]:
+    """Headline numbers over the people `user` may see, in one query."""
+    people = visible_people(user).filter(is_active=True)
+    counts = people.aggregate(
+        people=Count("pk"),
+        reps=Count("pk", filter=Q(role=Role.REP)),
+        managers=Count("pk", filter=Q(role=Role.MANAGER)),
+        without_login=Count("pk", filter=LoginState.conditions[LoginState.NONE]),
+        invited=Count("pk", filter=LoginState.conditions[LoginState.INVITED]),
+    )
+    counts["teams"] = visible_teams(user).count()
+    return counts
+
+
 def home_summary(user: Any) -> dict[str, Any]:
-    """What the home page shows: me, my manager, my team, and my people when I manage some."""
+    """What every home page shows: me, my manager, my team, and the people I can see."""
     me = person_of(user)
     if me is None:
         return {}
-    reports = list(direct_reports(me))
-    people = visible_people(user).filter(is_active=True)
+    can_open_manager = (
+        me.manager_id is not None and visible_people(user).filter(pk=me.manager_id).exists()
+    )
     return {
         "me": me,
         "manager": me.manager,
+        "can_open_manager": can_open_manager,
         "team": me.team,
         "team_headcount": Person.objects.filter(team=me.team, is_active=True).count()
         if me.team
         else 0,
-        "reports": reports,
-        "visible_count": people.count(),
-        "without_login": people.filter(user__isnull=True).count(),
-        "team_count": visible_teams(user).count(),
+        "team_managers": list(
+            Person.objects.filter(team=me.team, is_active=True, role=Role.MANAGER).order_by(
+                "full_name"
+            )
+        )
+        if me.team
+        else [],
+        "counts": org_counts(user),
     }

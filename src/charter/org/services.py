@@ -38,12 +38,17 @@ def organization_create(*, name: str, actor: Any = None, **fields: Any) -> Organ
 
 
 def _check_team_parent(team: Team, parent: Team | None) -> None:
+    """Refuse a parent that would make the team tree loop."""
+    if parent is not None and parent.pk == team.pk:
+        raise ValidationError({"parent": f"{team} cannot be part of itself."})
     node = parent
-    while node is not None:
+    seen: set[int] = set()
+    while node is not None and node.pk not in seen:
         if node.pk == team.pk:
             raise ValidationError(
-                {"parent": f"{parent} is inside {team}; a team cannot be its own ancestor."}
+                {"parent": f"{parent} is inside {team}; {team} cannot move under it."}
             )
+        seen.add(node.pk)
         node = node.parent
 
 
@@ -53,6 +58,8 @@ def team_create(*, org: Organization, name: str, parent: Team | None = None, act
         raise ValidationError({"name": "A team needs a name."})
     if Team.objects.filter(org=org, name__iexact=name).exists():
         raise ValidationError({"name": f"A team called {name!r} already exists."})
+    if parent is not None and parent.org_id != org.pk:
+        raise ValidationError({"parent": f"{parent} belongs to another organization."})
     with transaction.atomic():
         team = Team.objects.create(org=org, name=name, parent=parent)
         audit.record(
@@ -70,9 +77,13 @@ def team_update(*, team: Team, actor: Any, name: str, parent: Team | None) -> Te
         raise ValidationError({"name": "A team needs a name."})
     if Team.objects.filter(org=team.org, name__iexact=name).exclude(pk=team.pk).exists():
         raise ValidationError({"name": f"A team called {name!r} already exists."})
+    if parent is not None and parent.org_id != team.org_id:
+        raise ValidationError({"parent": f"{parent} belongs to another organization."})
     _check_team_parent(team, parent)
     before = audit.snapshot(team, ["name", "parent"])
     team.name, team.parent = name, parent
+    if audit.snapshot(team, ["name", "parent"]) == before:
+        return team  # the same form posted twice: nothing to change, nothing to log
     with transaction.atomic():
         team.save(update_fields=["name", "parent"])
         audit.record(
@@ -96,6 +107,22 @@ def check_reporting_line(person: Person, manager: Person | None) -> None:
             )
         seen.add(node.pk)
         node = node.manager
+
+
+def _check_manager(org: Organization, manager: Person | None) -> None:
+    if manager is None:
+        return
+    if manager.org_id != org.pk:
+        raise ValidationError({"manager": f"{manager} belongs to another organization."})
+    if not manager.is_active:
+        raise ValidationError(
+            {"manager": f"{manager} is deactivated; choose someone who is still here."}
+        )
+
+
+def _check_team(org: Organization, team: Team | None) -> None:
+    if team is not None and team.org_id != org.pk:
+        raise ValidationError({"team": f"{team} belongs to another organization."})
 
 
 def _check_email(org: Organization, email: str, exclude_pk: int | None) -> str:
@@ -130,6 +157,8 @@ def person_create(
         raise ValidationError(
             {"role": f"{role!r} is not a role; use one of {', '.join(Role.values)}."}
         )
+    _check_team(org, team)
+    _check_manager(org, manager)
     person = Person(
         org=org,
         full_name=full_name,
@@ -169,6 +198,19 @@ def person_update(*, person: Person, actor: Any, **changes: Any) -> Person:
             )
     if "role" in changes and changes["role"] not in Role.values:
         raise ValidationError({"role": f"{changes['role']!r} is not a role."})
+    if (
+        "role" in changes
+        and changes["role"] != Role.ADMIN
+        and person.role == Role.ADMIN
+        and actor is not None
+        and getattr(actor, "pk", None) == person.user_id
+    ):
+        # Otherwise the last admin could lock everyone out of the org chart by accident.
+        raise ValidationError({"role": "You cannot take away your own admin role."})
+    if "team" in changes:
+        _check_team(person.org, changes["team"])
+    if "manager" in changes and getattr(changes["manager"], "pk", None) != person.manager_id:
+        _check_manager(person.org, changes["manager"])
     if "manager" in changes:
         check_reporting_line(person, changes["manager"])
     before = audit.snapshot(person, PERSON_AUDIT_FIELDS)
@@ -199,12 +241,15 @@ def person_deactivate(*, person: Person, actor: Any, leave_date: dt.date | None 
         return person
     if actor is not None and getattr(actor, "pk", None) == person.user_id:
         raise ValidationError("You cannot deactivate yourself.")
-    if Person.objects.filter(manager=person, is_active=True).exists():
-        names = ", ".join(
-            Person.objects.filter(manager=person, is_active=True).values_list(
-                "full_name", flat=True
-            )[:5]
-        )
+    reports = list(
+        Person.objects.filter(manager=person, is_active=True)
+        .order_by("full_name")
+        .values_list("full_name", flat=True)
+    )
+    if reports:
+        names = ", ".join(reports[:5])
+        if len(reports) > 5:
+            names += f" and {len(reports) - 5} more"
         raise ValidationError(f"{person} still manages {names}; give them a new manager first.")
     leave = leave_date or timezone.localdate()
     with transaction.atomic():
@@ -325,3 +370,32 @@ def owner_alias_remove(*, alias: OwnerAlias, actor: Any) -> None:
             before={"kind": alias.kind, "value": alias.value, "source": alias.source},
         )
         alias.delete()
+
+
+def person_login_create(*, person: Person, actor: Any, password: str) -> Any:
+    """Give a person a login with a password an operator chose (`charter createadmin`, the demo
+    company). Everyone else is invited and chooses their own password."""
+    from django.contrib.auth.password_validation import validate_password
+
+    from charter.accounts.models import User
+
+    if not person.is_active:
+        raise ValidationError(f"{person} is deactivated; reactivate them first.")
+    if not person.email:
+        raise ValidationError({"email": f"{person} needs an email address to sign in with."})
+    if person.user_id is not None:
+        raise ValidationError(f"{person} already has a login.")
+    if User.objects.filter(email__iexact=person.email).exists():
+        raise ValidationError({"email": f"{person.email} is already used by another login."})
+    try:
+        validate_password(password, user=User(email=person.email))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    with transaction.atomic():
+        user = User.objects.create_user(person.email, password)
+        person.user = user
+        person.save(update_fields=["user", "updated_at"])
+        audit.record(
+            actor=actor, action="org.person.login_created", obj=person, after={"email": user.email}
+        )
+    return user

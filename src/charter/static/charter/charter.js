@@ -17,3 +17,8 @@ document.addEventListener("submit", function (event) {
   var question = form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) { event.preventDefault(); form.dataset.submitted = "false"; }
 });
+document.addEventListener("DOMContentLoaded", function () {
+  // After a refused form, put the keyboard (and screen reader) on the first field to fix.
+  var invalid = document.querySelector("[aria-invalid='true']");
+  if (invalid) { invalid.focus(); }
+});

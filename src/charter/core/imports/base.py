@@ -1,0 +1,221 @@
+"""The `Importer` contract every import (people, deals, activities, …) implements.
+
+The runner (`charter.core.imports.runner`) drives an importer through four steps:
+
+1. `prepare()`: load what validation needs in a few queries (existing teams, people, …);
+2. `clean(row)` for every data row, streaming: the row's fields are already parsed by the
+   field specs; `clean` adds importer rules with `row.error(...)` and returns the clean data;
+3. `check(rows)` once, over every valid row: cross-row rules (duplicates, references between
+   rows, cycles), returning issues;
+4. `apply(rows)` inside one transaction: write the valid rows and say how many were created,
+   updated or left unchanged. A dry run calls it too and rolls the transaction back.
+
+`check` and `apply` run on the same instance, so `check` may keep what it resolved for `apply`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from charter.core.imports.fields import Field, FieldInvalid, cell_text, is_blank
+
+if TYPE_CHECKING:
+    from charter.core.models import ImportRun
+    from charter.org.models import Organization
+
+T = TypeVar("T")
+
+_VALUE_DISPLAY_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with the file: where it is as the person sees it, and why."""
+
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Issue:
+        return cls(
+            row=data.get("row"),
+            column=str(data.get("column") or ""),
+            value=str(data.get("value") or ""),
+            reason=str(data.get("reason") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class ImportOption:
+    """A yes/no switch an importer understands, e.g. `--create-teams`."""
+
+    name: str
+    label: str
+    help: str
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.created + other.created,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+@dataclass(frozen=True)
+class CleanRow(Generic[T]):
+    number: int
+    data: T
+
+
+class ApplyError(Exception):
+    """Raised from `apply` when a write is refused; the whole import is rolled back."""
+
+    def __init__(self, issues: list[Issue]):
+        super().__init__("; ".join(i.reason for i in issues))
+        self.issues = issues
+
+
+def display_value(cell: Any) -> str:
+    text = cell_text(cell)
+    return text if len(text) <= _VALUE_DISPLAY_LIMIT else text[: _VALUE_DISPLAY_LIMIT - 1] + "…"
+
+
+class Row:
+    """One data row while it is being cleaned: parsed values by field, and its problems."""
+
+    def __init__(self, *, number: int, raw: dict[str, Any], columns: Mapping[str, str]):
+        self.number = number
+        self.raw = raw
+        self.columns = columns
+        self.values: dict[str, Any] = {}
+        self.issues: list[Issue] = []
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values.get(name)
+
+    def given(self, name: str) -> bool:
+        """The field has a column and this row has something in it."""
+        return name in self.raw and not is_blank(self.raw[name])
+
+    def error(self, name: str, reason: str) -> None:
+        self.issues.append(
+            Issue(
+                row=self.number,
+                column=self.columns.get(name) or name,
+                value=display_value(self.raw.get(name)),
+                reason=reason,
+            )
+        )
+
+    def parse(self, fields: Sequence[Field]) -> None:
+        for f in fields:
+            if not self.given(f.name):
+                self.values[f.name] = None
+                if f.required:
+                    self.error(f.name, f"{f.label} is required")
+                continue
+            try:
+                self.values[f.name] = f.clean(self.raw[f.name])
+            except FieldInvalid as exc:
+                self.values[f.name] = None
+                self.error(f.name, f"{f.label} {exc}")
+
+
+class Importer(ABC, Generic[T]):
+    """Base class of every importer; register subclasses with `registry.register_importer`."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]  # what is imported, in words: "people"
+    fields: ClassVar[tuple[Field, ...]]
+    options: ClassVar[tuple[ImportOption, ...]] = ()
+    # Options with a value rather than a yes/no switch (`--preset`, `--stage-map`,
+    # `--date-format`, `--source`) that this importer understands; `clean_settings` checks them.
+    valued_options: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        *,
+        org: Organization,
+        actor: Any,
+        options: Mapping[str, Any] | None = None,
+        skip_invalid: bool = False,
+        columns: Mapping[str, str] | None = None,
+        run: ImportRun | None = None,
+    ) -> None:
+        self.org = org
+        # The run being applied (None for a preview), so written rows can point at it.
+        self.run = run
+        self.actor = actor
+        known = {o.name for o in self.options}
+        self.flags = {k: bool(v) for k, v in (options or {}).items() if k in known}
+        self.skip_invalid = skip_invalid
+        # {field: column name in the file}, so cross-row issues name the person's column.
+        self.columns = dict(columns or {})
+
+    def option(self, name: str) -> bool:
+        return self.flags.get(name, False)
+
+    def issue(self, row: int, name: str, value: Any, reason: str) -> Issue:
+        return Issue(
+            row=row,
+            column=self.columns.get(name) or name,
+            value=display_value(value),
+            reason=reason,
+        )
+
+    def prepare(self) -> None:
+        """Load what validation needs; called once before the first row."""
+
+    @abstractmethod
+    def clean(self, row: Row) -> T:
+        """Turn a parsed row into the data `apply` needs; report problems with `row.error`."""
+
+    def check(self, rows: Iterable[CleanRow[T]]) -> Iterable[Issue]:
+        """Cross-row rules over every valid row; the issues make their rows invalid."""
+        return ()
+
+    @abstractmethod
+    def apply(self, rows: Iterable[CleanRow[T]]) -> Counts:
+        """Write the rows (inside the runner's transaction); raise ApplyError to refuse."""
+
+    @classmethod
+    def clean_settings(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Check the valued options a person gave and return them as stored in the run's
+        options; raise ValueError with a reason they can act on."""
+        if values:
+            raise ValueError(f"the {cls.name} importer takes no {', '.join(sorted(values))}")
+        return {}
+
+    @classmethod
+    def preset_mapping(cls, header: Sequence[str], options: Mapping[str, Any]) -> dict[str, str]:
+        """Columns a preset chosen in `options` picks for fields ({field: column}); an explicit
+        mapping still wins over them."""
+        return {}
+
+    @classmethod
+    def result_url(cls, run: ImportRun) -> str:
+        """Where a person sees the outcome of `run` (the job page links there)."""
+        return ""
+
+    @classmethod
+    def describe_fields(cls) -> str:
+        return "; ".join(f.describe() for f in cls.fields)

@@ -1,0 +1,56 @@
+"""Housekeeping of the shared kernel, run by `charter tick`: old sessions, finished job
+results and login-attempt records would otherwise grow without bound."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import import_module
+
+from django.conf import settings
+from django.utils import timezone
+
+from charter.core.registry import periodic
+
+# Long enough to look into a job that failed last month; short enough to keep the table small.
+TASK_RESULT_DAYS = 30
+# Sign-in records stay a quarter for security reviews, then go.
+LOGIN_LOG_DAYS = 90
+
+
+@periodic("core.clear_expired_sessions")
+def clear_expired_sessions() -> str:
+    from django.contrib.sessions.models import Session
+
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        engine = import_module(settings.SESSION_ENGINE)
+        engine.SessionStore.clear_expired()
+        return "expired sessions cleared"
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return f"{deleted} expired session{'s' if deleted != 1 else ''} removed"
+
+
+@periodic("core.prune_task_results")
+def prune_task_results() -> str:
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - dt.timedelta(days=TASK_RESULT_DAYS)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return f"{deleted} finished job result{'s' if deleted != 1 else ''} removed"
+
+
+@periodic("core.clean_login_attempts")
+def clean_login_attempts() -> str:
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    now = timezone.now()
+    # Attempts older than the cool-off no longer lock anyone out; without this they only go when
+    # the same person tries again. (Axes' own cleaner needs a request, which a tick has not.)
+    cool_off = get_cool_off()
+    attempts = 0
+    if cool_off is not None:  # None means a lockout lasts until an admin lifts it
+        attempts, _ = AccessAttempt.objects.filter(attempt_time__lte=now - cool_off).delete()
+    old = now - dt.timedelta(days=LOGIN_LOG_DAYS)
+    logs, _ = AccessLog.objects.filter(attempt_time__lte=old).delete()
+    failures, _ = AccessFailureLog.objects.filter(attempt_time__lte=old).delete()
+    return f"{attempts} expired lockout attempts, {logs + failures} old sign-in records removed"

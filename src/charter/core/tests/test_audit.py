@@ -1,0 +1,172 @@
+"""The audit log: append-only rows, the admin page, its filters and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+
+from charter.conftest import client_for
+from charter.core import audit
+from charter.core.models import AppendOnlyError, AuditEvent
+from charter.org import services
+
+
+@pytest.fixture
+def events(everyone, teams):
+    """A few real changes made through the services, on different days."""
+    admin = everyone["admin"].user
+    with time_machine.travel(dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC), tick=False):
+        services.team_create(org=everyone["admin"].org, name="North", actor=admin)
+    with time_machine.travel(dt.datetime(2026, 3, 5, 9, tzinfo=dt.UTC), tick=False):
+        services.person_update(person=everyone["rep"], actor=admin, title="Senior AE")
+    with time_machine.travel(dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC), tick=False):
+        services.person_update(person=everyone["rep2"], actor=everyone["manager"].user, title="AE")
+    return AuditEvent.objects.all()
+
+
+def listed(response) -> list[str]:
+    return [f"{e.action} {e.object_repr}" for e in response.context["page"]]
+
+
+# --- append-only ----------------------------------------------------------------------------
+
+
+def test_saving_an_existing_audit_row_raises(events):
+    event = events.first()
+    event.action = "org.person.forged"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    assert not AuditEvent.objects.filter(action="org.person.forged").exists()
+
+
+def test_deleting_an_audit_row_raises(events):
+    count = AuditEvent.objects.count()
+    with pytest.raises(AppendOnlyError):
+        events.first().delete()
+    assert AuditEvent.objects.count() == count
+
+
+def test_bulk_update_and_delete_raise(events):
+    count = AuditEvent.objects.count()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(action__startswith="org").update(action="org.x.y")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.count() == count
+    assert not AuditEvent.objects.filter(action="org.x.y").exists()
+
+
+def test_action_codes_must_be_namespaced(db):
+    with pytest.raises(ValueError, match=r"app\.object\.verb"):
+        audit.record(actor=None, action="deleted")
+    assert not AuditEvent.objects.exists()
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+def test_admin_reads_the_log_newest_first(everyone, events):
+    response = client_for(everyone["admin"]).get("/audit/")
+    assert response.status_code == 200
+    assert listed(response)[:3] == [
+        "org.person.updated Rita Rep",
+        "org.person.updated Rick Rep",
+        "org.team.created North",
+    ]
+    body = response.content.decode()
+    assert "<del>None</del>" not in body
+    assert "Senior AE" in body
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"action": "org.team"}, ["org.team.created North"]),
+        (
+            {"action": "org.person.updated"},
+            ["org.person.updated Rita Rep", "org.person.updated Rick Rep"],
+        ),
+        ({"actor": "mona"}, ["org.person.updated Rita Rep"]),
+        ({"object_type": "org.team"}, ["org.team.created North"]),
+        ({"q": "rick"}, ["org.person.updated Rick Rep"]),
+        ({"since": "2026-03-04", "until": "2026-03-06"}, ["org.person.updated Rick Rep"]),
+        ({"since": "2026-03-08"}, ["org.person.updated Rita Rep"]),
+        ({"until": "2026-03-01"}, ["org.team.created North"]),
+    ],
+)
+def test_filters_narrow_the_log(everyone, events, params, expected):
+    response = client_for(everyone["admin"]).get("/audit/", params)
+    got = [line for line in listed(response) if "Rita" in line or "Rick" in line or "North" in line]
+    assert got == expected
+
+
+def test_object_filter_matches_an_id(everyone, events):
+    rep = everyone["rep"]
+    response = client_for(everyone["admin"]).get("/audit/", {"q": str(rep.pk)})
+    assert {e.object_id for e in response.context["page"]} == {str(rep.pk)}
+
+
+def test_bad_dates_are_ignored_not_an_error(everyone, events):
+    response = client_for(everyone["admin"]).get("/audit/", {"since": "yesterday"})
+    assert response.status_code == 200
+    assert len(response.context["page"]) == events.count()
+
+
+def test_htmx_filter_returns_only_the_rows(everyone, events):
+    response = client_for(everyone["admin"]).get(
+        "/audit/", {"action": "org.team"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "North" in body
+    assert "Rick Rep" not in body
+
+
+@pytest.mark.parametrize("persona", ["executive", "manager", "other_manager", "rep"])
+def test_only_admins_read_the_audit_log(everyone, events, persona):
+    client = client_for(everyone[persona])
+    for path in ("/audit/", "/audit/export.csv"):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert b"Senior AE" not in response.content
+
+
+def test_anonymous_is_sent_to_sign_in(db):
+    for path in ("/audit/", "/audit/export.csv"):
+        response = client_for(None).get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_csv_export_follows_the_filters(everyone, events):
+    response = client_for(everyone["admin"]).get("/audit/export.csv", {"action": "org.person"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="charter-audit-')
+    data = read_csv(response)
+    assert {row["action"] for row in data} == {"org.person.updated"}
+    rick = next(row for row in data if row["object"] == "Rick Rep")
+    assert rick["actor"] == "ada.admin@acme.test"
+    assert '"title": "Senior AE"' in rick["after"]
+    assert rick["object_type"] == "org.person"
+
+
+@pytest.mark.parametrize("evil", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)"])
+def test_csv_cells_cannot_run_as_formulas(everyone, evil):
+    services.person_update(person=everyone["rep"], actor=everyone["admin"].user, full_name=evil)
+    data = read_csv(client_for(everyone["admin"]).get("/audit/export.csv"))
+    objects = [row["object"] for row in data if row["object_type"] == "org.person"]
+    assert f"'{evil}" in objects
+    assert evil not in objects
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in data for cell in row.values())

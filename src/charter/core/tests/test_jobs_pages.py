@@ -1,0 +1,80 @@
+"""The jobs pages: who sees which job, and the progress fragment htmx polls."""
+
+from __future__ import annotations
+
+from charter.conftest import client_for
+from charter.core import jobs
+
+
+def job_for(person, title="Import people.csv", total=10):
+    return jobs.job_create(kind="import", title=title, actor=person.user, total=total)
+
+
+def test_a_person_sees_only_the_jobs_they_started(everyone):
+    mine = job_for(everyone["manager"], "Mona's import")
+    job_for(everyone["other_manager"], "Omar's import")
+    job_for(everyone["admin"], "Ada's import")
+    response = client_for(everyone["manager"]).get("/jobs/")
+    assert [j.title for j in response.context["page"]] == [mine.title]
+    assert "Omar&#x27;s import" not in response.content.decode()
+
+
+def test_admin_sees_every_job(everyone):
+    for who in ("manager", "other_manager", "admin"):
+        job_for(everyone[who], f"{who} import")
+    response = client_for(everyone["admin"]).get("/jobs/")
+    assert {j.title for j in response.context["page"]} == {
+        "manager import",
+        "other_manager import",
+        "admin import",
+    }
+
+
+def test_someone_elses_job_is_404(everyone):
+    job = job_for(everyone["manager"])
+    assert client_for(everyone["other_manager"]).get(f"/jobs/{job.pk}/").status_code == 404
+    assert client_for(everyone["rep"]).get(f"/jobs/{job.pk}/").status_code == 404
+    assert client_for(everyone["executive"]).get(f"/jobs/{job.pk}/").status_code == 404
+    assert client_for(everyone["manager"]).get(f"/jobs/{job.pk}/").status_code == 200
+    assert client_for(everyone["admin"]).get(f"/jobs/{job.pk}/").status_code == 200
+
+
+def test_running_job_page_polls_for_progress(everyone):
+    job = job_for(everyone["admin"], total=200)
+    jobs.job_start(job)
+    jobs.job_progress(job, done=50)
+    body = client_for(everyone["admin"]).get(f"/jobs/{job.pk}/").content.decode()
+    assert f'hx-get="/jobs/{job.pk}/"' in body
+    assert 'hx-trigger="every 1s"' in body
+    assert 'aria-valuenow="25"' in body
+
+
+def test_htmx_poll_gets_the_progress_fragment_and_stops_when_done(everyone):
+    job = job_for(everyone["admin"], total=4)
+    jobs.job_start(job)
+    client = client_for(everyone["admin"])
+    running = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert running.lstrip().startswith('<section class="card" id="job-progress"')
+    assert "<html" not in running
+    jobs.job_progress(job, done=4)
+    jobs.job_finish(job, ok=True, message="4 rows imported", result_url="/org/people/")
+    done = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in done
+    assert "4 rows imported" in done
+    assert 'href="/org/people/"' in done
+
+
+def test_failed_job_says_so(everyone):
+    job = job_for(everyone["admin"])
+    jobs.job_finish(job, ok=False, message="Row 3: no name")
+    body = client_for(everyone["admin"]).get(f"/jobs/{job.pk}/").content.decode()
+    assert "badge-bad" in body
+    assert "Row 3: no name" in body
+
+
+def test_anonymous_cannot_see_jobs(everyone):
+    job = job_for(everyone["admin"])
+    for path in ("/jobs/", f"/jobs/{job.pk}/"):
+        response = client_for(None).get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")

@@ -1,0 +1,177 @@
+"""Exports of a filtered fact list as CSV or XLSX. Both stream: the CSV row by row to the client,
+the XLSX through openpyxl's write-only mode into a temporary file, so memory stays flat however
+many rows the filters leave.
+
+Text from the CRM is untrusted: in CSV a cell starting with = + - @ tab or CR gets a leading
+apostrophe so spreadsheet programs do not run it as a formula; in XLSX text cells are typed as
+strings, which spreadsheet programs never evaluate.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from charter.core.imports.report import safe_cell
+from charter.crm.models import Activity, CsatResponse, Deal, OwnedFact
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its header and how to read it from a row. Text columns carry CRM
+    input and are protected; the others are numbers and dates the database typed."""
+
+    header: str
+    value: Callable[[Any], Any]
+    text: bool = True
+
+
+def _owner_name(fact: OwnedFact) -> str:
+    return fact.owner.full_name if fact.owner is not None else ""
+
+
+def _owner_team(fact: OwnedFact) -> str:
+    owner = fact.owner
+    return owner.team.name if owner is not None and owner.team is not None else ""
+
+
+_OWNER = [
+    Column("owner", _owner_name),
+    Column("team", _owner_team),
+    Column("crm_owner", lambda f: f.owner_raw),
+]
+
+DEAL_COLUMNS: Sequence[Column] = [
+    Column("source", lambda d: d.source),
+    Column("external_id", lambda d: d.external_id),
+    Column("name", lambda d: d.name),
+    *_OWNER,
+    Column("stage", lambda d: d.stage),
+    Column("raw_stage", lambda d: d.raw_stage),
+    Column("amount", lambda d: d.amount, text=False),
+    Column("currency", lambda d: d.currency),
+    Column("amount_reporting", lambda d: d.amount_reporting, text=False),
+    Column("created_date", lambda d: d.created_date, text=False),
+    Column("close_date", lambda d: d.close_date, text=False),
+    Column("account", lambda d: d.account),
+    Column("product", lambda d: d.product),
+    Column("lead_source", lambda d: d.lead_source),
+]
+
+ACTIVITY_COLUMNS: Sequence[Column] = [
+    Column("source", lambda a: a.source),
+    Column("external_id", lambda a: a.external_id),
+    *_OWNER,
+    Column("kind", lambda a: a.kind),
+    Column("raw_kind", lambda a: a.raw_kind),
+    Column("occurred_at", lambda a: timezone.localtime(a.occurred_at), text=False),
+    Column("duration_minutes", lambda a: a.duration_minutes, text=False),
+    Column("outcome", lambda a: a.outcome),
+    Column("subject", lambda a: a.subject),
+]
+
+CSAT_COLUMNS: Sequence[Column] = [
+    Column("source", lambda c: c.source),
+    Column("external_id", lambda c: c.external_id),
+    *_OWNER,
+    Column("score", lambda c: c.score, text=False),
+    Column("scale", lambda c: c.scale, text=False),
+    Column("date", lambda c: c.date, text=False),
+    Column("account", lambda c: c.account),
+]
+
+COLUMNS: dict[type[OwnedFact], Sequence[Column]] = {
+    Deal: DEAL_COLUMNS,
+    Activity: ACTIVITY_COLUMNS,
+    CsatResponse: CSAT_COLUMNS,
+}
+
+
+def _csv_value(column: Column, value: Any) -> str:
+    if value is None:
+        return ""
+    if column.text:
+        return safe_cell(str(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: QuerySet[Any], columns: Sequence[Column]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow([c.header for c in columns])
+    for row in rows.iterator(chunk_size=_CHUNK):
+        yield writer.writerow([_csv_value(c, c.value(row)) for c in columns])
+
+
+def csv_response(
+    rows: QuerySet[Any], columns: Sequence[Column], name: str
+) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        csv_lines(rows, columns), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def _xlsx_cell(sheet: Any, column: Column, value: Any) -> Any:
+    if value is None:
+        return None
+    if not column.text:
+        if isinstance(value, dt.datetime):
+            # Spreadsheets have no time zones: write the local wall-clock time.
+            return value.replace(tzinfo=None)
+        if isinstance(value, Decimal | int | dt.date):
+            return value
+        return str(value)
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    # openpyxl would store "=…" as a formula; a string cell is never evaluated.
+    cell.data_type = "s"
+    return cell
+
+
+def write_xlsx(rows: QuerySet[Any], columns: Sequence[Column], target: Any, title: str) -> int:
+    """Write `rows` to the file object `target`; returns how many data rows were written."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title)
+    sheet.append([c.header for c in columns])
+    count = 0
+    for row in rows.iterator(chunk_size=_CHUNK):
+        sheet.append([_xlsx_cell(sheet, c, c.value(row)) for c in columns])
+        count += 1
+    book.save(target)
+    return count
+
+
+def xlsx_response(
+    rows: QuerySet[Any], columns: Sequence[Column], name: str, *, title: str
+) -> FileResponse:
+    # The temporary file goes away when the response closes it after sending.
+    target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by FileResponse
+    write_xlsx(rows, columns, target, title=title)
+    target.seek(0)
+    return FileResponse(target, as_attachment=True, filename=f"{name}.xlsx", content_type=XLSX_TYPE)

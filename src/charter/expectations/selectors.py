@@ -1,0 +1,181 @@
+"""Reads of expectations: audiences, current versions, requests, coverage and questions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from charter.expectations.access import coverage_people_ids, visible_documents
+from charter.expectations.models import (
+    Audience,
+    Document,
+    DocumentVersion,
+    Question,
+    SignatureRequest,
+)
+from charter.org.access import person_of, subtree_ids
+from charter.org.models import Person, Role
+from charter.org.selectors import team_subtree_ids
+
+
+def audience_people(document: Document) -> QuerySet[Person]:
+    """Active people the document applies to today."""
+    people = Person.objects.filter(org_id=document.org_id, is_active=True)
+    if document.audience == Audience.COMPANY:
+        return people
+    if document.audience == Audience.ROLE:
+        return people.filter(role=document.audience_role)
+    if document.audience == Audience.TEAM and document.audience_team is not None:
+        return people.filter(team_id__in=team_subtree_ids(document.audience_team))
+    return people.none()
+
+
+def audience_description(document: Document) -> str:
+    if document.audience == Audience.TEAM and document.audience_team is not None:
+        return f"the {document.audience_team.name} team and its subteams"
+    if document.audience == Audience.ROLE:
+        label = dict(Role.choices).get(document.audience_role, document.audience_role)
+        return f"everyone with the role {label}"
+    return "everyone in the company"
+
+
+def current_version(document: Document) -> DocumentVersion | None:
+    return document.versions.order_by("-number").first()
+
+
+def versions(document: Document) -> QuerySet[DocumentVersion]:
+    return document.versions.select_related("published_by").order_by("-number")
+
+
+def open_requests(person: Person) -> QuerySet[SignatureRequest]:
+    """What this person still has to sign, soonest due first."""
+    return (
+        SignatureRequest.objects.filter(
+            person=person, signed_at__isnull=True, superseded_at__isnull=True
+        )
+        .select_related("version", "version__document")
+        .order_by("due_date", "id")
+    )
+
+
+def request_for(person: Person, version: DocumentVersion) -> SignatureRequest | None:
+    return (
+        SignatureRequest.objects.filter(person=person, version=version)
+        .select_related("signature")
+        .first()
+    )
+
+
+def last_signed_version(person: Person, document: Document) -> DocumentVersion | None:
+    request = (
+        SignatureRequest.objects.filter(
+            person=person, version__document=document, signed_at__isnull=False
+        )
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+    return request.version if request else None
+
+
+@dataclass
+class CoverageRow:
+    person: Person
+    state: str
+    request: SignatureRequest | None
+    signed_version: int | None = None
+
+
+@dataclass
+class Coverage:
+    version: DocumentVersion
+    rows: list[CoverageRow]
+    totals: Counter[str] = field(default_factory=Counter)
+    by_team: dict[str, Counter[str]] = field(default_factory=dict)
+
+    @property
+    def signed_percent(self) -> int:
+        total = sum(self.totals.values())
+        return round(self.totals["signed"] * 100 / total) if total else 0
+
+
+def coverage(user: Any, version: DocumentVersion, *, today: dt.date | None = None) -> Coverage:
+    """Who signed this version, who is pending or overdue, and who never got a request yet,
+    limited to the people `user` may see."""
+    today = today or timezone.localdate()
+    allowed = coverage_people_ids(user)
+    requests = SignatureRequest.objects.filter(version=version).select_related(
+        "person", "person__team"
+    )
+    if allowed is not None:
+        requests = requests.filter(person_id__in=allowed)
+    by_person = {r.person_id: r for r in requests}
+    audience = audience_people(version.document).select_related("team")
+    if allowed is not None:
+        audience = audience.filter(pk__in=allowed)
+    people = {p.pk: p for p in audience}
+    for asked in by_person.values():
+        people.setdefault(asked.person_id, asked.person)
+    # For people who have not signed this version, say which older version they did sign.
+    older: dict[int, int] = {}
+    for pid, number in SignatureRequest.objects.filter(
+        version__document_id=version.document_id,
+        version__number__lt=version.number,
+        signed_at__isnull=False,
+        person_id__in=list(people),
+    ).values_list("person_id", "version__number"):
+        older[pid] = max(number, older.get(pid, 0))
+    rows: list[CoverageRow] = []
+    totals: Counter[str] = Counter()
+    by_team: dict[str, Counter[str]] = defaultdict(Counter)
+    for pid, person in sorted(people.items(), key=lambda kv: kv[1].full_name):
+        request = by_person.get(pid)
+        state = request.state(today) if request else "not requested"
+        if state == "superseded":
+            continue
+        rows.append(CoverageRow(person, state, request, older.get(pid)))
+        totals[state] += 1
+        by_team[person.team.name if person.team else "No team"][state] += 1
+    return Coverage(
+        version=version, rows=rows, totals=totals, by_team=dict(sorted(by_team.items()))
+    )
+
+
+def visible_questions(user: Any, document: Document) -> QuerySet[Question]:
+    """Public questions for everyone who can read the document; private ones for the asker,
+    the people above the asker and admins."""
+    me = person_of(user)
+    if me is None:
+        return Question.objects.none()
+    questions = Question.objects.filter(document=document).select_related("asked_by")
+    if me.role in (Role.ADMIN, Role.EXECUTIVE):
+        return questions.prefetch_related("answers__author")
+    below = subtree_ids(me)
+    return questions.filter(
+        Q(visibility=Question.Visibility.PUBLIC) | Q(asked_by_id__in=below)
+    ).prefetch_related("answers__author")
+
+
+def unanswered_questions_for_manager(user: Any) -> QuerySet[Question]:
+    """Questions without an answer, asked by people below `user` (or anyone, for admins)."""
+    me = person_of(user)
+    if me is None or me.role not in (Role.MANAGER, Role.ADMIN):
+        return Question.objects.none()
+    questions = Question.objects.filter(answers__isnull=True).select_related("document", "asked_by")
+    if me.role == Role.MANAGER:
+        questions = questions.filter(asked_by_id__in=subtree_ids(me) - {me.pk})
+    return questions.order_by("created_at")
+
+
+def documents_for(user: Any) -> list[tuple[Document, DocumentVersion | None]]:
+    docs = visible_documents(user)
+    latest = {
+        v.document_id: v
+        for v in DocumentVersion.objects.filter(document__in=docs).order_by("document_id", "number")
+    }
+    return [(d, latest.get(d.pk)) for d in docs]

@@ -1,0 +1,164 @@
+"""Signing a version, coverage reports and the emailing log."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from charter.core.http import AuthenticatedHttpRequest, client_ip, person_required
+from charter.expectations import diff, selectors, services
+from charter.expectations.access import can_edit_document, coverage_people_ids
+from charter.expectations.forms import SignForm
+from charter.expectations.models import Distribution
+from charter.expectations.views._common import form_errors, readable_document, version_of
+from charter.org.models import Role
+
+
+@person_required
+def sign(request: AuthenticatedHttpRequest, document_id: int) -> HttpResponse:
+    """Sign the current version. Someone who signed an older one sees what changed first."""
+    document = readable_document(request.user, document_id)
+    version = selectors.current_version(document)
+    if version is None:
+        raise Http404("Nothing is published yet.")
+    my_request = selectors.request_for(request.person, version)
+    if my_request is None:
+        messages.info(request, "This document does not ask you for a signature.")
+        return redirect("expectations:document", document.pk)
+    if my_request.signed_at:
+        messages.info(
+            request, f"You signed version {version.number} on {my_request.signed_at:%d %b %Y}."
+        )
+        return redirect("expectations:document", document.pk)
+    signed_before = selectors.last_signed_version(request.person, document)
+    changes = diff.compare(signed_before.content, version.content) if signed_before else None
+    form = SignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # The form names the version it showed; signing anything else is refused.
+        shown = request.POST.get("version")
+        if shown != str(version.number):
+            form.add_error(
+                None,
+                f"A newer version ({version.number}) was published while you were reading. "
+                "Read it below, then sign.",
+            )
+        else:
+            try:
+                services.sign(
+                    request=my_request,
+                    actor=request.user,
+                    typed_name=form.cleaned_data["typed_name"],
+                    ip_address=client_ip(request),
+                    user_agent=request.headers.get("User-Agent", ""),
+                )
+            except ValidationError as exc:
+                form.add_error(None, " ".join(form_errors(exc)))
+            else:
+                messages.success(request, f"Thank you. You signed version {version.number}.")
+                return redirect("expectations:document", document.pk)
+    return render(
+        request,
+        "expectations/sign.html",
+        {
+            "document": document,
+            "version": version,
+            "request_": my_request,
+            "signed_before": signed_before,
+            "changes": changes,
+            "form": form,
+        },
+    )
+
+
+@person_required
+def sign_outdated(request: AuthenticatedHttpRequest, document_id: int, number: int) -> HttpResponse:
+    """A link to sign a specific version: the current one goes to the sign page, an old one is
+    refused with a link to the current version."""
+    document = readable_document(request.user, document_id)
+    version = version_of(document, number)
+    current = selectors.current_version(document)
+    if current is not None and current.pk == version.pk:
+        return redirect("expectations:sign", document.pk)
+    return render(
+        request,
+        "expectations/sign_outdated.html",
+        {"document": document, "version": version, "current": current},
+        status=409,
+    )
+
+
+def _coverage_allowed(request: AuthenticatedHttpRequest) -> None:
+    if request.person.role == Role.REP:
+        raise PermissionDenied("Coverage reports are for managers, admins and executives.")
+
+
+@person_required
+def coverage(request: AuthenticatedHttpRequest, document_id: int, number: int) -> HttpResponse:
+    _coverage_allowed(request)
+    document = readable_document(request.user, document_id)
+    version = version_of(document, number)
+    report = selectors.coverage(request.user, version)
+    return render(
+        request,
+        "expectations/coverage.html",
+        {
+            "document": document,
+            "version": version,
+            "report": report,
+            "versions": selectors.versions(document),
+            "scope_all": coverage_people_ids(request.user) is None,
+        },
+    )
+
+
+@person_required
+def coverage_csv(request: AuthenticatedHttpRequest, document_id: int, number: int) -> HttpResponse:
+    _coverage_allowed(request)
+    document = readable_document(request.user, document_id)
+    version = version_of(document, number)
+    report = selectors.coverage(request.user, version)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"{slugify(document.title)}-v{version.number}-coverage-{timezone.localdate()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["person", "email", "team", "state", "due_date", "signed_at", "last_signed_version"]
+    )
+    for row in report.rows:
+        writer.writerow(
+            [
+                _safe(row.person.full_name),
+                _safe(row.person.email),
+                _safe(row.person.team.name if row.person.team else ""),
+                row.state,
+                row.request.due_date.isoformat() if row.request else "",
+                row.request.signed_at.isoformat() if row.request and row.request.signed_at else "",
+                row.signed_version or "",
+            ]
+        )
+    return response
+
+
+def _safe(value: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return "'" + value if value and value[0] in "=+-@\t\r" else value
+
+
+@person_required
+def distribution(request: AuthenticatedHttpRequest, distribution_id: int) -> HttpResponse:
+    item = get_object_or_404(
+        Distribution.objects.select_related("version__document", "job"), pk=distribution_id
+    )
+    if not can_edit_document(request.user, item.version.document):
+        raise PermissionDenied("Only the document's editors see its delivery log.")
+    return render(
+        request,
+        "expectations/distribution.html",
+        {"distribution": item, "deliveries": item.deliveries.select_related("person")},
+    )
