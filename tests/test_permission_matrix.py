@@ -119,6 +119,8 @@ KWARGS: dict[str, Value] = {
 }
 
 DOC_PK = {"pk": lambda w: w.team_doc.pk}
+CRM_RUN = {"run_id": lambda w: w.crm_run.pk}
+CRM_RUN_PK = {"pk": lambda w: w.crm_run.pk}
 # Readers of the team document: its team (rep, manager), admins and executives.
 DOC_READERS = By(LOGIN, OK, OK, 404, OK, OK)
 DOC_EDITORS = By(LOGIN, 403, OK, 404, OK, 403)
@@ -462,6 +464,40 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {"text": "Api answer"},
         json=True,
     ),
+    # --- crm: imports, owners, exchange rates (admins only) -----------------------------------
+    "crm:import": Row(get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=OK)),
+    # Confirming a run that was already rejected only leads back to it.
+    "crm:import_run": Row(
+        get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=CRM_RUN
+    ),
+    "crm:import_errors": Row(get=ADMIN_PAGE, kwargs=CRM_RUN),
+    "crm:owners": Row(get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=OK)),
+    "crm:rates": Row(get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=OK)),
+    # Uploads are multipart; an upload without a file is a 400.
+    "api:crm-import-list": Row(
+        get=By(401, 403, 403, 403, OK, 403), write=By(401, 403, 403, 403, 400, 403)
+    ),
+    "api:crm-import-detail": Row(get=By(401, 403, 403, 403, OK, 403), kwargs=CRM_RUN_PK),
+    "api:crm-import-errors": Row(get=By(401, 403, 403, 403, OK, 403), kwargs=CRM_RUN_PK),
+    # --- crm: browsing and exports (everyone signed in, each within their scope) ---------------
+    "crm:deals": Row(get=SIGNED_IN),
+    "crm:deals_csv": Row(get=SIGNED_IN),
+    "crm:deals_xlsx": Row(get=SIGNED_IN),
+    "crm:activities": Row(get=SIGNED_IN),
+    "crm:activities_csv": Row(get=SIGNED_IN),
+    "crm:activities_xlsx": Row(get=SIGNED_IN),
+    "crm:csat": Row(get=SIGNED_IN),
+    "crm:csat_csv": Row(get=SIGNED_IN),
+    "crm:csat_xlsx": Row(get=SIGNED_IN),
+    "api:deal-list": Row(get=API_SIGNED_IN, write=By(401, 405, 405, 405, 405, 403), json=True),
+    "api:activity-list": Row(get=API_SIGNED_IN, write=By(401, 405, 405, 405, 405, 403), json=True),
+    "api:csat-list": Row(get=API_SIGNED_IN, write=By(401, 405, 405, 405, 405, 403), json=True),
+    # Rita's records: hidden from another rep and from the other team's manager.
+    "api:deal-detail": Row(get=By(401, 404, OK, 404, OK, OK), kwargs={"pk": lambda w: w.deal.pk}),
+    "api:activity-detail": Row(
+        get=By(401, 404, OK, 404, OK, OK), kwargs={"pk": lambda w: w.activity.pk}
+    ),
+    "api:csat-detail": Row(get=By(401, 404, OK, 404, OK, OK), kwargs={"pk": lambda w: w.csat.pk}),
 }
 
 
@@ -557,11 +593,21 @@ def world(everyone, teams, org) -> World:
         user=token_user, name="matrix", prefix=raw[:12], token_hash=ApiToken.hash(raw)
     )
     expectation_objects = _expectations_world(everyone, teams, org)
+    crm_run = ImportRun.objects.create(
+        org=org,
+        kind="deals",
+        filename="deals.csv",
+        status=ImportRun.Status.REJECTED,
+        errors=[{"row": 3, "column": "amount", "value": "abc", "reason": "not a number"}],
+        created_by=admin_user,
+    )
     return World(
         people={**everyone, "newbie": newbie, "invitee": invitee, "gone": gone},
         teams=teams,
         objects={
             **expectation_objects,
+            "crm_run": crm_run,
+            **_crm_world(everyone, org),
             "manager_job": jobs.job_create(
                 kind="import", title="Mona's import", actor=everyone["manager"].user
             ),
@@ -609,6 +655,36 @@ def _expectations_world(everyone: dict[str, Person], teams: dict[str, Any], org:
         "team_expectation": expectation,
         "question": question,
         "distribution": Distribution.objects.create(version=version, created_by=manager),
+    }
+
+
+def _crm_world(everyone: dict[str, Person], org: Any) -> dict:
+    """One deal, activity and CSAT response of Rita (rep2, in manager's team)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from charter.crm.models import Activity, CsatResponse, Deal
+
+    rita = everyone["rep2"]
+    common = {"org": org, "source": "salesforce", "owner": rita, "owner_raw": rita.full_name}
+    return {
+        "deal": Deal.objects.create(
+            **common,
+            external_id="006A",
+            stage="won",
+            amount=Decimal("1000"),
+            currency="USD",
+            amount_reporting=Decimal("1000"),
+            created_date=dt.date(2026, 1, 5),
+            close_date=dt.date(2026, 2, 5),
+        ),
+        "activity": Activity.objects.create(
+            **common, external_id="00TA", kind="call", occurred_at=timezone.now()
+        ),
+        "csat": CsatResponse.objects.create(
+            **common, external_id="S1", score=Decimal("4"), scale=5, date=dt.date(2026, 2, 6)
+        ),
     }
 
 

@@ -23,8 +23,12 @@ COMMANDS = [
     "createadmin",
     "backup",
     "restore",
+    "verify-signatures",
     "check",
 ]
+
+# Operator-facing names with dashes for Django commands whose module names cannot have them.
+ALIASES = {"verify-signatures": "verify_signatures"}
 
 
 def _first_sentence(text: str) -> str:
@@ -45,10 +49,11 @@ def _overview() -> str:
         "commands:",
     ]
     for name in COMMANDS:
-        if name not in available:
+        module = ALIASES.get(name, name)
+        if module not in available:
             continue
-        command = load_command_class(available[name], name)
-        lines.append(f"  {name:<12} {_first_sentence(str(command.help or ''))}")
+        command = load_command_class(available[module], module)
+        lines.append(f"  {name:<18} {_first_sentence(str(command.help or ''))}")
     lines += [
         "",
         "Run 'charter <command> --help' for a command's options.",
@@ -73,6 +78,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     from django.core.management import ManagementUtility
 
+    args[0] = ALIASES.get(args[0], args[0])
     utility = ManagementUtility(["charter", *args])
     utility.prog_name = "charter"
     utility.execute()

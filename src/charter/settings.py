@@ -238,7 +238,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_RATES": {"user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("API_RATE_LIMIT", "600/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Charter API",
@@ -270,5 +271,8 @@ LOGGING = {
         "django_tasks": {"level": _CHATTY},
         "django_tasks_db": {"level": _CHATTY},
         "axes": {"level": _CHATTY},
+        # WeasyPrint narrates every layout step at INFO; only its warnings matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -40,6 +40,7 @@ from charter.core.imports.fields import (
     parse_date_as,
     parse_datetime,
 )
+from charter.core.imports.store import RepeatFinder
 from charter.core.models import ImportRun
 from charter.core.registry import register_importer
 from charter.crm import services
@@ -50,6 +51,10 @@ from charter.crm.presets import DEFAULT_SOURCE, GENERIC_STAGES, get_preset, stag
 CRM_KINDS = ("deals", "activities", "csat")
 CENT = Decimal("0.01")
 _MAX_AMOUNT = Decimal("1e16")
+_PLAIN_AMOUNT = re.compile(r"\d+(\.\d*)?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+# Distinct owners and stages a file names are few; past this many a cache of them starts over.
+_SPELLINGS_CACHED = 10_000
 _SOURCE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
 _TRUE = {"true", "yes", "y", "1", "t", "x"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
@@ -91,6 +96,9 @@ def parse_amount(cell: Any) -> Decimal:
         raise FieldInvalid("is not a number")
     if isinstance(cell, int | float | Decimal):
         value = Decimal(str(cell))
+    elif isinstance(cell, str) and _PLAIN_AMOUNT.fullmatch(cell):
+        # The common case (digits, maybe a point) needs none of the clean-up below.
+        value = Decimal(cell)
     else:
         raw = cell_text(cell).strip()
         cleaned = re.sub(r"[\s\u00a0\u202f'$€£¥]|^[A-Za-z]{3}\s*|\s*[A-Za-z]{3}$", "", raw)
@@ -179,8 +187,9 @@ class CrmImporter(Importer[FactData]):
 
     def prepare(self) -> None:
         self.matcher = OwnerMatcher(self.org)
-        self.first_row: dict[str, int] = {}
-        self.repeats: dict[str, list[int]] = {}
+        self._owners: dict[str, dict[str, Any]] = {}
+        # On disk rather than a dict of every id: a million-row file keeps memory flat.
+        self.ids = RepeatFinder()
 
     # -- shared cleaning ------------------------------------------------------------------
 
@@ -196,20 +205,28 @@ class CrmImporter(Importer[FactData]):
 
     def owner(self, row: Row) -> dict[str, Any]:
         raw = row["owner"] or ""
-        person, key = self.matcher.match(raw)
-        return {"owner_id": person, "owner_raw": raw[:200], "owner_key": key}
+        # A file names the same few owners on every row: match each spelling once.
+        found = self._owners.get(raw)
+        if found is None:
+            if len(self._owners) >= _SPELLINGS_CACHED:
+                self._owners.clear()
+            person, key = self.matcher.match(raw)
+            found = self._owners[raw] = {
+                "owner_id": person,
+                "owner_raw": raw[:200],
+                "owner_key": key,
+            }
+        return found
 
     def external_id(self, row: Row) -> str:
         eid: str = row["external_id"] or ""
         if eid:
-            first = self.first_row.setdefault(eid, row.number)
-            if first != row.number:
-                self.repeats.setdefault(eid, [first]).append(row.number)
+            self.ids.add(eid, row.number)
         return eid
 
     def check(self, rows: Iterable[CleanRow[FactData]]) -> Iterable[Issue]:
         issues: list[Issue] = []
-        for eid, numbers in self.repeats.items():
+        for eid, numbers in self.ids.repeats():
             for number in numbers:
                 others = _rows_text(n for n in numbers if n != number)
                 issues.append(
@@ -347,6 +364,7 @@ class DealImporter(CrmImporter):
             else {stage_key(k): v for k, v in GENERIC_STAGES.items()}
         )
         self.stages.update(settings.get("stage_map") or {})
+        self._stage_spellings: dict[str, str | None] = {}
 
     @classmethod
     def preset_mapping(cls, header: Any, options: Mapping[str, Any]) -> dict[str, str]:
@@ -389,7 +407,7 @@ class DealImporter(CrmImporter):
                 row.error("amount", f"Amount is required for a {stage} deal")
             amount = Decimal("0.00")
         currency = (row["currency"] or self.reporting).upper()
-        if row["currency"] and not re.fullmatch(r"[A-Z]{3}", currency):
+        if row["currency"] and not _CURRENCY.fullmatch(currency):
             row.error("currency", "Currency is not a three-letter code such as EUR")
         reporting_amount = self._convert(row, amount, currency, close or created)
         return {
@@ -409,11 +427,12 @@ class DealImporter(CrmImporter):
         }
 
     def _stage(self, row: Row, raw: str) -> str:
-        stage = self.stages.get(stage_key(raw)) if raw else None
+        stage = self._stage_of(raw) if raw else None
         won: bool | None = row["is_won"]
         closed: bool | None = row["is_closed"]
-        column = self.columns.get("stage") or "Stage"
-        said = f"{column} {raw!r}"
+
+        def said() -> str:
+            return f"{self.columns.get('stage') or 'Stage'} {raw!r}"
 
         def flag_text(name: str) -> str:
             return f"{self.columns.get(name) or name} is {cell_text(row.raw.get(name)).strip()!r}"
@@ -440,16 +459,26 @@ class DealImporter(CrmImporter):
         if closed is not None and (stage != DealStage.OPEN) != closed:
             row.error(
                 "is_closed",
-                f"{flag_text('is_closed')} but {said} is {stage}; the file contradicts itself, "
+                f"{flag_text('is_closed')} but {said()} is {stage}; the file contradicts itself, "
                 "so the deal is not guessed: fix one of them",
             )
         if won is not None and (stage == DealStage.WON) != won:
             row.error(
                 "is_won",
-                f"{flag_text('is_won')} but {said} is {stage}; the file contradicts itself, "
+                f"{flag_text('is_won')} but {said()} is {stage}; the file contradicts itself, "
                 "so the deal is not guessed: fix one of them",
             )
         return stage
+
+    def _stage_of(self, raw: str) -> str | None:
+        # A file spells its few stages the same way on every row: look each spelling up once.
+        try:
+            return self._stage_spellings[raw]
+        except KeyError:
+            if len(self._stage_spellings) >= _SPELLINGS_CACHED:
+                self._stage_spellings.clear()
+            stage = self._stage_spellings[raw] = self.stages.get(stage_key(raw))
+            return stage
 
     def _convert(
         self, row: Row, amount: Decimal | None, currency: str, on: dt.date | None

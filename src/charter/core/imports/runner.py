@@ -29,7 +29,7 @@ T = TypeVar("T")
 # report bigger than the file: the first this-many problems are kept.
 MAX_STORED_ISSUES = 10_000
 # Validated rows kept in memory before the rest spill to a temporary file.
-MEMORY_ROWS = 20_000
+MEMORY_ROWS = 5_000
 _WRITE_INTERVAL = 0.5
 _NOTIFY_INTERVAL = 0.1
 

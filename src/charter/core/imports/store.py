@@ -1,9 +1,11 @@
 """Valid rows kept between validation and apply, in memory up to a limit and on disk beyond it,
-so a million-row import validates everything before writing without holding it all in RAM."""
+so a million-row import validates everything before writing without holding it all in RAM; and
+the keys (external ids) of every row, on disk too, to find the ones a file repeats."""
 
 from __future__ import annotations
 
 import pickle
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any, Generic, TypeVar
@@ -60,6 +62,62 @@ class RowStore(Generic[T]):
         self._offsets = []
 
     def __enter__(self) -> RowStore[T]:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class RepeatFinder:
+    """Finds the keys (e.g. external ids) that more than one row carries, without one entry
+    per row in memory: keys go a batch at a time to a private temporary SQLite file, and one
+    grouped query at the end finds the repeats."""
+
+    def __init__(self, *, batch: int = 10_000) -> None:
+        self.batch = batch
+        self._pending: list[tuple[str, int]] = []
+        self._db: sqlite3.Connection | None = None
+
+    def add(self, key: str, number: int) -> None:
+        """Row `number` carries `key`."""
+        self._pending.append((key, number))
+        if len(self._pending) >= self.batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._db is None:
+            # An empty name is SQLite's private temporary database: on disk beyond its page
+            # cache, deleted when closed. Nothing here needs to survive a crash.
+            self._db = sqlite3.connect("", isolation_level=None)
+            self._db.executescript(
+                "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                "CREATE TABLE seen (key TEXT NOT NULL, number INTEGER NOT NULL);"
+            )
+        if self._pending:
+            self._db.executemany("INSERT INTO seen VALUES (?, ?)", self._pending)
+            self._pending = []
+
+    def repeats(self) -> list[tuple[str, list[int]]]:
+        """Each key seen on more than one row, with its row numbers in order; the keys in the
+        order their first repeat was met."""
+        self._flush()
+        assert self._db is not None
+        found: list[tuple[str, list[int]]] = []
+        for key, numbers in self._db.execute(
+            "SELECT key, group_concat(number) FROM seen GROUP BY key "
+            "HAVING count(DISTINCT number) > 1"
+        ):
+            found.append((key, sorted({int(n) for n in numbers.split(",")})))
+        found.sort(key=lambda item: item[1][1])
+        return found
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        self._pending = []
+
+    def __enter__(self) -> RepeatFinder:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from charter.core.imports.store import RowStore
+from charter.core.imports.store import RepeatFinder, RowStore
 
 
 def test_rows_beyond_the_memory_limit_spill_to_disk_and_come_back_in_order() -> None:
@@ -32,3 +32,30 @@ def test_a_small_store_stays_in_memory() -> None:
 
         assert not store.spilled
         assert list(store) == [1]
+
+
+def test_repeat_finder_names_each_repeated_key_with_its_rows_in_file_order() -> None:
+    with RepeatFinder(batch=4) as finder:
+        for number, key in enumerate(["a", "b", "c", "b", "d", "a", "e", "b", "f", "g"], start=2):
+            finder.add(key, number)
+
+        # "b" is repeated first (row 5), then "a" (row 7); keys seen once are not listed.
+        assert finder.repeats() == [("b", [3, 5, 9]), ("a", [2, 7])]
+
+
+def test_repeat_finder_does_not_count_one_row_twice() -> None:
+    with RepeatFinder() as finder:
+        finder.add("a", 2)
+        finder.add("a", 2)
+        finder.add("b", 3)
+
+        assert finder.repeats() == []
+
+
+def test_repeat_finder_finds_repeats_far_apart_across_many_batches() -> None:
+    with RepeatFinder(batch=1_000) as finder:
+        for number in range(20_000):
+            finder.add(f"id-{number}", number)
+        finder.add("id-3", 20_000)
+
+        assert finder.repeats() == [("id-3", [3, 20_000])]

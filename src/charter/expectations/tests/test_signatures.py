@@ -185,3 +185,10 @@ def test_reminders_go_before_on_and_after_the_due_date_then_escalate(
     assert any("Rick Rep" in m.body for m in to_manager)
     request.refresh_from_db()
     assert request.escalated_at is not None
+
+
+def test_charter_verify_signatures_is_the_operator_name_of_the_command(db, capsys):
+    from charter.cli import main
+
+    main(["verify-signatures"])
+    assert "OK: 0 signatures verify." in capsys.readouterr().out

@@ -18,11 +18,32 @@ TODAY = dt.date(2025, 6, 2)
 
 
 @pytest.fixture
-def demo(db):
+def org_builder_only(monkeypatch):
+    # Later apps add their own (slower) demo builders; these tests are about the org chart.
+    monkeypatch.setattr(
+        registry, "demo_builders", {"org": registry.demo_builders["org"]}, raising=True
+    )
+
+
+@pytest.fixture
+def demo(db, org_builder_only):
     out = StringIO()
     with time_machine.travel(dt.datetime(2025, 6, 2, 12, 0, tzinfo=dt.UTC)):
         call_command("demo", stdout=out)
     return out.getvalue()
+
+
+def test_the_whole_demo_builds_with_every_registered_builder_and_only_once(db):
+    out = StringIO()
+    call_command("demo", stdout=out)
+    counts = row_counts()
+
+    call_command("demo", stdout=StringIO())
+
+    for builder in registry.demo_builders:
+        assert f"demo: {builder}" in out.getvalue()
+    assert Person.objects.filter(role=Role.REP).count() == 24
+    assert row_counts() == counts
 
 
 def people_snapshot():
