@@ -268,6 +268,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # 403s and 404s are the access rules working, not incidents; 5xx are still logged.
+        "django.request": {"level": "ERROR"},
         "django_tasks": {"level": _CHATTY},
         "django_tasks_db": {"level": _CHATTY},
         "axes": {"level": _CHATTY},

@@ -3,7 +3,8 @@
 Each Charter app may have any of these modules, imported at start-up, which register:
 - `periodic.py`: periodic jobs, run by `charter tick` (the worker calls it every minute);
 - `importers.py`: importers, reachable as `charter import <name> FILE` and the upload pages;
-- `demo.py`: demo builders, run in order by `charter demo`.
+- `demo.py`: demo builders, run in order by `charter demo`;
+- `panels.py`: home-page panels, each shown to the people it has something to say to.
 """
 
 from __future__ import annotations
@@ -28,7 +29,18 @@ class DemoBuilder:
     func: Callable[[Any], None]
 
 
+@dataclass(frozen=True)
+class HomePanel:
+    """A card on the home page: `func(user)` returns its template context, or None to hide."""
+
+    name: str
+    order: int
+    template: str
+    func: Callable[[Any], dict[str, Any] | None]
+
+
 periodic_jobs: dict[str, PeriodicJob] = {}
+home_panels: dict[str, HomePanel] = {}
 importers: dict[str, Any] = {}
 demo_builders: dict[str, DemoBuilder] = {}
 
@@ -55,6 +67,20 @@ def demo_builder(
     return decorator
 
 
+def home_panel(
+    name: str, *, order: int, template: str
+) -> Callable[[Callable[[Any], dict[str, Any] | None]], Callable[[Any], dict[str, Any] | None]]:
+    """Register a home-page card; lower `order` shows first."""
+
+    def decorator(
+        func: Callable[[Any], dict[str, Any] | None],
+    ) -> Callable[[Any], dict[str, Any] | None]:
+        home_panels[name] = HomePanel(name=name, order=order, template=template, func=func)
+        return func
+
+    return decorator
+
+
 def register_importer(importer: Any) -> Any:
     """Register an importer (see `charter.core.imports.Importer`) under its `name`."""
     importers[importer.name] = importer
@@ -62,4 +88,4 @@ def register_importer(importer: Any) -> Any:
 
 
 def autodiscover() -> None:
-    autodiscover_modules("periodic", "importers", "demo")
+    autodiscover_modules("periodic", "importers", "demo", "panels")

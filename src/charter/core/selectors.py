@@ -36,7 +36,23 @@ VERBS = {
     "reset_requested": "asked for a password reset for",
     "published": "published",
     "signed": "signed",
+    "requested": "asked for a signature from",
+    "reminded": "sent a signature reminder to",
+    "escalated": "told the manager about the missing signature of",
+    "withdrawn": "withdrew the signature request of",
+    "login_created": "gave a login to",
+    "imported": "imported",
 }
+
+
+def _verb(action: str) -> str:
+    """A readable verb for an action code, even one this table does not know yet."""
+    parts = action.split(".")
+    known = VERBS.get(parts[-1])
+    if known:
+        return known
+    return " ".join(p.replace("_", " ") for p in parts[1:]) + ":"
+
 
 FIELD_LABELS = {
     "full_name": "name",
@@ -131,7 +147,7 @@ def describe(events: list[AuditEvent], *, user: Any) -> list[ChangeLine]:
             url = reverse("org:person", args=[int(event.object_id)])
         elif event.object_type == "org.team" and can_read_all(user):
             url = reverse("org:team", args=[int(event.object_id)])
-        verb = VERBS.get(event.action.rsplit(".", 1)[-1], event.action)
+        verb = _verb(event.action)
         if event.action.endswith(".created"):
             changes = []  # the record itself shows what it was created with
         elif ".owner_alias." in event.action:

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from charter.core import selectors
+from charter.core import registry, selectors
 from charter.core.http import AuthenticatedHttpRequest, paginate, person_required
 from charter.org import selectors as org_selectors
 from charter.org.access import can_manage_org
@@ -39,7 +39,18 @@ def _home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["jobs"] = list(selectors.visible_jobs(user)[:5])
     if role == Role.EXECUTIVE:
         context["team_rows"] = org_selectors.flatten_tree(org_selectors.team_tree(user))
+    context["panels"] = _panels(user)
     return render(request, f"core/home_{role}.html", context)
+
+
+def _panels(user: Any) -> list[dict[str, Any]]:
+    """The cards other apps contribute (what to sign, questions to answer, …), in order."""
+    shown = []
+    for panel in sorted(registry.home_panels.values(), key=lambda p: (p.order, p.name)):
+        panel_context = panel.func(user)
+        if panel_context is not None:
+            shown.append({"template": panel.template, **panel_context})
+    return shown
 
 
 def _parse_date(raw: str | None) -> dt.date | None:

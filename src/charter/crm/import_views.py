@@ -59,7 +59,7 @@ _KEPT = ("preset", "source", "sheet", FILE_KEY)
 
 def _require_admin(request: AuthenticatedHttpRequest) -> None:
     if not can_manage_org(request.user):
-        raise PermissionDenied("Only admins can import CRM data.")
+        raise PermissionDenied("Only admins manage CRM data: imports, owners and exchange rates.")
 
 
 def crm_runs(org: Any) -> Any:

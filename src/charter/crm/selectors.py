@@ -206,9 +206,16 @@ def deal_totals(deals: QuerySet[Deal]) -> dict[str, Any]:
         amount=Sum("amount_reporting"),
         won_amount=Sum("amount_reporting", filter=Q(stage="won")),
         won=Count("pk", filter=Q(stage="won")),
+        lost_amount=Sum("amount_reporting", filter=Q(stage="lost")),
+        lost=Count("pk", filter=Q(stage="lost")),
+        open_amount=Sum("amount_reporting", filter=Q(stage="open")),
+        open=Count("pk", filter=Q(stage="open")),
     )
-    totals["amount"] = totals["amount"] or Decimal(0)
-    totals["won_amount"] = totals["won_amount"] or Decimal(0)
+    for key in ("amount", "won_amount", "lost_amount", "open_amount"):
+        totals[key] = totals[key] or Decimal(0)
+    closed = totals["won"] + totals["lost"]
+    # Won and lost amounts are not added up: a lost deal is not revenue and not pipeline.
+    totals["win_rate"] = totals["won"] * 100 / closed if closed else None
     return totals
 
 

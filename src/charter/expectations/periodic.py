@@ -8,8 +8,8 @@ from charter.expectations import services
 
 @periodic("expectations.audience_sync")
 def audience_sync() -> str:
-    created = services.audience_sync()
-    return f"{created} new signature requests"
+    counts = services.audience_sync()
+    return f"{counts['requested']} requested, {counts['withdrawn']} withdrawn"
 
 
 @periodic("expectations.reminders")

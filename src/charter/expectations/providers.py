@@ -34,7 +34,10 @@ def _audience(document: Any) -> list[GeneratedItem]:
     lines.append(
         "New people who join this audience are asked to read and sign the current version."
     )
-    return [GeneratedItem(key="audience", title="Who this applies to", text="\n\n".join(lines))]
+    title = audience_description(document)
+    return [
+        GeneratedItem(key="audience", title=title[:1].upper() + title[1:], text="\n\n".join(lines))
+    ]
 
 
 VALUES = register_section_provider(

@@ -138,7 +138,8 @@ def coverage(user: Any, version: DocumentVersion, *, today: dt.date | None = Non
         state = request.state(today) if request else "not requested"
         if state == "superseded":
             continue
-        rows.append(CoverageRow(person, state, request, older.get(pid)))
+        latest_signed = version.number if state == "signed" else older.get(pid)
+        rows.append(CoverageRow(person, state, request, latest_signed))
         totals[state] += 1
         by_team[person.team.name if person.team else "No team"][state] += 1
     return Coverage(

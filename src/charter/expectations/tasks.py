@@ -72,7 +72,8 @@ def _question_recipients(question: Question) -> list[Person]:
     recipients: dict[int, Person] = {}
     node = question.asked_by.manager
     while node is not None and node.pk not in recipients:
-        if node.is_active and node.email:
+        # Only managers answer; an executive above them is not asked to.
+        if node.is_active and node.email and node.role == Role.MANAGER:
             recipients[node.pk] = node
         node = node.manager
     if not recipients:

@@ -364,7 +364,10 @@ def test_totals_cover_the_whole_filtered_list_not_one_page(facts, everyone):
     assert totals["amount"] == Decimal("5400")
     assert totals["won"] == 3
     assert totals["won_amount"] == Decimal("4700")
-    assert "5,400.00 USD" in response.content.decode()
+    # Lost deals are counted apart from won and open, never summed into one amount.
+    assert totals["won"] + totals["lost"] + totals["open"] == 5
+    assert totals["won_amount"] + totals["lost_amount"] + totals["open_amount"] == Decimal("5400")
+    assert "4,700.00 USD" in response.content.decode()
     activity_totals = client_for(everyone["rep"]).get(ACTIVITIES).context["totals"]
     assert activity_totals == {"count": 2, "minutes": 30}
     csat_totals = client_for(everyone["admin"]).get(CSAT).context["totals"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,16 +85,19 @@ def requests_for_new_version(
     return counts
 
 
-def audience_sync(*, document: Document | None = None) -> int:
-    """Ask people who joined an audience (new hires, team moves) to sign its current version."""
+def audience_sync(*, document: Document | None = None) -> dict[str, int]:
+    """Keep signature requests in step with each audience: people who joined it (new hires,
+    team moves) are asked to sign the current version; open requests of people who left it
+    (moved away, deactivated) are withdrawn. Signatures already given stay as they are."""
     from charter.expectations.selectors import audience_people, current_version
 
-    created = 0
+    counts = {"requested": 0, "withdrawn": 0}
     documents = [document] if document is not None else list(Document.objects.all())
     for doc in documents:
         version = current_version(doc)
         if version is None:
             continue
+        members = set(audience_people(doc).values_list("pk", flat=True))
         asked = set(
             SignatureRequest.objects.filter(version=version).values_list("person_id", flat=True)
         )
@@ -108,8 +112,21 @@ def audience_sync(*, document: Document | None = None) -> int:
                     obj=person,
                     after={"document": doc.title, "version": version.number, "reason": "joined"},
                 )
-            created += 1
-    return created
+            counts["requested"] += 1
+        leavers = SignatureRequest.objects.filter(
+            version=version, signed_at__isnull=True, superseded_at__isnull=True
+        ).exclude(person_id__in=members)
+        for request in leavers.select_related("person"):
+            with transaction.atomic():
+                SignatureRequest.objects.filter(pk=request.pk).update(superseded_at=timezone.now())
+                audit.record(
+                    actor=None,
+                    action="expectations.signature.withdrawn",
+                    obj=request.person,
+                    after={"document": doc.title, "version": version.number, "reason": "left"},
+                )
+            counts["withdrawn"] += 1
+    return counts
 
 
 def _link_payload(signature: Signature) -> str:
@@ -172,8 +189,16 @@ def _append_signature(
     return signature
 
 
+def _plain(name: str) -> str:
+    """A name without case, extra spaces or accents: "Lucía  romero" → "lucia romero"."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(name.split()).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _names_match(typed: str, full_name: str) -> bool:
-    return " ".join(typed.split()).casefold() == " ".join(full_name.split()).casefold()
+    # Accents are optional: many keyboards cannot type "í", and the name is a deliberate act,
+    # not a password.
+    return _plain(typed) == _plain(full_name)
 
 
 def sign(

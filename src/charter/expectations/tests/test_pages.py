@@ -261,3 +261,52 @@ def test_values_page_only_admins_change(values, admin, manager):
     assert client_for(manager).post("/expectations/values/", {"name": "Grit"}).status_code == 403
     assert client_for(admin).post("/expectations/values/", {"name": "Grit"}).status_code == 302
     assert "Grit" in client_for(manager).get("/expectations/values/").content.decode()
+
+
+def test_home_shows_what_to_sign_and_managers_see_unanswered_questions(published, rep, manager):
+    rep_home = client_for(rep).get("/").content.decode()
+    assert "Waiting for your signature" in rep_home
+    assert f"/expectations/{published.document_id}/sign/" in rep_home
+    services.question_ask(
+        document=published.document,
+        actor=rep.user,
+        expectation_key=str(first_expectation(published.document).key),
+        text="Does email count?",
+        visibility="private",
+    )
+    manager_home = client_for(manager).get("/").content.decode()
+    assert "1</span> unanswered question" in manager_home
+    assert "Expectations in your team" not in rep_home
+
+
+def test_coverage_csv_names_the_version_and_who_signed_it(published, rep, manager):
+    from charter.expectations.tests.test_signatures import sign
+
+    sign(rep, published)
+    rows = (
+        client_for(manager)
+        .get(f"/expectations/{published.document_id}/v/1/coverage.csv")
+        .content.decode()
+        .splitlines()
+    )
+    header = rows[0].split(",")
+    rick = dict(zip(header, next(r for r in rows if "Rick Rep" in r).split(","), strict=True))
+    assert rick["document"] == "How we sell"
+    assert rick["version"] == "1"
+    assert rick["state"] == "signed"
+    assert rick["signed_late"] == "no"
+    assert rick["latest_version_signed"] == "1"
+
+
+def test_signing_accepts_the_name_without_accents(published, org, teams, manager, admin):
+    from charter.conftest import make_person
+    from charter.org.models import Role
+
+    lucia = make_person(org, "Lucía Romero", Role.REP, team=teams["east_ent"], manager=manager)
+    services.audience_sync()
+    response = client_for(lucia).post(
+        f"/expectations/{published.document_id}/sign/",
+        {"typed_name": "lucia romero", "confirm": "on", "version": "1"},
+    )
+    assert response.status_code == 302
+    assert Signature.objects.get(person=lucia).typed_name == "lucia romero"

@@ -124,10 +124,28 @@ def test_new_hire_joining_the_audience_is_asked_automatically(
 ):
     version = publish(company_doc, admin.user)
     newbie = make_person(org, "Nina New", Role.REP, team=teams["east_ent"], manager=manager)
-    assert services.audience_sync() == 1
+    assert services.audience_sync() == {"requested": 1, "withdrawn": 0}
     request = SignatureRequest.objects.get(person=newbie, version=version)
     assert request.reason == "joined audience"
-    assert services.audience_sync() == 0
+    assert services.audience_sync() == {"requested": 0, "withdrawn": 0}
+
+
+def test_someone_who_leaves_a_team_document_audience_is_no_longer_asked(
+    org, teams, manager, rep, values
+):
+    from charter.expectations.models import Document
+    from charter.expectations.tests.conftest import fill_document
+    from charter.org import services as org_services
+
+    document = services.document_create(
+        org=org, actor=manager.user, title="East", audience="team", audience_team=teams["east_ent"]
+    )
+    fill_document(document, values, manager.user)
+    version = publish(document, manager.user)
+    assert Document.objects.get(pk=document.pk)
+    org_services.person_update(person=rep, actor=None, team=teams["west_mm"])
+    assert services.audience_sync(document=document) == {"requested": 0, "withdrawn": 1}
+    assert SignatureRequest.objects.get(person=rep, version=version).state() == "superseded"
 
 
 def test_chain_verifies_and_detects_tampering(company_doc, admin, rep, rep2, manager):

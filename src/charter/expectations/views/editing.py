@@ -199,9 +199,18 @@ def _conflict(
         theirs["text"] = current.text
         theirs["measure_text"] = current.measure_text
         theirs["values"] = ", ".join(sorted(v.name for v in current.values.all()))
-    mine = dict(conflict.mine)
+    mine = {k: v for k, v in conflict.mine.items() if k in theirs}
     if isinstance(mine.get("values"), list):
         mine["values"] = ", ".join(mine["values"])
+    labels = {
+        "title": "Title",
+        "intro": "Introduction",
+        "text": "Text",
+        "measure_text": "How it is measured",
+        "values": "Values",
+    }
+    theirs = {labels[k]: v for k, v in theirs.items()}
+    mine = {labels[k]: v for k, v in mine.items()}
     # Re-offer the editor's own text on the latest revision, so saving again is a deliberate choice.
     data = form.data.copy()
     data["revision"] = current.revision

@@ -128,17 +128,34 @@ def coverage_csv(request: AuthenticatedHttpRequest, document_id: int, number: in
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
     writer.writerow(
-        ["person", "email", "team", "state", "due_date", "signed_at", "last_signed_version"]
+        [
+            "document",
+            "version",
+            "person",
+            "email",
+            "team",
+            "state",
+            "due_date",
+            "signed_at",
+            "signed_late",
+            "latest_version_signed",
+        ]
     )
     for row in report.rows:
+        request_ = row.request
+        signed_at = request_.signed_at if request_ else None
+        late = bool(signed_at and request_ and timezone.localdate(signed_at) > request_.due_date)
         writer.writerow(
             [
+                _safe(document.title),
+                version.number,
                 _safe(row.person.full_name),
                 _safe(row.person.email),
                 _safe(row.person.team.name if row.person.team else ""),
                 row.state,
-                row.request.due_date.isoformat() if row.request else "",
-                row.request.signed_at.isoformat() if row.request and row.request.signed_at else "",
+                request_.due_date.isoformat() if request_ else "",
+                signed_at.isoformat() if signed_at else "",
+                "yes" if late else ("no" if signed_at else ""),
                 row.signed_version or "",
             ]
         )
