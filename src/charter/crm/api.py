@@ -5,7 +5,8 @@ as the browsing pages and read one by one. Querysets come from `crm.selectors`, 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -194,9 +195,11 @@ class _FactViewSet(viewsets.ReadOnlyModelViewSet):
 
     lookup_value_regex = r"\d+"
     filter_input: type[FactFilterInput]
+    # The selector that lists this kind of fact for a user, e.g. `selectors.deal_list`.
+    selector: ClassVar[Callable[[Any, FactFilters], QuerySet[Any]]]
 
     def list_rows(self, filters: FactFilters) -> QuerySet[Any]:
-        raise NotImplementedError
+        return type(self).selector(self.request.user, filters)
 
     def get_queryset(self) -> QuerySet[OwnedFact]:
         return self.list_rows(FactFilters())
@@ -216,9 +219,7 @@ class DealViewSet(_FactViewSet):
 
     serializer_class = DealOutput
     filter_input = DealFilterInput
-
-    def list_rows(self, filters: FactFilters) -> QuerySet[Any]:
-        return selectors.deal_list(self.request.user, filters)
+    selector = selectors.deal_list
 
 
 @extend_schema_view(
@@ -230,9 +231,7 @@ class ActivityViewSet(_FactViewSet):
 
     serializer_class = ActivityOutput
     filter_input = ActivityFilterInput
-
-    def list_rows(self, filters: FactFilters) -> QuerySet[Any]:
-        return selectors.activity_list(self.request.user, filters)
+    selector = selectors.activity_list
 
 
 @extend_schema_view(
@@ -244,6 +243,4 @@ class CsatViewSet(_FactViewSet):
 
     serializer_class = CsatOutput
     filter_input = CsatFilterInput
-
-    def list_rows(self, filters: FactFilters) -> QuerySet[Any]:
-        return selectors.csat_list(self.request.user, filters)
+    selector = selectors.csat_list

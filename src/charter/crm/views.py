@@ -57,7 +57,7 @@ class FactFilterForm(forms.Form):
     q = forms.CharField(
         label="Search",
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Account, name or id"}),
+        widget=forms.TextInput(attrs=dict(type="search", placeholder="Account, name or id")),
     )
     person = _PersonField(queryset=Person.objects.none(), required=False, empty_label="Everyone")
     team = _TeamField(queryset=Team.objects.none(), required=False, empty_label="All teams")

@@ -45,7 +45,7 @@ class DirectoryFilterForm(forms.Form):
     q = forms.CharField(
         label="Search",
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, email or title"}),
+        widget=forms.TextInput(attrs=dict(type="search", placeholder="Name, email or title")),
     )
     team = TeamChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
     role = forms.ChoiceField(choices=[("", "All roles"), *Role.choices], required=False)
