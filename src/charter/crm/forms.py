@@ -151,9 +151,24 @@ class CrmMappingForm(MappingForm):
     def setting_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.setting_names]
 
-    def settings(self, kept: dict[str, Any]) -> dict[str, Any]:
+    def chosen_options(self, pending: dict[str, Any]) -> dict[str, Any]:
         """The valued options after this form: the upload's preset and source are kept."""
+        kept: dict[str, Any] = {k: pending[k] for k in ("preset", "source") if k in pending}
         return _clean_settings(self, self.importer, kept)
+
+    def profile_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        # The source names where one file came from, not how to read the next one.
+        return {k: v for k, v in super().profile_options(options).items() if k != "source"}
+
+    @classmethod
+    def initial_for(
+        cls, importer: type[Importer[Any]], mapping: dict[str, str], options: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            **super().initial_for(importer, mapping, options),
+            "stage_map": stage_map_text(options.get("stage_map")),
+            "date_format": options.get("date_format", ""),
+        }
 
 
 class OwnerResolveForm(forms.Form):

@@ -1,14 +1,17 @@
 from django.urls import path
 
+from charter.core.imports import views as imports
 from charter.crm import import_views, views
 
 app_name = "crm"
+# Extra arguments of the shared import views: which import pages these are.
+flow = {"flow": import_views.CRM_IMPORT}
 
 urlpatterns = [
     # Import side: uploads, unmatched owners, exchange rates.
-    path("import/", import_views.import_upload, name="import"),
-    path("import/<int:run_id>/", import_views.import_run, name="import_run"),
-    path("import/<int:run_id>/errors.csv", import_views.import_errors_csv, name="import_errors"),
+    path("import/", imports.upload, flow, name="import"),
+    path("import/<int:run_id>/", imports.run_page, flow, name="import_run"),
+    path("import/<int:run_id>/errors.csv", imports.errors_csv, flow, name="import_errors"),
     path("owners/", import_views.owners, name="owners"),
     path("rates/", import_views.rates, name="rates"),
     # Browsing and exports (crm.views).

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from charter.org import import_views, views
+from charter.core.imports import views as imports
+from charter.org import views
+from charter.org.import_views import PEOPLE_IMPORT
 
 app_name = "org"
+# Extra arguments of the shared import views: which import pages these are.
+flow = {"flow": PEOPLE_IMPORT}
 urlpatterns = [
     path("people/", views.directory, name="directory"),
     path("people/new/", views.person_create, name="person_create"),
@@ -22,7 +26,7 @@ urlpatterns = [
     path("teams/<int:team_id>/", views.team, name="team"),
     path("teams/<int:team_id>/edit/", views.team_edit, name="team_edit"),
     path("chart/", views.chart, name="chart"),
-    path("import/", import_views.import_people, name="import_people"),
-    path("import/<int:run_id>/", import_views.import_run, name="import_run"),
-    path("import/<int:run_id>/errors.csv", import_views.import_errors_csv, name="import_errors"),
+    path("import/", imports.upload, flow, name="import_people"),
+    path("import/<int:run_id>/", imports.run_page, flow, name="import_run"),
+    path("import/<int:run_id>/errors.csv", imports.errors_csv, flow, name="import_errors"),
 ]

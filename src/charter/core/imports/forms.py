@@ -120,6 +120,22 @@ class MappingForm(forms.Form):
     def options(self) -> dict[str, Any]:
         return {o.name: True for o in self.importer.options if self.cleaned_data.get(o.name)}
 
+    def chosen_options(self, pending: dict[str, Any]) -> dict[str, Any]:
+        """The run's options after this form; `pending` holds the run's current ones, for a
+        subclass to keep what was fixed at upload. May raise ValidationError."""
+        return self.options()
+
+    def current_options(self, pending: dict[str, Any]) -> dict[str, Any]:
+        """The run's options as `chosen_options` would give them, to tell whether the form
+        changed anything (and the preview must be seen again before confirming)."""
+        flags = {o.name: True for o in self.importer.options if pending.get(o.name)}
+        valued = {k: v for k, v in pending.items() if k in self.importer.valued_options}
+        return {**flags, **valued}
+
+    def profile_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """What a profile saved from this form keeps besides the columns."""
+        return {k: v for k, v in options.items() if k in self.importer.valued_options}
+
     @classmethod
     def initial_for(
         cls, importer: type[Importer[Any]], mapping: dict[str, str], options: dict[str, Any]
