@@ -290,6 +290,10 @@ def person_reactivate(*, person: Person, actor: Any) -> Person:
     return person
 
 
+# An invitation repeated within this window is the same request sent twice, not a new one.
+INVITE_REPEAT_WINDOW = dt.timedelta(minutes=2)
+
+
 def person_invite(*, person: Person, actor: Any, email: str | None = None) -> Invitation:
     """Give the person a login (without a password yet) and email them a set-password link."""
     from charter.accounts.models import User
@@ -306,6 +310,17 @@ def person_invite(*, person: Person, actor: Any, email: str | None = None) -> In
     if person.user is not None and person.user.has_usable_password():
         raise ValidationError(f"{person} already signs in; they can reset their password instead.")
     with transaction.atomic():
+        # Lock the person so two submissions of the same invite (a double click, two tabs)
+        # queue here; the second finds the first's invitation and sends nothing more.
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        recent = Invitation.objects.filter(
+            person=person,
+            email=person.email,
+            accepted_at__isnull=True,
+            created_at__gte=timezone.now() - INVITE_REPEAT_WINDOW,
+        ).first()
+        if recent is not None:
+            return recent
         if person.user is None:
             existing = User.objects.filter(email__iexact=person.email).first()
             if existing is not None and hasattr(existing, "person"):

@@ -360,3 +360,17 @@ def test_a_team_of_another_organization_is_refused(everyone, org):
         )
     with pytest.raises(ValidationError):
         services.team_create(org=org, name="Sub", parent=foreign, actor=everyone["admin"].user)
+
+
+def test_an_invitation_sent_twice_in_a_row_goes_out_once(
+    everyone, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    from charter.org.models import Invitation
+
+    newbie = make_person(org, "Dora Double", Role.REP, login=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.person_invite(person=newbie, actor=everyone["admin"].user)
+        second = services.person_invite(person=newbie, actor=everyone["admin"].user)
+    assert first.pk == second.pk
+    assert Invitation.objects.filter(person=newbie).count() == 1
+    assert [m.to for m in mailoutbox] == [[newbie.email]]
