@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import OperationalError, close_old_connections, connections
 from django.utils import timezone
 
 from charter.core import registry
@@ -70,12 +70,19 @@ def claim_tick(*, now: dt.datetime | None = None, interval: dt.timedelta | None 
     """
     now = now or timezone.now()
     interval = interval or _interval()
-    schedule, _ = Schedule.objects.get_or_create(name=TICK, defaults={"next_run_at": now})
-    if schedule.next_run_at > now:
-        return False  # not due: skip the UPDATE, which would take SQLite's write lock
-    won = Schedule.objects.filter(name=TICK, next_run_at__lte=now).update(
-        next_run_at=now + interval
-    )
+    try:
+        schedule, _ = Schedule.objects.get_or_create(name=TICK, defaults={"next_run_at": now})
+        if schedule.next_run_at > now:
+            return False  # not due: skip the UPDATE, which would take SQLite's write lock
+        won = Schedule.objects.filter(name=TICK, next_run_at__lte=now).update(
+            next_run_at=now + interval
+        )
+    except OperationalError as exc:
+        # SQLite reports a table another connection is writing as locked; that writer is the
+        # one claiming the tick, so this caller lost the race and polls again next time.
+        if "locked" not in str(exc):
+            raise
+        return False
     return won == 1
 
 
