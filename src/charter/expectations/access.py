@@ -76,11 +76,16 @@ def visible_documents(user: Any) -> list[Document]:
     if me.role in (Role.ADMIN, Role.EXECUTIVE):
         return documents
     if me.role == Role.MANAGER:
-        below = list(visible_people(user).filter(is_active=True).select_related("team"))
+        from charter.expectations.selectors import audience_people
+
+        # One query per document, however many people the manager has below them.
+        managed = _managed_team_ids(me)
+        below = visible_people(user).filter(is_active=True).values("pk")
         return [
             d
             for d in documents
-            if can_edit_document(user, d) or any(applies_to(d, p) for p in below)
+            if (d.audience == Audience.TEAM and d.audience_team_id in managed)
+            or audience_people(d).filter(pk__in=below).exists()
         ]
     return [d for d in documents if applies_to(d, me)]
 

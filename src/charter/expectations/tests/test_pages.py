@@ -310,3 +310,25 @@ def test_signing_accepts_the_name_without_accents(published, org, teams, manager
     )
     assert response.status_code == 302
     assert Signature.objects.get(person=lucia).typed_name == "lucia romero"
+
+
+def test_document_list_queries_do_not_grow_with_the_managers_people(
+    published, org, teams, manager, django_assert_max_num_queries
+):
+    from charter.conftest import make_person
+    from charter.org.models import Role
+
+    # A document for another team: deciding it is not for this manager looks at their people.
+    services.document_create(
+        org=org, actor=None, title="West only", audience="team", audience_team=teams["west_mm"]
+    )
+    client = client_for(manager)
+    client.get("/expectations/")  # warm up the session
+    with django_assert_max_num_queries(30) as few:
+        client.get("/expectations/")
+    for n in range(15):
+        make_person(org, f"Extra Rep {n}", Role.REP, team=teams["east_ent"], manager=manager)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get("/expectations/").content.decode()
+    assert "How we sell" in body
+    assert "West only" not in body
