@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "charter.org",
     "charter.expectations",
     "charter.crm",
+    "charter.kpis",
     "charter.api",
 ]
 

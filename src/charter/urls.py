@@ -6,6 +6,7 @@ urlpatterns = [
     path("org/", include("charter.org.urls")),
     path("expectations/", include("charter.expectations.urls")),
     path("crm/", include("charter.crm.urls")),
+    path("kpis/", include("charter.kpis.urls")),
     path("api/v1/", include("charter.api.urls")),
 ]
 

@@ -20,6 +20,7 @@ from charter.core.imports.base import Counts
 from charter.core.models import ImportRun
 from charter.crm.models import ExchangeRate
 from charter.crm.owners import FACT_MODELS, guess_alias_kind
+from charter.crm.signals import facts_reattributed, facts_written
 from charter.org import services as org_services
 from charter.org.models import Organization, OwnerAlias, Person
 
@@ -189,14 +190,20 @@ def facts_upsert(
         fresh: list[tuple[Any, ...]] = []
         changed: list[tuple[Any, ...]] = []
         head, tail = writer.fixed(org=org, source=source, run=run, now=now)
+        # What the rows were and are, for whoever derives data from facts (the KPI rollups).
+        before: list[tuple[Any, ...]] = []
+        after: list[tuple[Any, ...]] = []
         for values in tuples:
             stored = existing.get(values[0])
             if stored is None:
                 fresh.append(head + writer.prepared(values))
+                after.append(values)
             elif stored[1:] == values:
                 counts.unchanged += 1
             else:
                 changed.append((*writer.prepared(values)[1:], *tail, stored[0]))
+                before.append(stored[1:])
+                after.append(values)
         with connection.cursor() as cursor:
             if fresh:
                 cursor.executemany(writer.insert_sql, fresh)
@@ -204,6 +211,8 @@ def facts_upsert(
             if changed:
                 cursor.executemany(writer.update_sql, changed)
                 counts.updated += len(changed)
+        if after:
+            facts_written.send(model, org=org, names=names, before=before, after=after)
     return counts
 
 
@@ -232,6 +241,8 @@ def owner_resolve(
             )
             for name, model in FACT_MODELS.items()
         }
+        if any(counts.values()):
+            facts_reattributed.send(None, org=org, person_ids=[person.pk])
         audit.record(
             actor=actor,
             action="crm.owner.resolved",

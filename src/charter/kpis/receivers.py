@@ -1,0 +1,37 @@
+"""Keep the rollups current when the CRM app writes facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from charter.crm.signals import facts_reattributed, facts_written
+from charter.kpis import rollups
+from charter.org.models import Organization
+
+
+@receiver(facts_written, dispatch_uid="kpis.rollups.facts_written")
+def _facts_written(sender: Any, **kwargs: Any) -> None:
+    rollups.apply_change(
+        org=kwargs["org"],
+        model=sender,
+        names=kwargs["names"],
+        before=kwargs["before"],
+        after=kwargs["after"],
+    )
+
+
+@receiver(facts_reattributed, dispatch_uid="kpis.rollups.facts_reattributed")
+def _facts_reattributed(sender: Any, **kwargs: Any) -> None:
+    rollups.rebuild_people(org=kwargs["org"], person_ids=kwargs["person_ids"])
+
+
+@receiver(post_save, sender=Organization, dispatch_uid="kpis.library.org_created")
+def _org_created(sender: Any, instance: Organization, created: bool, **kwargs: Any) -> None:
+    # Every organization starts with the built-in KPI library, however it was created.
+    if created and not kwargs.get("raw"):
+        from charter.kpis.services import kpi_library_ensure
+
+        kpi_library_ensure(org=instance)

@@ -1,0 +1,266 @@
+"""Rollups: the metrics of every (person, day) and (person, month), kept current as facts change.
+
+An import tells us, per chunk, what each written fact was before and is now
+(`crm.signals.facts_written`); the difference of their contributions is added to the cells they
+touch with one upsert per table, inside the import's transaction, so a scorecard read after the
+import commits is already current. A bulk change of owner (`facts_reattributed`) recomputes the
+people concerned from their facts. `rebuild` recomputes everything from the facts; `check`
+compares that with what is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+
+from charter.crm.models import Activity, CsatResponse, Deal
+from charter.kpis.metrics import (
+    CONTRIBUTING_FIELDS,
+    METRIC_KEYS,
+    Cells,
+    accumulate,
+    contributions_of,
+)
+from charter.kpis.models import DailyMetrics, MonthlyMetrics
+from charter.org.models import Organization, Person
+
+FACT_MODELS: tuple[type[Model], ...] = (Deal, Activity, CsatResponse)
+# People recomputed per round of a rebuild or check: their facts and cells fit in memory
+# whatever the size of the whole history.
+PEOPLE_PER_BATCH = 50
+ROWS_PER_WRITE = 2_000
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def to_months(cells: Cells) -> Cells:
+    months: Cells = {}
+    for (person, day), vector in cells.items():
+        key = (person, _month(day))
+        total = months.get(key)
+        if total is None:
+            months[key] = list(vector)
+        else:
+            for i, value in enumerate(vector):
+                total[i] += value
+    return months
+
+
+def _upsert_sql(model: type[Model], date_column: str) -> str:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ["person_id", date_column, *METRIC_KEYS]
+    updates = ", ".join(
+        f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in METRIC_KEYS
+    )
+    # INSERT … ON CONFLICT … DO UPDATE: the same statement on SQLite (3.24+) and PostgreSQL.
+    return (
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({quote('person_id')}, {quote(date_column)}) DO UPDATE SET {updates}"
+    )
+
+
+def _rows(cells: Cells) -> Iterator[tuple[Any, ...]]:
+    adapt = connection.ops.adapt_datefield_value
+    for (person, day), vector in cells.items():
+        if any(vector):
+            yield (person, adapt(day), *vector)
+
+
+def _write(sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    iterator = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(islice(iterator, ROWS_PER_WRITE)):
+            cursor.executemany(sql, batch)
+
+
+def add_cells(cells: Cells) -> None:
+    """Add per-(person, day) metric vectors (possibly negative) to both rollup tables."""
+    if not cells:
+        return
+    _write(_upsert_sql(DailyMetrics, "day"), _rows(cells))
+    _write(_upsert_sql(MonthlyMetrics, "month"), _rows(to_months(cells)))
+
+
+def _positions(names: Sequence[str], model: type[Model]) -> list[int] | None:
+    try:
+        return [names.index(name) for name in CONTRIBUTING_FIELDS[model]]
+    except ValueError:
+        return None
+
+
+def apply_change(
+    *,
+    org: Organization,
+    model: type[Model],
+    names: Sequence[str],
+    before: Sequence[tuple[Any, ...]],
+    after: Sequence[tuple[Any, ...]],
+) -> None:
+    """Bring the rollups up to date with a chunk of written facts: take away what the updated
+    rows contributed, add what the written rows contribute."""
+    positions = _positions(names, model)
+    if positions is None:
+        # A writer that did not pass every field a metric depends on: recompute the people
+        # its rows belong to (before and after) from their facts instead.
+        owner = names.index("owner_id") if "owner_id" in names else None
+        people = {row[owner] for row in (*before, *after)} if owner is not None else set()
+        rebuild_people(org=org, person_ids=[p for p in people if p is not None])
+        return
+
+    def picked(rows: Sequence[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        return (tuple(row[i] for i in positions) for row in rows)
+
+    cells: Cells = {}
+    accumulate(cells, contributions_of(model, picked(before), org.time_zone), sign=-1)
+    accumulate(cells, contributions_of(model, picked(after), org.time_zone))
+    add_cells(cells)
+
+
+def _facts_of(org: Organization, person_ids: Sequence[int]) -> Iterator[Cells]:
+    """Contributions of the people's facts, computed from scratch, one model at a time."""
+    for model in FACT_MODELS:
+        cells: Cells = {}
+        rows = (
+            model._default_manager.filter(org=org, owner_id__in=person_ids)
+            .order_by()
+            .values_list(*CONTRIBUTING_FIELDS[model])
+            .iterator(chunk_size=20_000)
+        )
+        accumulate(cells, contributions_of(model, rows, org.time_zone))
+        yield cells
+
+
+def computed_cells(org: Organization, person_ids: Sequence[int]) -> Cells:
+    """What the daily rollup of these people should hold, straight from the facts."""
+    total: Cells = {}
+    for cells in _facts_of(org, person_ids):
+        for key, vector in cells.items():
+            into = total.get(key)
+            if into is None:
+                total[key] = vector
+            else:
+                for i, value in enumerate(vector):
+                    into[i] += value
+    return {key: vector for key, vector in total.items() if any(vector)}
+
+
+def rebuild_people(*, org: Organization, person_ids: Sequence[int]) -> int:
+    """Recompute the rollups of these people from their facts; returns the daily rows written."""
+    ids = list(person_ids)
+    if not ids:
+        return 0
+    with transaction.atomic():
+        DailyMetrics.objects.filter(person_id__in=ids).delete()
+        MonthlyMetrics.objects.filter(person_id__in=ids).delete()
+        cells = computed_cells(org, ids)
+        add_cells(cells)
+    return len(cells)
+
+
+def _people(org: Organization) -> list[int]:
+    return list(Person.objects.filter(org=org).order_by("pk").values_list("pk", flat=True))
+
+
+def _batches(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+Progress = Callable[[int, int], None]
+
+
+def rebuild(*, org: Organization, progress: Progress | None = None) -> int:
+    """Recompute every rollup of the organization from the facts, in one transaction (readers
+    never see a half-built state); `progress(done, total)` after each batch of people."""
+    ids = _people(org)
+    written = 0
+    with transaction.atomic():
+        DailyMetrics.objects.filter(person__org=org).delete()
+        MonthlyMetrics.objects.filter(person__org=org).delete()
+        for done, batch in enumerate(_batches(ids, PEOPLE_PER_BATCH), start=1):
+            cells = computed_cells(org, batch)
+            add_cells(cells)
+            written += len(cells)
+            if progress is not None:
+                progress(min(done * PEOPLE_PER_BATCH, len(ids)), len(ids))
+    return written
+
+
+@dataclass
+class Difference:
+    table: str
+    person_id: int
+    day: dt.date
+    metric: str
+    stored: int
+    expected: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.table} person {self.person_id} {self.day.isoformat()} {self.metric}: "
+            f"stored {self.stored}, the facts say {self.expected}"
+        )
+
+
+@dataclass
+class CheckResult:
+    people: int = 0
+    cells: int = 0
+    differences: list[Difference] = field(default_factory=list)
+    more: int = 0  # differences not listed
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def _stored(model: type[Model], date_column: str, person_ids: list[int]) -> Cells:
+    rows = (
+        model._default_manager.filter(person_id__in=person_ids)
+        .order_by()
+        .values_list("person_id", date_column, *METRIC_KEYS)
+    )
+    return {(row[0], row[1]): list(row[2:]) for row in rows if any(row[2:])}
+
+
+def _compare(table: str, stored: Cells, expected: Cells, result: CheckResult, limit: int) -> None:
+    zero = [0] * len(METRIC_KEYS)
+    for key in sorted(set(stored) | set(expected)):
+        have, want = stored.get(key, zero), expected.get(key, zero)
+        if have == want:
+            continue
+        for i, name in enumerate(METRIC_KEYS):
+            if have[i] != want[i]:
+                if len(result.differences) < limit:
+                    result.differences.append(
+                        Difference(table, key[0], key[1], name, have[i], want[i])
+                    )
+                else:
+                    result.more += 1
+
+
+def check(*, org: Organization, limit: int = 20, progress: Progress | None = None) -> CheckResult:
+    """Recompute from the facts and compare with the stored rollups (daily and monthly),
+    without writing anything."""
+    ids = _people(org)
+    result = CheckResult(people=len(ids))
+    for done, batch in enumerate(_batches(ids, PEOPLE_PER_BATCH), start=1):
+        expected = computed_cells(org, batch)
+        result.cells += len(expected)
+        _compare("daily", _stored(DailyMetrics, "day", batch), expected, result, limit)
+        _compare(
+            "monthly", _stored(MonthlyMetrics, "month", batch), to_months(expected), result, limit
+        )
+        if progress is not None:
+            progress(min(done * PEOPLE_PER_BATCH, len(ids)), len(ids))
+    return result

@@ -1,0 +1,233 @@
+"""Scorecard arithmetic, as pure functions of plain values: the prorated target, attainment,
+pace, forecast, status and the weighted score. No database here, so every rule can be checked
+by hand in a test.
+
+Conventions
+- A KPI's `actual` is its formula over the period's summed metrics, in the KPI's unit (a percent
+  KPI is shown x100: a win rate of 0.275 is 27.5).
+- Attainment is never capped: 43 against 20 is 2.15 (215%). For a lower-is-better KPI it is
+  target ÷ actual (8 days against a 10-day target is 125%).
+- Pace compares the actual with where the target says one should be by now (target x elapsed
+  days ÷ period days); forecast projects the run rate to the period's end. Both only make sense
+  for additive KPIs (sums of metrics); a ratio such as a win rate is its own forecast.
+- Status comes from the forecast attainment against the KPI's thresholds.
+- The overall score is the weighted mean of attainments, each limited by the KPI's score cap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from charter.core.periods import Period
+from charter.kpis.formula import Formula
+
+AHEAD = "ahead"
+ON_TRACK = "on_track"
+AT_RISK = "at_risk"
+BEHIND = "behind"
+STATUS_LABELS = {AHEAD: "Ahead", ON_TRACK: "On track", AT_RISK: "At risk", BEHIND: "Behind"}
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    """One KPI as it is defined for a period (its version in effect at the period's end)."""
+
+    key: str
+    name: str
+    formula: Formula
+    unit: str
+    direction: str  # "higher" | "lower"
+    decimals: int
+    threshold_ahead: Decimal
+    threshold_on_track: Decimal
+    threshold_at_risk: Decimal
+    weight: Decimal
+    score_cap: Decimal | None
+    version_id: int | None = None
+    version_number: int | None = None
+    description: str = ""
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction != "lower"
+
+    @property
+    def additive(self) -> bool:
+        return self.formula.additive
+
+
+@dataclass(frozen=True)
+class Revision:
+    value: Decimal
+    effective_from: dt.date
+    reason: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a period during which one revision of a target applied."""
+
+    revision: Revision
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def spans(revisions: Sequence[Revision], period: Period) -> list[Span]:
+    """Which revision applies on which days of the period. Revisions are in the order they were
+    made; on each day the latest one made with an effective date on or before that day applies.
+    Days before the first effective date take the earliest revision (a target set a few days
+    into a period is the target of the whole period until changed)."""
+    if not revisions:
+        return []
+    # Stable sort: of two revisions effective the same day, the one made later wins.
+    ordered = sorted(enumerate(revisions), key=lambda pair: (pair[1].effective_from, pair[0]))
+    out: list[Span] = []
+    current = ordered[0][1]
+    day = period.start
+    for _index, revision in ordered:
+        if revision.effective_from <= period.start:
+            current = revision
+            continue
+        if revision.effective_from > period.end:
+            break
+        if revision.effective_from > day:
+            out.append(Span(current, day, revision.effective_from - dt.timedelta(days=1)))
+            day = revision.effective_from
+        current = revision
+    out.append(Span(current, day, period.end))
+    return out
+
+
+def prorate(revisions: Sequence[Revision], period: Period) -> Decimal | None:
+    """The period's target: each revision's value weighted by the days it applied."""
+    parts = spans(revisions, period)
+    if not parts:
+        return None
+    total = sum((part.revision.value * part.days for part in parts), Decimal(0))
+    return total / period.days
+
+
+@dataclass
+class KpiResult:
+    spec: KpiSpec
+    actual: Decimal | None
+    target: Decimal | None
+    attainment: Decimal | None
+    expected_to_date: Decimal | None
+    pace: Decimal | None
+    forecast: Decimal | None
+    forecast_attainment: Decimal | None
+    status: str | None
+    metrics: dict[str, Decimal] = field(default_factory=dict)
+    elapsed_days: int = 0
+    period_days: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status or "", "No target")
+
+
+def _ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def attainment_of(spec: KpiSpec, actual: Decimal | None, target: Decimal | None) -> Decimal | None:
+    if spec.higher_is_better:
+        return _ratio(actual, target)
+    return _ratio(target, actual)
+
+
+def status_of(spec: KpiSpec, projected: Decimal | None) -> str | None:
+    if projected is None:
+        return None
+    if projected >= spec.threshold_ahead:
+        return AHEAD
+    if projected >= spec.threshold_on_track:
+        return ON_TRACK
+    if projected >= spec.threshold_at_risk:
+        return AT_RISK
+    return BEHIND
+
+
+def actual_of(spec: KpiSpec, metrics: Mapping[str, Decimal]) -> Decimal | None:
+    value = spec.formula.evaluate(metrics)
+    if value is not None and spec.unit == "percent":
+        value *= HUNDRED
+    return value
+
+
+def kpi_result(
+    spec: KpiSpec,
+    metrics: Mapping[str, Decimal],
+    target: Decimal | None,
+    period: Period,
+    today: dt.date,
+) -> KpiResult:
+    actual = actual_of(spec, metrics)
+    attainment = attainment_of(spec, actual, target)
+    elapsed = period.elapsed_days(today)
+    expected = pace = forecast = projected = None
+    if elapsed > 0:
+        fraction = Decimal(elapsed) / Decimal(period.days)
+        if spec.additive:
+            forecast = actual / fraction if actual is not None else None
+            if target is not None:
+                expected = target * fraction
+                pace = attainment_of(spec, actual, expected)
+            projected = attainment_of(spec, forecast, target)
+        else:
+            forecast = actual
+            pace = attainment
+            projected = attainment
+    return KpiResult(
+        spec=spec,
+        actual=actual,
+        target=target,
+        attainment=attainment,
+        expected_to_date=expected,
+        pace=pace,
+        forecast=forecast,
+        forecast_attainment=projected,
+        status=status_of(spec, projected) if target is not None else None,
+        metrics={key: metrics.get(key, Decimal(0)) for key in spec.formula.metrics},
+        elapsed_days=elapsed,
+        period_days=period.days,
+    )
+
+
+def weighted_score(results: Iterable[KpiResult]) -> Decimal | None:
+    """Weighted mean of attainment over the KPIs that have one and a weight; each KPI's
+    attainment counts at most up to its score cap."""
+    total = weights = Decimal(0)
+    for result in results:
+        weight = result.spec.weight
+        if result.attainment is None or weight <= 0:
+            continue
+        counted = result.attainment
+        if result.spec.score_cap is not None:
+            counted = min(counted, result.spec.score_cap)
+        total += weight * counted
+        weights += weight
+    return total / weights if weights else None
+
+
+def sum_targets(values: Iterable[Decimal | None]) -> Decimal | None:
+    """A team's target for an additive KPI when the team has none of its own: its members'
+    targets added up (None when no member has one)."""
+    present = [value for value in values if value is not None]
+    return sum(present, Decimal(0)) if present else None

@@ -1,0 +1,492 @@
+"""Reads of the KPI pillar: KPI definitions in effect, metric sums from the rollups, targets,
+and scorecards for people, teams and the organization.
+
+Scorecards read the monthly rollup (every period is whole months), never the facts: a page costs
+the same few queries whether the organization has five thousand deals or fifty million. Access is
+the caller's business (see `kpis.access`); these functions take the people or team already
+allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from charter.core.periods import QUARTER, Period, parse_period, period_containing, recent
+from charter.kpis.formula import parse
+from charter.kpis.metrics import METRIC_KEYS, METRICS
+from charter.kpis.models import (
+    KpiDefinition,
+    KpiVersion,
+    MonthlyMetrics,
+    PeriodClose,
+    ScorecardSettings,
+    ScorecardSnapshot,
+    Target,
+    TargetRevision,
+)
+from charter.kpis.scoring import (
+    KpiResult,
+    KpiSpec,
+    Revision,
+    kpi_result,
+    prorate,
+    sum_targets,
+    weighted_score,
+)
+from charter.org.models import Organization, Person, Team
+from charter.org.selectors import team_subtree_ids
+
+PERSON = "person"
+TEAM = "team"
+ORG = "org"
+
+
+# -- calendar ------------------------------------------------------------------------------
+
+
+def org_today(org: Organization) -> dt.date:
+    """Today in the organization's time zone: what "elapsed days" count up to."""
+    return timezone.now().astimezone(ZoneInfo(org.time_zone or "UTC")).date()
+
+
+def period_of(org: Organization, label: str | None, *, kind: str = QUARTER) -> Period:
+    """The period a label names on the org's fiscal calendar, or the current one of `kind`.
+    Raises PeriodError for a bad label."""
+    if label:
+        return parse_period(label, org.fiscal_year_start_month)
+    return period_containing(org_today(org), kind, org.fiscal_year_start_month)
+
+
+def recent_periods(org: Organization, period: Period, count: int) -> list[Period]:
+    return recent(period, count, org.fiscal_year_start_month)
+
+
+# -- KPI definitions -----------------------------------------------------------------------
+
+
+def spec_of(version: KpiVersion) -> KpiSpec:
+    return KpiSpec(
+        key=version.definition.key,
+        name=version.name,
+        formula=parse(version.formula),
+        unit=version.unit,
+        direction=version.direction,
+        decimals=version.decimals,
+        threshold_ahead=version.threshold_ahead,
+        threshold_on_track=version.threshold_on_track,
+        threshold_at_risk=version.threshold_at_risk,
+        weight=version.weight,
+        score_cap=version.score_cap,
+        version_id=version.pk,
+        version_number=version.number,
+        description=version.description,
+    )
+
+
+def version_in_effect(versions: Sequence[KpiVersion], day: dt.date) -> KpiVersion | None:
+    """The version whose effective date is the latest on or before `day` (the latest made wins
+    a tie); before the first effective date, the first version."""
+    if not versions:
+        return None
+    ordered = sorted(versions, key=lambda v: (v.effective_from, v.number))
+    chosen: KpiVersion = ordered[0]
+    for version in ordered:
+        if version.effective_from <= day:
+            chosen = version
+    return chosen
+
+
+def kpi_definitions(org: Organization) -> QuerySet[KpiDefinition]:
+    return (
+        KpiDefinition.objects.filter(org=org)
+        .prefetch_related(
+            Prefetch("versions", queryset=KpiVersion.objects.select_related("created_by"))
+        )
+        .order_by("id")
+    )
+
+
+def kpi_specs(org: Organization, period: Period, *, active_only: bool = True) -> list[KpiSpec]:
+    """The KPIs as defined at the period's end (one query)."""
+    by_definition: dict[int, list[KpiVersion]] = defaultdict(list)
+    for version in KpiVersion.objects.filter(definition__org=org).select_related("definition"):
+        by_definition[version.definition_id].append(version)
+    specs = []
+    for definition_id in sorted(by_definition):
+        chosen = version_in_effect(by_definition[definition_id], period.end)
+        if chosen is not None and (chosen.active or not active_only):
+            specs.append(spec_of(chosen))
+    return specs
+
+
+# -- metric sums ---------------------------------------------------------------------------
+
+_SUMS = {key: Sum(key) for key in METRIC_KEYS}
+
+
+def _natural(row: dict[str, Any]) -> dict[str, Decimal]:
+    return {key: METRICS[key].natural(row.get(key) or 0) for key in METRIC_KEYS}
+
+
+def _in_period(period: Period) -> QuerySet[MonthlyMetrics]:
+    return MonthlyMetrics.objects.filter(month__gte=period.start, month__lte=period.end)
+
+
+def metric_sums_by_person(
+    person_ids: Iterable[int], period: Period
+) -> dict[int, dict[str, Decimal]]:
+    """Each person's metric sums over the period, in natural units (one query)."""
+    ids = list(person_ids)
+    zero = _natural({})
+    out = {pk: dict(zero) for pk in ids}
+    rows = (
+        _in_period(period)
+        .filter(person_id__in=ids)
+        .order_by()
+        .values("person_id")
+        .annotate(**_SUMS)
+    )
+    for row in rows:
+        out[row["person_id"]] = _natural(dict(row))
+    return out
+
+
+def metric_sums_for_team(team_ids: Iterable[int], period: Period) -> dict[str, Decimal]:
+    """The summed metrics of everyone whose team is one of `team_ids` (one query)."""
+    row = _in_period(period).filter(person__team_id__in=list(team_ids)).aggregate(**_SUMS)
+    return _natural(row)
+
+
+def metric_sums_for_org(org: Organization, period: Period) -> dict[str, Decimal]:
+    row = _in_period(period).filter(person__org=org).aggregate(**_SUMS)
+    return _natural(row)
+
+
+# -- targets -------------------------------------------------------------------------------
+
+
+def revision_of(revision: TargetRevision) -> Revision:
+    author = ""
+    if revision.created_by is not None:
+        author = getattr(revision.created_by, "email", "") or str(revision.created_by)
+    return Revision(
+        value=revision.value,
+        effective_from=revision.effective_from,
+        reason=revision.reason,
+        author=author,
+    )
+
+
+TargetKey = tuple[str, int, str]  # (PERSON | TEAM, subject id, kpi key)
+
+
+def target_revisions(
+    org: Organization,
+    period: Period,
+    *,
+    person_ids: Iterable[int] = (),
+    team_ids: Iterable[int] = (),
+) -> dict[TargetKey, list[Revision]]:
+    """Every revision of the targets of these people and teams for the period, in the order
+    they were made (two queries)."""
+    people, teams = list(person_ids), list(team_ids)
+    out: dict[TargetKey, list[Revision]] = {}
+    if not people and not teams:
+        return out
+    targets = Target.objects.filter(org=org, period_label=period.label).select_related("kpi")
+    subject = Target.objects.none()
+    if people:
+        subject = subject | targets.filter(person_id__in=people)
+    if teams:
+        subject = subject | targets.filter(team_id__in=teams)
+    revisions = Prefetch(
+        "revisions", queryset=TargetRevision.objects.select_related("created_by").order_by("id")
+    )
+    for target in subject.prefetch_related(revisions):
+        key: TargetKey = (
+            (PERSON, target.person_id, target.kpi.key)
+            if target.person_id is not None
+            else (TEAM, target.team_id or 0, target.kpi.key)
+        )
+        out[key] = [revision_of(r) for r in target.revisions.all()]
+    return out
+
+
+def _prorated(
+    revisions: dict[TargetKey, list[Revision]], period: Period
+) -> dict[TargetKey, Decimal]:
+    out = {}
+    for key, found in revisions.items():
+        value = prorate(found, period)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+# -- scorecards ----------------------------------------------------------------------------
+
+
+@dataclass
+class Scorecard:
+    """What one subject (a person, a team or the org) achieved in a period.
+
+    For a closed period `results` and `score` are the figures frozen at close; `restated` holds
+    the live result of every KPI whose figures have changed since (late data, corrections), so a
+    change is shown, never slipped in."""
+
+    kind: str  # PERSON | TEAM | ORG
+    period: Period
+    results: list[KpiResult]
+    score: Decimal | None
+    person: Person | None = None
+    team: Team | None = None
+    closed: PeriodClose | None = None
+    restated: dict[str, KpiResult] = field(default_factory=dict)
+    live_score: Decimal | None = None
+
+    @property
+    def name(self) -> str:
+        if self.person is not None:
+            return self.person.full_name
+        if self.team is not None:
+            return self.team.name
+        return "Whole organization"
+
+    def result(self, key: str) -> KpiResult | None:
+        return next((r for r in self.results if r.key == key), None)
+
+    @property
+    def by_key(self) -> dict[str, KpiResult]:
+        return {r.key: r for r in self.results}
+
+
+def _results(
+    specs: Sequence[KpiSpec],
+    metrics: dict[str, Decimal],
+    targets: dict[str, Decimal | None],
+    period: Period,
+    today: dt.date,
+) -> list[KpiResult]:
+    return [kpi_result(spec, metrics, targets.get(spec.key), period, today) for spec in specs]
+
+
+def person_scorecards(
+    org: Organization,
+    period: Period,
+    people: Sequence[Person],
+    *,
+    today: dt.date | None = None,
+    specs: Sequence[KpiSpec] | None = None,
+) -> list[Scorecard]:
+    """Scorecards of many people in a constant number of queries."""
+    today = today or org_today(org)
+    specs = list(specs) if specs is not None else kpi_specs(org, period)
+    ids = [p.pk for p in people]
+    sums = metric_sums_by_person(ids, period)
+    targets = _prorated(target_revisions(org, period, person_ids=ids), period)
+    cards = []
+    for person in people:
+        own = {spec.key: targets.get((PERSON, person.pk, spec.key)) for spec in specs}
+        results = _results(specs, sums[person.pk], own, period, today)
+        cards.append(Scorecard(PERSON, period, results, weighted_score(results), person=person))
+    return _with_closing(org, period, cards)
+
+
+def _team_targets(
+    org: Organization, period: Period, team: Team, subtree: set[int], specs: Sequence[KpiSpec]
+) -> dict[str, Decimal | None]:
+    """The team's own targets; for an additive KPI without one, its members' targets added."""
+    members = list(Person.objects.filter(team_id__in=subtree).values_list("pk", flat=True))
+    found = _prorated(target_revisions(org, period, person_ids=members, team_ids=[team.pk]), period)
+    out: dict[str, Decimal | None] = {}
+    for spec in specs:
+        own = found.get((TEAM, team.pk, spec.key))
+        if own is None and spec.additive:
+            own = sum_targets(found.get((PERSON, pk, spec.key)) for pk in members)
+        out[spec.key] = own
+    return out
+
+
+def team_scorecard(
+    org: Organization,
+    period: Period,
+    team: Team,
+    *,
+    today: dt.date | None = None,
+    specs: Sequence[KpiSpec] | None = None,
+) -> Scorecard:
+    """A team (with every team under it) from its summed metrics: a team win rate is the
+    team's won ÷ (won + lost), not an average of its members' rates."""
+    today = today or org_today(org)
+    specs = list(specs) if specs is not None else kpi_specs(org, period)
+    subtree = team_subtree_ids(team)
+    metrics = metric_sums_for_team(subtree, period)
+    results = _results(
+        specs, metrics, _team_targets(org, period, team, subtree, specs), period, today
+    )
+    card = Scorecard(TEAM, period, results, weighted_score(results), team=team)
+    return _with_closing(org, period, [card])[0]
+
+
+def org_scorecard(
+    org: Organization,
+    period: Period,
+    *,
+    today: dt.date | None = None,
+    specs: Sequence[KpiSpec] | None = None,
+) -> Scorecard:
+    """The whole organization; targets are the sum of the top-level teams' targets (or, for a
+    team without one, of its members') for additive KPIs."""
+    today = today or org_today(org)
+    specs = list(specs) if specs is not None else kpi_specs(org, period)
+    metrics = metric_sums_for_org(org, period)
+    roots = list(Team.objects.filter(org=org, parent__isnull=True))
+    targets: dict[str, Decimal | None] = {}
+    per_root = [_team_targets(org, period, root, team_subtree_ids(root), specs) for root in roots]
+    for spec in specs:
+        targets[spec.key] = (
+            sum_targets(found.get(spec.key) for found in per_root) if spec.additive else None
+        )
+    results = _results(specs, metrics, targets, period, today)
+    card = Scorecard(ORG, period, results, weighted_score(results))
+    return _with_closing(org, period, [card])[0]
+
+
+# -- closed periods ------------------------------------------------------------------------
+
+
+def period_close_of(org: Organization, period: Period) -> PeriodClose | None:
+    return PeriodClose.objects.filter(org=org, label=period.label).first()
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def result_from_figures(figures: dict[str, Any]) -> KpiResult:
+    """A frozen KPI result back from its snapshot."""
+    spec = KpiSpec(
+        key=figures["key"],
+        name=figures["name"],
+        formula=parse(figures["formula"]),
+        unit=figures["unit"],
+        direction=figures["direction"],
+        decimals=int(figures["decimals"]),
+        threshold_ahead=Decimal(figures["threshold_ahead"]),
+        threshold_on_track=Decimal(figures["threshold_on_track"]),
+        threshold_at_risk=Decimal(figures["threshold_at_risk"]),
+        weight=Decimal(figures["weight"]),
+        score_cap=_decimal(figures.get("score_cap")),
+        version_id=figures.get("version_id"),
+        version_number=figures.get("version_number"),
+        description=figures.get("description", ""),
+    )
+    return KpiResult(
+        spec=spec,
+        actual=_decimal(figures["actual"]),
+        target=_decimal(figures["target"]),
+        attainment=_decimal(figures["attainment"]),
+        expected_to_date=_decimal(figures.get("expected_to_date")),
+        pace=_decimal(figures["pace"]),
+        forecast=_decimal(figures["forecast"]),
+        forecast_attainment=_decimal(figures.get("forecast_attainment")),
+        status=figures.get("status"),
+        metrics={k: Decimal(v) for k, v in figures.get("metrics", {}).items()},
+        elapsed_days=int(figures.get("elapsed_days", 0)),
+        period_days=int(figures.get("period_days", 0)),
+    )
+
+
+def figures_of(result: KpiResult) -> dict[str, Any]:
+    """A KPI result as JSON-safe figures (Decimals as strings, exact)."""
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    spec = result.spec
+    return {
+        "key": spec.key,
+        "name": spec.name,
+        "formula": spec.formula.text,
+        "unit": spec.unit,
+        "direction": spec.direction,
+        "decimals": spec.decimals,
+        "threshold_ahead": str(spec.threshold_ahead),
+        "threshold_on_track": str(spec.threshold_on_track),
+        "threshold_at_risk": str(spec.threshold_at_risk),
+        "weight": str(spec.weight),
+        "score_cap": text(spec.score_cap),
+        "version_id": spec.version_id,
+        "version_number": spec.version_number,
+        "description": spec.description,
+        "actual": text(result.actual),
+        "target": text(result.target),
+        "attainment": text(result.attainment),
+        "expected_to_date": text(result.expected_to_date),
+        "pace": text(result.pace),
+        "forecast": text(result.forecast),
+        "forecast_attainment": text(result.forecast_attainment),
+        "status": result.status,
+        "metrics": {k: str(v) for k, v in result.metrics.items()},
+        "elapsed_days": result.elapsed_days,
+        "period_days": result.period_days,
+    }
+
+
+# Figures compared to decide whether a closed number has been restated.
+_COMPARED = ("actual", "target")
+
+
+def _restated(frozen: KpiResult, live: KpiResult | None) -> bool:
+    if live is None:
+        return False
+    return any(
+        _rounded(getattr(frozen, name)) != _rounded(getattr(live, name)) for name in _COMPARED
+    )
+
+
+def _rounded(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.0001"))
+
+
+def _with_closing(org: Organization, period: Period, cards: list[Scorecard]) -> list[Scorecard]:
+    """Swap in the frozen figures of a closed period (one query when closed, one when not)."""
+    closed = period_close_of(org, period)
+    if closed is None or not cards:
+        return cards
+    snapshots = ScorecardSnapshot.objects.filter(close=closed)
+    kinds = {card.kind for card in cards}
+    snapshots = snapshots.filter(subject__in=kinds)
+    frozen: dict[tuple[str, int | None], ScorecardSnapshot] = {}
+    for snapshot in snapshots:
+        subject_id = snapshot.person_id if snapshot.subject == PERSON else snapshot.team_id
+        frozen[(snapshot.subject, subject_id)] = snapshot
+    for card in cards:
+        subject_id = card.person.pk if card.person else card.team.pk if card.team else None
+        found = frozen.get((card.kind, subject_id))
+        card.closed = closed
+        if found is None:
+            continue  # nobody's figures were frozen for this subject (it did not exist yet)
+        live = card.by_key
+        card.live_score = card.score
+        card.results = [result_from_figures(f) for f in found.figures.get("kpis", [])]
+        card.score = found.score
+        card.restated = {r.key: live[r.key] for r in card.results if _restated(r, live.get(r.key))}
+    return cards
+
+
+# -- settings ------------------------------------------------------------------------------
+
+
+def scorecard_settings(org: Organization) -> ScorecardSettings:
+    found = ScorecardSettings.objects.filter(org=org).first()
+    return found if found is not None else ScorecardSettings(org=org)

@@ -1,0 +1,417 @@
+"""Writes of the KPI pillar: the KPI library, targets and their revisions, closing periods,
+scorecard settings. Every change adds a row (a version, a revision, a snapshot); none rewrites
+one, and each is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from charter.core import audit
+from charter.core.periods import Period
+from charter.kpis import selectors
+from charter.kpis.formula import FormulaError, parse
+from charter.kpis.library import BUILTIN_EFFECTIVE_FROM, BUILTINS, DEFAULT_SCORE_CAP
+from charter.kpis.models import (
+    Direction,
+    KpiDefinition,
+    KpiVersion,
+    LeaderboardVisibility,
+    PeriodClose,
+    ScorecardSettings,
+    ScorecardSnapshot,
+    Target,
+    TargetRevision,
+    Unit,
+)
+from charter.org.models import Organization, Person, Team
+
+# The fields of a KPI version a person chooses (the rest is bookkeeping).
+VERSION_FIELDS = (
+    "name",
+    "description",
+    "formula",
+    "unit",
+    "direction",
+    "decimals",
+    "threshold_ahead",
+    "threshold_on_track",
+    "threshold_at_risk",
+    "weight",
+    "score_cap",
+    "active",
+)
+
+
+def _actor_user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# -- KPI library ---------------------------------------------------------------------------
+
+
+def kpi_library_ensure(*, org: Organization, actor: Any = None) -> int:
+    """Create the built-in KPIs the organization does not have yet; returns how many."""
+    made = 0
+    with transaction.atomic():
+        have = set(KpiDefinition.objects.filter(org=org).values_list("key", flat=True))
+        for builtin in BUILTINS:
+            if builtin.key in have:
+                continue
+            definition = KpiDefinition.objects.create(org=org, key=builtin.key, builtin=True)
+            KpiVersion.objects.create(
+                definition=definition,
+                number=1,
+                name=builtin.name,
+                description=builtin.description,
+                formula=builtin.formula,
+                unit=builtin.unit,
+                direction=builtin.direction,
+                decimals=builtin.decimals,
+                weight=builtin.weight,
+                score_cap=DEFAULT_SCORE_CAP,
+                effective_from=BUILTIN_EFFECTIVE_FROM,
+                reason="Built-in KPI",
+                created_by=_actor_user(actor),
+            )
+            made += 1
+        if made:
+            audit.record(
+                actor=actor, action="kpis.library.created", after={"builtin_kpis_added": made}
+            )
+    return made
+
+
+def _clean_version(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate a KPI version's fields, collecting every problem."""
+    errors: dict[str, str] = {}
+    cleaned = dict(values)
+    if not str(cleaned.get("name") or "").strip():
+        errors["name"] = "A KPI needs a name."
+    try:
+        cleaned["formula"] = parse(str(cleaned.get("formula") or "")).text
+    except FormulaError as exc:
+        errors["formula"] = str(exc)
+    if cleaned.get("unit") not in Unit.values:
+        errors["unit"] = f"Unit must be one of {', '.join(Unit.values)}."
+    if cleaned.get("direction") not in Direction.values:
+        errors["direction"] = "Direction must be higher or lower."
+    for name in ("threshold_ahead", "threshold_on_track", "threshold_at_risk", "weight"):
+        try:
+            cleaned[name] = Decimal(str(cleaned.get(name)))
+        except (InvalidOperation, ValueError):
+            errors[name] = f"{name.replace('_', ' ').capitalize()} must be a number."
+            continue
+        if cleaned[name] < 0:
+            errors[name] = f"{name.replace('_', ' ').capitalize()} cannot be negative."
+    if (
+        "threshold_ahead" not in errors
+        and "threshold_on_track" not in errors
+        and not (
+            cleaned["threshold_ahead"]
+            >= cleaned["threshold_on_track"]
+            >= cleaned.get("threshold_at_risk", Decimal(0))
+        )
+    ):
+        errors["threshold_on_track"] = (
+            "Thresholds must go down: ahead ≥ on track ≥ at risk (as fractions of target)."
+        )
+    cap = cleaned.get("score_cap")
+    if cap not in (None, ""):
+        try:
+            cleaned["score_cap"] = Decimal(str(cap))
+            if cleaned["score_cap"] <= 0:
+                errors["score_cap"] = "A score cap must be more than 0 (1.5 = 150%)."
+        except (InvalidOperation, ValueError):
+            errors["score_cap"] = "Score cap must be a number such as 1.5."
+    else:
+        cleaned["score_cap"] = None
+    try:
+        cleaned["decimals"] = int(cleaned.get("decimals") or 0)
+        if not 0 <= cleaned["decimals"] <= 4:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["decimals"] = "Decimals must be a whole number from 0 to 4."
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def kpi_create(
+    *,
+    org: Organization,
+    key: str,
+    actor: Any,
+    effective_from: dt.date,
+    reason: str = "",
+    **fields: Any,
+) -> KpiDefinition:
+    """A custom KPI: a formula over metrics with its unit, direction, thresholds and weight."""
+    slug = (key or "").strip().lower()
+    if not slug or not slug.replace("_", "").isalnum() or not slug[0].isalpha():
+        raise ValidationError(
+            {"key": "A key is lower-case letters, digits and _ (e.g. calls_per_win)."}
+        )
+    values = {
+        "description": "",
+        "direction": Direction.HIGHER,
+        "decimals": 0,
+        "threshold_ahead": Decimal("1.1"),
+        "threshold_on_track": Decimal("0.95"),
+        "threshold_at_risk": Decimal("0.8"),
+        "weight": Decimal(0),
+        "score_cap": DEFAULT_SCORE_CAP,
+        "active": True,
+        **fields,
+    }
+    cleaned = _clean_version(values)
+    with transaction.atomic():
+        if KpiDefinition.objects.filter(org=org, key=slug).exists():
+            raise ValidationError({"key": f"There is already a KPI with the key {slug!r}."})
+        definition = KpiDefinition.objects.create(org=org, key=slug)
+        version = KpiVersion.objects.create(
+            definition=definition,
+            number=1,
+            effective_from=effective_from,
+            reason=reason or "Created",
+            created_by=_actor_user(actor),
+            **{name: cleaned[name] for name in VERSION_FIELDS},
+        )
+        audit.record(
+            actor=actor,
+            action="kpis.kpi.created",
+            obj=definition,
+            after={"key": slug, **_version_summary(version)},
+        )
+    return definition
+
+
+def _version_summary(version: KpiVersion) -> dict[str, Any]:
+    return {
+        name: str(getattr(version, name)) if getattr(version, name) is not None else None
+        for name in VERSION_FIELDS
+    } | {"effective_from": version.effective_from.isoformat(), "number": version.number}
+
+
+def kpi_revise(
+    *,
+    definition: KpiDefinition,
+    actor: Any,
+    effective_from: dt.date,
+    reason: str,
+    **changes: Any,
+) -> KpiVersion:
+    """A new version of a KPI from `effective_from` on. Periods that end before that date keep
+    computing with the version they had."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the KPI changes; the team reads this."})
+    unknown = set(changes) - set(VERSION_FIELDS)
+    if unknown:
+        raise ValidationError({"fields": f"Unknown KPI fields: {', '.join(sorted(unknown))}."})
+    with transaction.atomic():
+        versions = list(
+            KpiVersion.objects.select_for_update().filter(definition=definition).order_by("number")
+        )
+        current = versions[-1]
+        values = {name: getattr(current, name) for name in VERSION_FIELDS} | changes
+        cleaned = _clean_version(values)
+        if all(cleaned[name] == getattr(current, name) for name in VERSION_FIELDS):
+            raise ValidationError({"fields": "Nothing changed."})
+        version = KpiVersion.objects.create(
+            definition=definition,
+            number=current.number + 1,
+            effective_from=effective_from,
+            reason=reason.strip(),
+            created_by=_actor_user(actor),
+            **{name: cleaned[name] for name in VERSION_FIELDS},
+        )
+        audit.record(
+            actor=actor,
+            action="kpis.kpi.revised",
+            obj=definition,
+            before=_version_summary(current),
+            after=_version_summary(version) | {"reason": version.reason},
+        )
+    return version
+
+
+# -- targets -------------------------------------------------------------------------------
+
+
+def _clean_value(value: Any) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"value": f"{value!r} is not a number."}) from None
+    if not number.is_finite() or number < 0:
+        raise ValidationError({"value": "A target is a number of 0 or more."})
+    if abs(number) >= Decimal("1e14"):
+        raise ValidationError({"value": "That target is too large."})
+    return number.quantize(Decimal("0.0001"))
+
+
+def target_set(
+    *,
+    org: Organization,
+    kpi: KpiDefinition,
+    period: Period,
+    value: Any,
+    actor: Any,
+    person: Person | None = None,
+    team: Team | None = None,
+    effective_from: dt.date | None = None,
+    reason: str = "",
+) -> tuple[TargetRevision | None, bool]:
+    """Set (or change) the target of one person or one team for a KPI and period. A first
+    target applies from the period's start; a change needs a reason and an effective date within
+    the period, and the period's target becomes the day-weighted mix of the revisions. Returns
+    (revision, created); setting the value it already has adds nothing."""
+    if (person is None) == (team is None):
+        raise ValidationError({"subject": "A target belongs to one person or one team."})
+    subject = person or team
+    assert subject is not None
+    if subject.org_id != org.pk or kpi.org_id != org.pk:
+        raise ValidationError({"subject": "That belongs to another organization."})
+    amount = _clean_value(value)
+    with transaction.atomic():
+        target, _ = Target.objects.select_for_update().get_or_create(
+            org=org,
+            kpi=kpi,
+            person=person,
+            team=team,
+            period_label=period.label,
+            defaults={
+                "period_kind": period.kind,
+                "period_start": period.start,
+                "period_end": period.end,
+            },
+        )
+        previous = list(target.revisions.order_by("id"))
+        if not previous:
+            when = effective_from or period.start
+            why = (reason or "").strip() or "Target set"
+        else:
+            current = previous[-1]
+            when = effective_from or max(min(selectors_today(org), period.end), period.start)
+            why = (reason or "").strip()
+            if current.value == amount and current.effective_from <= when:
+                return None, False
+            if not why:
+                raise ValidationError(
+                    {"reason": "Say why the target changes; the person sees it with the change."}
+                )
+        if when > period.end:
+            raise ValidationError(
+                {"effective_from": f"{when.isoformat()} is after {period.label} ends."}
+            )
+        if previous and when < period.start:
+            when = period.start
+        revision = TargetRevision.objects.create(
+            target=target,
+            value=amount,
+            effective_from=when,
+            reason=why,
+            created_by=_actor_user(actor),
+        )
+        audit.record(
+            actor=actor,
+            action="kpis.target.revised" if previous else "kpis.target.set",
+            obj=target,
+            before={"value": str(previous[-1].value)} if previous else None,
+            after={
+                "kpi": kpi.key,
+                "period": period.label,
+                "subject": f"person {person.pk}" if person else f"team {team.pk if team else ''}",
+                "value": str(amount),
+                "effective_from": when.isoformat(),
+                "reason": why,
+            },
+        )
+    return revision, True
+
+
+def selectors_today(org: Organization) -> dt.date:
+    return selectors.org_today(org)
+
+
+# -- closing periods -----------------------------------------------------------------------
+
+
+def period_close(*, org: Organization, period: Period, actor: Any) -> PeriodClose:
+    """Freeze the period's scorecards (every person, every team, the org) as they are now.
+    Later data does not change them; it shows as a restatement next to them."""
+    today = selectors.org_today(org)
+    if period.end >= today:
+        raise ValidationError(
+            {"period": f"{period.label} has not ended yet (it ends {period.end.isoformat()})."}
+        )
+    with transaction.atomic():
+        if PeriodClose.objects.filter(org=org, label=period.label).exists():
+            raise ValidationError({"period": f"{period.label} is already closed."})
+        specs = selectors.kpi_specs(org, period)
+        people = list(Person.objects.filter(org=org).order_by("pk"))
+        cards = selectors.person_scorecards(org, period, people, today=today, specs=specs)
+        teams = list(Team.objects.filter(org=org).order_by("pk"))
+        cards += [
+            selectors.team_scorecard(org, period, team, today=today, specs=specs) for team in teams
+        ]
+        cards.append(selectors.org_scorecard(org, period, today=today, specs=specs))
+        closed = PeriodClose.objects.create(
+            org=org,
+            label=period.label,
+            kind=period.kind,
+            start=period.start,
+            end=period.end,
+            closed_by=_actor_user(actor),
+        )
+        ScorecardSnapshot.objects.bulk_create(
+            ScorecardSnapshot(
+                close=closed,
+                subject=card.kind,
+                person=card.person,
+                team=card.team,
+                score=card.score.quantize(Decimal("0.0001")) if card.score is not None else None,
+                figures={"kpis": [selectors.figures_of(r) for r in card.results]},
+            )
+            for card in cards
+        )
+        audit.record(
+            actor=actor,
+            action="kpis.period.closed",
+            obj=closed,
+            after={"period": period.label, "scorecards": len(cards)},
+        )
+    return closed
+
+
+# -- settings ------------------------------------------------------------------------------
+
+
+def scorecard_settings_update(
+    *, org: Organization, actor: Any, leaderboard_visibility: str
+) -> ScorecardSettings:
+    if leaderboard_visibility not in LeaderboardVisibility.values:
+        raise ValidationError(
+            {"leaderboard_visibility": f"Choose one of {', '.join(LeaderboardVisibility.values)}."}
+        )
+    with transaction.atomic():
+        found, _ = ScorecardSettings.objects.select_for_update().get_or_create(org=org)
+        before = found.leaderboard_visibility
+        if before == leaderboard_visibility:
+            return found
+        found.leaderboard_visibility = leaderboard_visibility
+        found.updated_at = timezone.now()
+        found.save()
+        audit.record(
+            actor=actor,
+            action="kpis.settings.updated",
+            obj=found,
+            before={"leaderboard_visibility": before},
+            after={"leaderboard_visibility": leaderboard_visibility},
+        )
+    return found

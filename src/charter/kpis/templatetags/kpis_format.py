@@ -1,0 +1,73 @@
+"""How KPI numbers are written on pages, exports and PDFs: one place, so a figure reads the same
+everywhere (money with the currency, percent with its sign, attainment never capped)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+NO_DATA = "—"
+
+
+def _places(decimals: int) -> Decimal:
+    return Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
+
+
+def number(value: Decimal | None, decimals: int = 0) -> str:
+    if value is None:
+        return NO_DATA
+    rounded = value.quantize(_places(decimals), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{decimals}f}"
+
+
+def kpi_value(value: Decimal | None, unit: str, decimals: int = 0, currency: str = "") -> str:
+    """A KPI figure in its unit: `$12,400`, `27.5%`, `41.2 days`, `4.32 / 5`, `17`."""
+    if value is None:
+        return NO_DATA
+    if unit == "money":
+        text = number(value, decimals)
+        return f"{currency} {text}".strip() if currency not in ("", "USD") else f"${text}"
+    if unit == "percent":
+        return f"{number(value, decimals)}%"
+    if unit == "days":
+        return f"{number(value, decimals)} days"
+    if unit == "points":
+        return f"{number(value, decimals)} / 5"
+    return number(value, decimals)
+
+
+def percent(value: Decimal | None, decimals: int = 0) -> str:
+    """A ratio as a percentage, uncapped: 2.15 → `215%`."""
+    if value is None:
+        return NO_DATA
+    return f"{number(value * 100, decimals)}%"
+
+
+@register.simple_tag
+def kpi_figure(result: Any, field: str = "actual", currency: str = "") -> str:
+    """`{% kpi_figure result "target" %}` — a figure of a KpiResult in the KPI's unit."""
+    spec = result.spec
+    return kpi_value(getattr(result, field), spec.unit, spec.decimals, currency)
+
+
+@register.filter
+def pct(value: Decimal | None) -> str:
+    return percent(value)
+
+
+@register.filter
+def heat(value: Decimal | None) -> str:
+    """A CSS class for a heatmap cell from an attainment (a fraction)."""
+    if value is None:
+        return "heat-none"
+    if value >= Decimal("1.1"):
+        return "heat-ahead"
+    if value >= Decimal("0.95"):
+        return "heat-on"
+    if value >= Decimal("0.8"):
+        return "heat-risk"
+    return "heat-behind"
