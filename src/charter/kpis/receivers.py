@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from charter.core.jobs import job_create
 from charter.crm.signals import facts_reattributed, facts_written
 from charter.kpis import rollups
 from charter.org.models import Organization
+from charter.org.signals import time_zone_changed
 
 
 @receiver(facts_written, dispatch_uid="kpis.rollups.facts_written")
@@ -35,3 +38,17 @@ def _org_created(sender: Any, instance: Organization, created: bool, **kwargs: A
         from charter.kpis.services import kpi_library_ensure
 
         kpi_library_ensure(org=instance)
+
+
+@receiver(time_zone_changed, dispatch_uid="kpis.rollups.time_zone_changed")
+def _time_zone_changed(sender: Any, **kwargs: Any) -> None:
+    # Activities count on their local day: a new time zone moves some of them to another day.
+    from charter.kpis import tasks
+
+    org = kwargs["org"]
+    job = job_create(
+        kind="kpis.rollups",
+        title=f"Recompute KPI rollups for the time zone {org.time_zone}",
+        actor=kwargs.get("actor"),
+    )
+    transaction.on_commit(lambda: tasks.rebuild_rollups.enqueue(org_id=org.pk, job_id=job.pk))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
+from zoneinfo import available_timezones
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Value, When
 
 from charter.org.access import visible_people
-from charter.org.models import OwnerAlias, Person, Role, Team
+from charter.org.models import Organization, OwnerAlias, Person, Role, Team
 from charter.org.selectors import LoginState, flatten_tree, team_subtree_ids, team_tree
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -192,6 +194,32 @@ class TeamForm(SubmitOnceForm):
         if team is not None:
             self.initial.setdefault("name", team.name)
             self.initial.setdefault("parent", team.parent_id)
+
+
+MONTHS = [(n, dt.date(2000, n, 1).strftime("%B")) for n in range(1, 13)]
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label="Fiscal year starts in",
+        choices=MONTHS,
+        coerce=int,
+        help_text="Quarters and fiscal years count from this month. A fiscal year is named after "
+        "the calendar year it ends in (a February start makes FY2018 run Feb 2017 - Jan 2018).",
+    )
+    time_zone = forms.ChoiceField(
+        help_text="Which day an activity counts on. Changing it recomputes the KPI rollups in "
+        "the background.",
+    )
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zones = self.fields["time_zone"]
+        assert isinstance(zones, forms.ChoiceField)
+        zones.choices = [(z, z) for z in sorted(available_timezones())]
+        for name in ("name", "fiscal_year_start_month", "time_zone"):
+            self.initial.setdefault(name, getattr(org, name))
 
 
 def apply_service_error(form: forms.Form, exc: ValidationError) -> None:

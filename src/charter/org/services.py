@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from charter.core import audit
 from charter.org.models import Invitation, Organization, OwnerAlias, Person, Role, Team
+from charter.org.signals import time_zone_changed
 
 PERSON_AUDIT_FIELDS = [
     "full_name",
@@ -34,6 +36,50 @@ def organization_create(*, name: str, actor: Any = None, **fields: Any) -> Organ
     with transaction.atomic():
         org = Organization.objects.create(name=name, **fields)
         audit.record(actor=actor, action="org.organization.created", obj=org, after={"name": name})
+    return org
+
+
+# The reporting currency is not here: deals were converted into it when they were imported.
+ORGANIZATION_FIELDS = ("name", "fiscal_year_start_month", "time_zone")
+
+
+def organization_update(*, org: Organization, actor: Any, **changes: Any) -> Organization:
+    """Change the organization's name, fiscal calendar or time zone. A new time zone puts every
+    activity on its day again (see `signals.time_zone_changed`)."""
+    unknown = set(changes) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise ValidationError({"fields": f"Unknown fields: {', '.join(sorted(unknown))}."})
+    errors: dict[str, str] = {}
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+        if not changes["name"]:
+            errors["name"] = "The organization needs a name."
+    month = changes.get("fiscal_year_start_month", org.fiscal_year_start_month)
+    if not isinstance(month, int) or not 1 <= month <= 12:
+        errors["fiscal_year_start_month"] = "Choose the month the fiscal year starts in (1-12)."
+    zone = changes.get("time_zone", org.time_zone)
+    if zone not in available_timezones():
+        errors["time_zone"] = f"{zone!r} is not a time zone such as Europe/Paris."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        before = {name: getattr(org, name) for name in changes}
+        changed = {name: value for name, value in changes.items() if before[name] != value}
+        if not changed:
+            return org
+        for name, value in changed.items():
+            setattr(org, name, value)
+        org.save(update_fields=list(changed))
+        audit.record(
+            actor=actor,
+            action="org.organization.updated",
+            obj=org,
+            before={name: before[name] for name in changed},
+            after=changed,
+        )
+        if "time_zone" in changed:
+            time_zone_changed.send(Organization, org=org, actor=actor)
     return org
 
 

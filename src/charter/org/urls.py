@@ -26,6 +26,7 @@ urlpatterns = [
     path("teams/<int:team_id>/", views.team, name="team"),
     path("teams/<int:team_id>/edit/", views.team_edit, name="team_edit"),
     path("chart/", views.chart, name="chart"),
+    path("settings/", views.org_settings, name="settings"),
     path("import/", imports.upload, flow, name="import_people"),
     path("import/<int:run_id>/", imports.run_page, flow, name="import_run"),
     path("import/<int:run_id>/errors.csv", imports.errors_csv, flow, name="import_errors"),

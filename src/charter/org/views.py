@@ -339,3 +339,23 @@ def team_edit(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
 @person_required
 def chart(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "org/chart.html", {"roots": selectors.org_chart(request.user)})
+
+
+@person_required
+def org_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The organization's name, fiscal calendar and time zone (admins change them)."""
+    me = request.user.person
+    org = me.org
+    editable = can_manage_org(request.user)
+    if request.method == "POST":
+        _require_admin(request, "change the organization's settings")
+    form = forms.OrganizationForm(_posted(request), org=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(org=org, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            forms.apply_service_error(form, exc)
+        else:
+            messages.success(request, "Organization settings saved.")
+            return redirect("org:settings")
+    return render(request, "org/settings.html", {"form": form, "org": org, "editable": editable})

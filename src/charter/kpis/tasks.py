@@ -1,0 +1,32 @@
+"""Background jobs of the KPI pillar: load by id, then call the real code."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from charter.core.jobs import job_finish, job_progress, job_start
+from charter.core.models import Job
+from charter.kpis import rollups
+from charter.org.models import Organization
+
+
+@task()
+def rebuild_rollups(*, org_id: int, job_id: int | None = None) -> int:
+    org = Organization.objects.get(pk=org_id)
+    job = Job.objects.filter(pk=job_id).first() if job_id is not None else None
+    if job is not None:
+        job_start(job)
+
+    def progress(done: int, total: int) -> None:
+        if job is not None:
+            job_progress(job, done=done, total=total, message=f"{done} of {total} people")
+
+    try:
+        written = rollups.rebuild(org=org, progress=progress)
+    except Exception as exc:
+        if job is not None:
+            job_finish(job, ok=False, message=f"Failed: {exc}")
+        raise
+    if job is not None:
+        job_finish(job, ok=True, message=f"{written:,} person-days recomputed")
+    return written
