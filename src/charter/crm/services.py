@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import partial
 from itertools import islice
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -20,7 +20,7 @@ from charter.core.imports.base import Counts
 from charter.core.models import ImportRun
 from charter.crm.models import ExchangeRate
 from charter.crm.owners import FACT_MODELS, guess_alias_kind
-from charter.crm.signals import facts_reattributed, facts_written
+from charter.crm.signals import FactListener, facts_reattributed, facts_writing
 from charter.org import services as org_services
 from charter.org.models import Organization, OwnerAlias, Person
 
@@ -171,6 +171,11 @@ def facts_upsert(
     now = timezone.now()
     writers: dict[tuple[str, ...], _FactWriter] = {}
     manager = model._default_manager
+    listeners: list[FactListener] = [
+        cast(FactListener, found)
+        for _, found in facts_writing.send(model, org=org)
+        if found is not None
+    ]
     for chunk in _chunks(rows, UPSERT_CHUNK):
         keys = tuple(chunk[0])
         if any(tuple(values) != keys for values in chunk):
@@ -212,7 +217,10 @@ def facts_upsert(
                 cursor.executemany(writer.update_sql, changed)
                 counts.updated += len(changed)
         if after:
-            facts_written.send(model, org=org, names=names, before=before, after=after)
+            for listener in listeners:
+                listener.add(names, before, after)
+    for listener in listeners:
+        listener.finish()
     return counts
 
 

@@ -3,12 +3,32 @@ current without this app knowing who derives what."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, Protocol
+
 from django.dispatch import Signal
 
-# Sent inside the writing transaction after a chunk of facts was inserted or updated.
-# sender: the fact model; kwargs: org, names (the field names of the tuples), before (stored
-# values of the updated rows, in `names` order), after (new values of inserted and updated rows).
-facts_written = Signal()
+
+class FactListener(Protocol):
+    """Follows one upsert: `add` after each chunk written, `finish` once at the end, both
+    inside the writing transaction."""
+
+    def add(
+        self,
+        names: Sequence[str],
+        before: Sequence[tuple[Any, ...]],
+        after: Sequence[tuple[Any, ...]],
+    ) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+# Sent when an upsert of facts begins (sender: the fact model; kwargs: org). A receiver that
+# wants to follow the writes returns a FactListener. `names` are the field names of the tuples;
+# `before` holds the stored values of the rows that are updated, `after` the new values of the
+# rows inserted and updated. One listener per upsert lets a receiver merge many chunks'
+# changes before writing its own rows.
+facts_writing = Signal()
 
 # Sent inside the transaction after records changed owner in bulk (an unmatched CRM owner
 # resolved to a person). kwargs: org, person_ids (whose records changed).

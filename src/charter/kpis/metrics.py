@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Model, Q
 
@@ -283,7 +284,8 @@ def csat_contributions(
 def contributions_of(
     model: type[Model], rows: Iterable[tuple[Any, ...]], time_zone: str
 ) -> Iterator[Contribution]:
-    """Contributions of fact rows given as tuples in the order of `CONTRIBUTING_FIELDS[model]`."""
+    """Contributions of fact rows given as tuples in the order of `CONTRIBUTING_FIELDS[model]`
+    (the readable form; `accumulate_facts` is the same arithmetic, fused for speed)."""
     if model is Deal:
         for owner_id, stage, amount, created, closed in rows:
             yield from deal_contributions(owner_id, stage, amount, created, closed)
@@ -309,6 +311,66 @@ def accumulate(cells: Cells, contributions: Iterable[Contribution], sign: int = 
             vector = cells[(person, day)] = [0] * width
         vector[position] += sign * value
     return cells
+
+
+def _fast_cents(amount: Any) -> int:
+    if type(amount) is Decimal:
+        return int((amount * 100).to_integral_value())
+    return cents(amount)
+
+
+def accumulate_facts(
+    cells: Cells,
+    model: type[Model],
+    rows: Iterable[tuple[Any, ...]],
+    time_zone: str,
+    sign: int = 1,
+) -> Cells:
+    """`accumulate(cells, contributions_of(model, rows, time_zone), sign)` without building a
+    tuple per contribution: the import and the rebuild run this for every fact. The test suite
+    checks both give the same cells."""
+    width = len(METRIC_KEYS)
+    get = cells.get
+    if model is Deal:
+        won, lost = DealStage.WON.value, DealStage.LOST.value
+        for owner_id, stage, amount, created, closed in rows:
+            if owner_id is None:
+                continue
+            value = _fast_cents(amount) * sign
+            if created is not None:
+                vector = get((owner_id, created))
+                if vector is None:
+                    vector = cells[(owner_id, created)] = [0] * width
+                vector[_CREATED_COUNT] += sign
+                vector[_CREATED_AMOUNT] += value
+            if closed is None or (stage != won and stage != lost):
+                continue
+            vector = get((owner_id, closed))
+            if vector is None:
+                vector = cells[(owner_id, closed)] = [0] * width
+            if stage == won:
+                vector[_WON_COUNT] += sign
+                vector[_WON_AMOUNT] += value
+                if created is not None:
+                    vector[_WON_DAYS] += (closed - created).days * sign
+            else:
+                vector[_LOST_COUNT] += sign
+        return cells
+    if model is Activity:
+        zone = ZoneInfo(time_zone or "UTC")
+        for owner_id, kind, occurred_at in rows:
+            if owner_id is None or occurred_at is None:
+                continue
+            day = occurred_at.astimezone(zone).date()
+            vector = get((owner_id, day))
+            if vector is None:
+                vector = cells[(owner_id, day)] = [0] * width
+            vector[_ACTIVITIES] += sign
+            position = _ACTIVITY_KIND.get(kind)
+            if position is not None:
+                vector[position] += sign
+        return cells
+    return accumulate(cells, contributions_of(model, rows, time_zone), sign)
 
 
 def metric_value_getter(metric: Metric) -> Callable[[Any], Decimal]:

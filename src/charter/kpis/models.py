@@ -56,10 +56,11 @@ class DailyMetrics(MetricVector):
     day = models.DateField()
 
     class Meta:
+        # Only the (person, day) index: every read names the person, and each extra index would
+        # be paid on every import.
         constraints = [
             models.UniqueConstraint(fields=["person", "day"], name="kpis_daily_person_day")
         ]
-        indexes = [models.Index(fields=["day"])]
 
     def __str__(self) -> str:
         return f"metrics of person {self.person_id} on {self.day}"

@@ -9,21 +9,17 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from charter.core.jobs import job_create
-from charter.crm.signals import facts_reattributed, facts_written
+from charter.crm.signals import facts_reattributed, facts_writing
 from charter.kpis import rollups
 from charter.org.models import Organization
 from charter.org.signals import time_zone_changed
 
 
-@receiver(facts_written, dispatch_uid="kpis.rollups.facts_written")
-def _facts_written(sender: Any, **kwargs: Any) -> None:
-    rollups.apply_change(
-        org=kwargs["org"],
-        model=sender,
-        names=kwargs["names"],
-        before=kwargs["before"],
-        after=kwargs["after"],
-    )
+@receiver(facts_writing, dispatch_uid="kpis.rollups.facts_writing")
+def _facts_writing(sender: Any, **kwargs: Any) -> rollups.RollupWriter | None:
+    if sender not in rollups.FACT_MODELS:
+        return None
+    return rollups.RollupWriter(org=kwargs["org"], model=sender)
 
 
 @receiver(facts_reattributed, dispatch_uid="kpis.rollups.facts_reattributed")

@@ -14,19 +14,14 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Model
 
 from charter.crm.models import Activity, CsatResponse, Deal
-from charter.kpis.metrics import (
-    CONTRIBUTING_FIELDS,
-    METRIC_KEYS,
-    Cells,
-    accumulate,
-    contributions_of,
-)
+from charter.kpis.metrics import CONTRIBUTING_FIELDS, METRIC_KEYS, Cells, accumulate_facts
 from charter.kpis.models import DailyMetrics, MonthlyMetrics
 from charter.org.models import Organization, Person
 
@@ -35,6 +30,8 @@ FACT_MODELS: tuple[type[Model], ...] = (Deal, Activity, CsatResponse)
 # whatever the size of the whole history.
 PEOPLE_PER_BATCH = 50
 ROWS_PER_WRITE = 2_000
+# Merged deltas an import holds before writing them: ~15 MB, whatever the file's size.
+FLUSH_CELLS = 50_000
 
 
 def _month(day: dt.date) -> dt.date:
@@ -98,6 +95,57 @@ def _positions(names: Sequence[str], model: type[Model]) -> list[int] | None:
         return None
 
 
+class RollupWriter:
+    """Follows one upsert of facts (a `crm.signals.FactListener`): each chunk's changes are
+    merged into per-(person, day) deltas, written when many have gathered and at the end, so an
+    import that touches the same cells again and again writes each of them once."""
+
+    def __init__(self, *, org: Organization, model: type[Model]) -> None:
+        self.org = org
+        self.model = model
+        self.cells: Cells = {}
+        self.people: set[int] = set()  # to recompute, when a writer leaves fields out
+
+    def add(
+        self,
+        names: Sequence[str],
+        before: Sequence[tuple[Any, ...]],
+        after: Sequence[tuple[Any, ...]],
+    ) -> None:
+        positions = _positions(names, self.model)
+        if positions is None:
+            # A writer that did not pass every field a metric depends on: recompute the people
+            # its rows belong to (before and after) from their facts at the end instead.
+            if "owner_id" in names:
+                owner = names.index("owner_id")
+                self.people |= {row[owner] for row in (*before, *after) if row[owner] is not None}
+            else:
+                # Rows that do not name their owner cannot have changed it: the people are the
+                # owners the rows have now (found by external id: a superset across sources).
+                external = names.index("external_id")
+                found = self.model._default_manager.filter(
+                    org=self.org, external_id__in=[row[external] for row in after]
+                ).values_list("owner_id", flat=True)
+                self.people |= {pk for pk in found if pk is not None}
+            return
+        picked = itemgetter(*positions)
+        zone = self.org.time_zone
+        accumulate_facts(self.cells, self.model, map(picked, before), zone, sign=-1)
+        accumulate_facts(self.cells, self.model, map(picked, after), zone)
+        if len(self.cells) >= FLUSH_CELLS:
+            self.flush()
+
+    def flush(self) -> None:
+        add_cells(self.cells)
+        self.cells = {}
+
+    def finish(self) -> None:
+        self.flush()
+        if self.people:
+            rebuild_people(org=self.org, person_ids=sorted(self.people))
+            self.people = set()
+
+
 def apply_change(
     *,
     org: Organization,
@@ -106,24 +154,11 @@ def apply_change(
     before: Sequence[tuple[Any, ...]],
     after: Sequence[tuple[Any, ...]],
 ) -> None:
-    """Bring the rollups up to date with a chunk of written facts: take away what the updated
+    """Bring the rollups up to date with one chunk of written facts: take away what the updated
     rows contributed, add what the written rows contribute."""
-    positions = _positions(names, model)
-    if positions is None:
-        # A writer that did not pass every field a metric depends on: recompute the people
-        # its rows belong to (before and after) from their facts instead.
-        owner = names.index("owner_id") if "owner_id" in names else None
-        people = {row[owner] for row in (*before, *after)} if owner is not None else set()
-        rebuild_people(org=org, person_ids=[p for p in people if p is not None])
-        return
-
-    def picked(rows: Sequence[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-        return (tuple(row[i] for i in positions) for row in rows)
-
-    cells: Cells = {}
-    accumulate(cells, contributions_of(model, picked(before), org.time_zone), sign=-1)
-    accumulate(cells, contributions_of(model, picked(after), org.time_zone))
-    add_cells(cells)
+    writer = RollupWriter(org=org, model=model)
+    writer.add(names, before, after)
+    writer.finish()
 
 
 def _facts_of(org: Organization, person_ids: Sequence[int]) -> Iterator[Cells]:
@@ -136,7 +171,7 @@ def _facts_of(org: Organization, person_ids: Sequence[int]) -> Iterator[Cells]:
             .values_list(*CONTRIBUTING_FIELDS[model])
             .iterator(chunk_size=20_000)
         )
-        accumulate(cells, contributions_of(model, rows, org.time_zone))
+        accumulate_facts(cells, model, rows, org.time_zone)
         yield cells
 
 
