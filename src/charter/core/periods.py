@@ -71,7 +71,11 @@ class Period:
 def add_months(day: dt.date, months: int) -> dt.date:
     """The first of the month `months` after `day`'s month."""
     index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+    try:
+        return dt.date(index // 12, index % 12 + 1, 1)
+    except ValueError:
+        # A PeriodError (still a ValueError) so that callers catching bad labels catch this too.
+        raise PeriodError("that period is outside the calendar (years 1-9999)") from None
 
 
 def _check_start_month(start_month: int) -> None:
@@ -88,7 +92,10 @@ def fiscal_year_of(day: dt.date, start_month: int = 1) -> int:
 
 
 def _year_start(fiscal_year: int, start_month: int) -> dt.date:
-    return dt.date(fiscal_year if start_month == 1 else fiscal_year - 1, start_month, 1)
+    year = fiscal_year if start_month == 1 else fiscal_year - 1
+    if not 1 <= year <= 9999:
+        raise PeriodError(f"FY{fiscal_year} is outside the calendar (years 1-9999)")
+    return dt.date(year, start_month, 1)
 
 
 def _last_day(first_of_next: dt.date) -> dt.date:
@@ -98,20 +105,22 @@ def _last_day(first_of_next: dt.date) -> dt.date:
 def month_period(year: int, month: int) -> Period:
     if not 1 <= month <= 12:
         raise PeriodError(f"{year}-{month:02d} is not a month")
+    if not 1 <= year <= 9999:
+        raise PeriodError(f"{year} is outside the calendar (years 1-9999)")
     start = dt.date(year, month, 1)
-    return Period(start, _last_day(add_months(start, 1)), MONTH, f"{year}-{month:02d}")
+    return Period(start, _last_day(add_months(start, 1)), MONTH, f"{year:04d}-{month:02d}")
 
 
 def quarter_period(fiscal_year: int, quarter: int, start_month: int = 1) -> Period:
     if not 1 <= quarter <= 4:
         raise PeriodError(f"Q{quarter} is not a quarter")
     start = add_months(_year_start(fiscal_year, start_month), 3 * (quarter - 1))
-    return Period(start, _last_day(add_months(start, 3)), QUARTER, f"{fiscal_year}-Q{quarter}")
+    return Period(start, _last_day(add_months(start, 3)), QUARTER, f"{fiscal_year:04d}-Q{quarter}")
 
 
 def year_period(fiscal_year: int, start_month: int = 1) -> Period:
     start = _year_start(fiscal_year, start_month)
-    return Period(start, _last_day(add_months(start, 12)), YEAR, f"FY{fiscal_year}")
+    return Period(start, _last_day(add_months(start, 12)), YEAR, f"FY{fiscal_year:04d}")
 
 
 def period_containing(day: dt.date, kind: str, start_month: int = 1) -> Period:

@@ -34,6 +34,12 @@ TEMPLATE: list[dict[str, str]] = [
         "teamwork) and what good looks like.",
     },
     {
+        "title": "Our KPIs and targets",
+        "provider": "kpis",
+        "intro": "",
+        "hint": "",
+    },
+    {
         "title": "Learning and development",
         "provider": "",
         "intro": "",

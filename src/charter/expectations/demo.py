@@ -113,6 +113,13 @@ COMPANY_V1: dict[str, list[tuple[str, str, list[str], str, bool]]] = {
     ],
 }
 
+# Expectations measured by a KPI: the document prints the KPI as it is defined today.
+KPI_MEASURES = {
+    "Reach your quarterly revenue target": "kpi:revenue_won",
+    "Keep customers happy after the sale": "kpi:csat_avg",
+    "Win the deals you qualify": "kpi:win_rate",
+}
+
 TEAM_PLAYBOOK: list[tuple[str, str, list[str], str, bool]] = [
     (
         "Multi-thread every enterprise deal",
@@ -146,7 +153,9 @@ def _fill(document: Document, content: dict[str, Any], values: dict[str, Any], a
                 title=title,
                 text=text,
                 values=[values[v] for v in value_names],
-                measure_text=measure,
+                # A KPI-measured expectation prints the KPI's live definition; no second text.
+                measure_text="" if title in KPI_MEASURES else measure,
+                measure_ref=KPI_MEASURES.get(title, ""),
                 is_key=key,
             )
 
@@ -163,7 +172,8 @@ def _sign(ctx: DemoContext, person: Any, version: Any, day: dt.date) -> None:
     )
 
 
-@demo_builder("expectations", order=20)
+# After the KPI targets (order 40): the published versions show the targets in their KPI section.
+@demo_builder("expectations", order=50)
 def build_expectations(ctx: DemoContext) -> None:
     admin = ctx.people["admin"]
     values = {
@@ -220,7 +230,8 @@ def build_expectations(ctx: DemoContext) -> None:
         title="Win the deals you qualify",
         text="Win at least **one in four** qualified opportunities you close each quarter.",
         values=[values["Ownership"]],
-        measure_text="Win rate: won ÷ (won + lost), per quarter",
+        measure_text="",
+        measure_ref=KPI_MEASURES["Win the deals you qualify"],
         is_key=True,
     )
     v2_day = ctx.days_ago(30)

@@ -7,4 +7,7 @@ class KpisConfig(AppConfig):
     verbose_name = "KPIs and scorecards"
 
     def ready(self) -> None:
-        from charter.kpis import receivers  # noqa: F401  (connects the rollups to fact writes)
+        from charter.kpis import (
+            providers,  # noqa: F401  (KPI sections and measures for expectations)
+            receivers,  # noqa: F401  (connects the rollups to fact writes)
+        )

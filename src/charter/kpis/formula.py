@@ -6,9 +6,10 @@ metrics and numbers. Dividing by zero gives "no data" (None), not an error.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from charter.kpis.metrics import METRIC_KEYS
 
@@ -62,7 +63,12 @@ class _Substitute(ast.NodeTransformer):
 def _figure(value: Decimal | None) -> str:
     if value is None:
         return "no data"
-    normal = value.quantize(Decimal("0.01")) if value != value.to_integral_value() else value
+    # Half up, as the scorecards round their figures: an explain page must show the same digits.
+    normal = (
+        value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if value != value.to_integral_value()
+        else value
+    )
     return f"{normal:f}" if normal == normal.to_integral_value() else f"{normal:.2f}"
 
 
@@ -98,6 +104,9 @@ def _check(node: ast.AST, known: tuple[str, ...], metrics: list[str], depth: int
     elif isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise FormulaError(f"{node.value!r} is not a number.")
+        # 1e999 parses as infinity, which no figure can be multiplied or divided by sensibly.
+        if not math.isfinite(node.value):
+            raise FormulaError("A number in the formula is too large.")
     elif isinstance(node, ast.Name):
         if node.id not in known:
             raise FormulaError(f"Unknown metric {node.id!r}. Known metrics: {', '.join(known)}.")

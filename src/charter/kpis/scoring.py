@@ -81,30 +81,59 @@ class Span:
         return (self.end - self.start).days + 1
 
 
+def _applying(revisions: Sequence[Revision], day: dt.date) -> Revision | None:
+    """The latest revision made whose effective date is on or before `day`."""
+    chosen = None
+    for revision in revisions:
+        if revision.effective_from <= day:
+            chosen = revision
+    return chosen
+
+
 def spans(revisions: Sequence[Revision], period: Period) -> list[Span]:
     """Which revision applies on which days of the period. Revisions are in the order they were
-    made; on each day the latest one made with an effective date on or before that day applies.
-    Days before the first effective date take the earliest revision (a target set a few days
-    into a period is the target of the whole period until changed)."""
+    made; on each day the latest one made with an effective date on or before that day applies,
+    so a change "from 1 May" holds from 1 May to the period's end even over a revision made
+    earlier for a later date. Days before the first effective date take what applies on it (a
+    target set a few days into a period is the target of the whole period until changed)."""
     if not revisions:
         return []
-    # Stable sort: of two revisions effective the same day, the one made later wins.
-    ordered = sorted(enumerate(revisions), key=lambda pair: (pair[1].effective_from, pair[0]))
-    out: list[Span] = []
-    current = ordered[0][1]
+    first = min(revision.effective_from for revision in revisions)
+    # Never None (`first` is on or before that day); the fallback only satisfies the types.
+    current = _applying(revisions, max(first, period.start)) or revisions[0]
     day = period.start
-    for _index, revision in ordered:
-        if revision.effective_from <= period.start:
-            current = revision
-            continue
-        if revision.effective_from > period.end:
-            break
-        if revision.effective_from > day:
-            out.append(Span(current, day, revision.effective_from - dt.timedelta(days=1)))
-            day = revision.effective_from
-        current = revision
+    out: list[Span] = []
+    changes = sorted(
+        {r.effective_from for r in revisions if period.start < r.effective_from <= period.end}
+    )
+    for change in changes:
+        found = _applying(revisions, change)
+        if found is not None and found is not current:
+            out.append(Span(current, day, change - dt.timedelta(days=1)))
+            current, day = found, change
     out.append(Span(current, day, period.end))
     return out
+
+
+def value_on(revisions: Sequence[Revision], day: dt.date) -> Decimal | None:
+    """The target in effect on `day`, by the rule of `spans` (None without revisions)."""
+    if not revisions:
+        return None
+    first = min(revision.effective_from for revision in revisions)
+    found = _applying(revisions, max(day, first))
+    return found.value if found is not None else None
+
+
+def unchanged_from(
+    revisions: Sequence[Revision], value: Decimal, day: dt.date, period: Period
+) -> bool:
+    """Whether `value` already is the target on every day of `period` from `day` on, so that
+    setting it from `day` would change nothing."""
+    if not revisions:
+        return False
+    start = min(max(day, period.start), period.end)
+    changes = {r.effective_from for r in revisions if start < r.effective_from <= period.end}
+    return all(value_on(revisions, when) == value for when in (start, *sorted(changes)))
 
 
 def prorate(revisions: Sequence[Revision], period: Period) -> Decimal | None:
@@ -164,6 +193,18 @@ def status_of(spec: KpiSpec, projected: Decimal | None) -> str | None:
     return BEHIND
 
 
+def _status(
+    spec: KpiSpec, actual: Decimal | None, target: Decimal | None, projected: Decimal | None
+) -> str | None:
+    if target is None:
+        return None
+    if projected is None and not spec.higher_is_better and actual == 0 and target > 0:
+        # Nothing at all of a thing to keep low (no deal lost): as good as it gets, though the
+        # ratio target / 0 has no value to show or to put in the score.
+        return AHEAD
+    return status_of(spec, projected)
+
+
 def actual_of(spec: KpiSpec, metrics: Mapping[str, Decimal]) -> Decimal | None:
     value = spec.formula.evaluate(metrics)
     if value is not None and spec.unit == "percent":
@@ -183,11 +224,12 @@ def kpi_result(
     elapsed = period.elapsed_days(today)
     expected = pace = forecast = projected = None
     if elapsed > 0:
-        fraction = Decimal(elapsed) / Decimal(period.days)
         if spec.additive:
-            forecast = actual / fraction if actual is not None else None
+            # Multiply before dividing: 40000 x 91 / 30 is exactly 121333.33…, whereas dividing
+            # by a rounded 30/91 drifts in the last digits.
+            forecast = actual * period.days / elapsed if actual is not None else None
             if target is not None:
-                expected = target * fraction
+                expected = target * elapsed / period.days
                 pace = attainment_of(spec, actual, expected)
             projected = attainment_of(spec, forecast, target)
         else:
@@ -203,7 +245,7 @@ def kpi_result(
         pace=pace,
         forecast=forecast,
         forecast_attainment=projected,
-        status=status_of(spec, projected) if target is not None else None,
+        status=_status(spec, actual, target, projected),
         metrics={key: metrics.get(key, Decimal(0)) for key in spec.formula.metrics},
         elapsed_days=elapsed,
         period_days=period.days,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from charter.core.periods import QUARTER, Period, parse_period, period_containing, recent
@@ -43,7 +43,6 @@ from charter.kpis.scoring import (
     weighted_score,
 )
 from charter.org.models import Organization, Person, Team
-from charter.org.selectors import team_subtree_ids
 
 PERSON = "person"
 TEAM = "team"
@@ -116,13 +115,17 @@ def kpi_definitions(org: Organization) -> QuerySet[KpiDefinition]:
 
 
 def kpi_specs(org: Organization, period: Period, *, active_only: bool = True) -> list[KpiSpec]:
-    """The KPIs as defined at the period's end (one query)."""
+    """The KPIs as defined at the period's end (one query). A KPI that did not exist yet by the
+    period's end (its first version is effective later) is not on that period's scorecards."""
     by_definition: dict[int, list[KpiVersion]] = defaultdict(list)
     for version in KpiVersion.objects.filter(definition__org=org).select_related("definition"):
         by_definition[version.definition_id].append(version)
     specs = []
     for definition_id in sorted(by_definition):
-        chosen = version_in_effect(by_definition[definition_id], period.end)
+        versions = by_definition[definition_id]
+        if min(v.effective_from for v in versions) > period.end:
+            continue
+        chosen = version_in_effect(versions, period.end)
         if chosen is not None and (chosen.active or not active_only):
             specs.append(spec_of(chosen))
     return specs
@@ -301,19 +304,79 @@ def person_scorecards(
     return _with_closing(org, period, cards)
 
 
+Children = dict[int | None, list[int]]  # parent team id (None: top level) -> child team ids
+
+
+def _team_children(org: Organization) -> Children:
+    children: Children = defaultdict(list)
+    for pk, parent in Team.objects.filter(org=org).order_by("pk").values_list("pk", "parent_id"):
+        children[parent].append(pk)
+    return children
+
+
+def _subtree(children: Children, root: int) -> set[int]:
+    ids, stack = {root}, [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in ids:
+                ids.add(child)
+                stack.append(child)
+    return ids
+
+
+def _rolled_target(
+    spec: KpiSpec,
+    team_id: int | None,
+    children: Children,
+    members: dict[int | None, list[int]],
+    found: dict[TargetKey, Decimal],
+    seen: set[int | None],
+) -> Decimal | None:
+    """A team's target: its own; for an additive KPI without one, what its parts add up to (each
+    sub-team's target, found the same way, and each direct member's). `team_id` None stands for
+    the whole organization, whose parts are the top-level teams and the people in no team."""
+    seen.add(team_id)
+    if team_id is not None:
+        own = found.get((TEAM, team_id, spec.key))
+        if own is not None or not spec.additive:
+            return own
+    elif not spec.additive:
+        return None
+    parts = [found.get((PERSON, pk, spec.key)) for pk in members.get(team_id, [])]
+    parts += [
+        _rolled_target(spec, child, children, members, found, seen)
+        for child in children.get(team_id, [])
+        if child not in seen
+    ]
+    return sum_targets(parts)
+
+
 def _team_targets(
-    org: Organization, period: Period, team: Team, subtree: set[int], specs: Sequence[KpiSpec]
+    org: Organization,
+    period: Period,
+    team: Team | None,
+    subtree: set[int],
+    specs: Sequence[KpiSpec],
+    *,
+    children: Children | None = None,
 ) -> dict[str, Decimal | None]:
-    """The team's own targets; for an additive KPI without one, its members' targets added."""
-    members = list(Person.objects.filter(team_id__in=subtree).values_list("pk", flat=True))
-    found = _prorated(target_revisions(org, period, person_ids=members, team_ids=[team.pk]), period)
-    out: dict[str, Decimal | None] = {}
-    for spec in specs:
-        own = found.get((TEAM, team.pk, spec.key))
-        if own is None and spec.additive:
-            own = sum_targets(found.get((PERSON, pk, spec.key)) for pk in members)
-        out[spec.key] = own
-    return out
+    """The team's own targets; for an additive KPI without one, what its sub-teams' targets
+    (their own, or theirs added up again) and its direct members' targets add up to. A sub-team
+    manager's team target therefore counts even when its people have none. `team` None: the
+    whole organization (`subtree` every team), adding the people in no team too."""
+    children = children if children is not None else _team_children(org)
+    people = Person.objects.filter(org=org)
+    if team is not None:
+        people = people.filter(team_id__in=subtree)
+    members: dict[int | None, list[int]] = defaultdict(list)
+    for pk, team_id in people.order_by("pk").values_list("pk", "team_id"):
+        members[team_id].append(pk)
+    person_ids = [pk for group in members.values() for pk in group]
+    found = _prorated(
+        target_revisions(org, period, person_ids=person_ids, team_ids=list(subtree)), period
+    )
+    root = team.pk if team is not None else None
+    return {spec.key: _rolled_target(spec, root, children, members, found, set()) for spec in specs}
 
 
 def team_scorecard(
@@ -328,11 +391,11 @@ def team_scorecard(
     team's won ÷ (won + lost), not an average of its members' rates."""
     today = today or org_today(org)
     specs = list(specs) if specs is not None else kpi_specs(org, period)
-    subtree = team_subtree_ids(team)
+    children = _team_children(org)
+    subtree = _subtree(children, team.pk)
     metrics = metric_sums_for_team(subtree, period)
-    results = _results(
-        specs, metrics, _team_targets(org, period, team, subtree, specs), period, today
-    )
+    targets = _team_targets(org, period, team, subtree, specs, children=children)
+    results = _results(specs, metrics, targets, period, today)
     card = Scorecard(TEAM, period, results, weighted_score(results), team=team)
     return _with_closing(org, period, [card])[0]
 
@@ -344,18 +407,15 @@ def org_scorecard(
     today: dt.date | None = None,
     specs: Sequence[KpiSpec] | None = None,
 ) -> Scorecard:
-    """The whole organization; targets are the sum of the top-level teams' targets (or, for a
-    team without one, of its members') for additive KPIs."""
+    """The whole organization. For additive KPIs its target is what the top-level teams'
+    targets (each its own or its parts', see `_team_targets`) and the targets of people in no
+    team add up to; its actuals count everyone, so everyone's target counts too."""
     today = today or org_today(org)
     specs = list(specs) if specs is not None else kpi_specs(org, period)
     metrics = metric_sums_for_org(org, period)
-    roots = list(Team.objects.filter(org=org, parent__isnull=True))
-    targets: dict[str, Decimal | None] = {}
-    per_root = [_team_targets(org, period, root, team_subtree_ids(root), specs) for root in roots]
-    for spec in specs:
-        targets[spec.key] = (
-            sum_targets(found.get(spec.key) for found in per_root) if spec.additive else None
-        )
+    children = _team_children(org)
+    every_team = {pk for group in children.values() for pk in group}
+    targets = _team_targets(org, period, None, every_team, specs, children=children)
     results = _results(specs, metrics, targets, period, today)
     card = Scorecard(ORG, period, results, weighted_score(results))
     return _with_closing(org, period, [card])[0]
@@ -463,9 +523,18 @@ def _with_closing(org: Organization, period: Period, cards: list[Scorecard]) -> 
     closed = period_close_of(org, period)
     if closed is None or not cards:
         return cards
-    snapshots = ScorecardSnapshot.objects.filter(close=closed)
-    kinds = {card.kind for card in cards}
-    snapshots = snapshots.filter(subject__in=kinds)
+    # Only the snapshots of the cards asked for: one rep's dashboard must not load the frozen
+    # scorecards of the whole organization.
+    wanted = Q(pk__in=[])
+    people = [card.person.pk for card in cards if card.kind == PERSON and card.person]
+    teams = [card.team.pk for card in cards if card.kind == TEAM and card.team]
+    if people:
+        wanted |= Q(subject=PERSON, person_id__in=people)
+    if teams:
+        wanted |= Q(subject=TEAM, team_id__in=teams)
+    if any(card.kind == ORG for card in cards):
+        wanted |= Q(subject=ORG)
+    snapshots = ScorecardSnapshot.objects.filter(wanted, close=closed)
     frozen: dict[tuple[str, int | None], ScorecardSnapshot] = {}
     for snapshot in snapshots:
         subject_id = snapshot.person_id if snapshot.subject == PERSON else snapshot.team_id

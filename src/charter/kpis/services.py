@@ -5,11 +5,11 @@ one, and each is audited."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from charter.core import audit
@@ -29,6 +29,7 @@ from charter.kpis.models import (
     TargetRevision,
     Unit,
 )
+from charter.kpis.scoring import Revision, unchanged_from
 from charter.org.models import Organization, Person, Team
 
 # The fields of a KPI version a person chooses (the rest is bookkeeping).
@@ -252,7 +253,7 @@ def _clean_value(value: Any) -> Decimal:
         raise ValidationError({"value": "A target is a number of 0 or more."})
     if abs(number) >= Decimal("1e14"):
         raise ValidationError({"value": "That target is too large."})
-    return number.quantize(Decimal("0.0001"))
+    return number.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def target_set(
@@ -296,10 +297,11 @@ def target_set(
             when = effective_from or period.start
             why = (reason or "").strip() or "Target set"
         else:
-            current = previous[-1]
             when = effective_from or max(min(selectors_today(org), period.end), period.start)
             why = (reason or "").strip()
-            if current.value == amount and current.effective_from <= when:
+            # Nothing to do when every day from `when` on already has that target.
+            timeline = [Revision(value=r.value, effective_from=r.effective_from) for r in previous]
+            if unchanged_from(timeline, amount, when, period):
                 return None, False
             if not why:
                 raise ValidationError(
@@ -361,21 +363,31 @@ def period_close(*, org: Organization, period: Period, actor: Any) -> PeriodClos
             selectors.team_scorecard(org, period, team, today=today, specs=specs) for team in teams
         ]
         cards.append(selectors.org_scorecard(org, period, today=today, specs=specs))
-        closed = PeriodClose.objects.create(
-            org=org,
-            label=period.label,
-            kind=period.kind,
-            start=period.start,
-            end=period.end,
-            closed_by=_actor_user(actor),
-        )
+        try:
+            # Its own savepoint: two people closing at once both pass the check above, and the
+            # unique constraint makes the second one's close a plain "already closed".
+            with transaction.atomic():
+                closed = PeriodClose.objects.create(
+                    org=org,
+                    label=period.label,
+                    kind=period.kind,
+                    start=period.start,
+                    end=period.end,
+                    closed_by=_actor_user(actor),
+                )
+        except IntegrityError:
+            raise ValidationError({"period": f"{period.label} is already closed."}) from None
         ScorecardSnapshot.objects.bulk_create(
             ScorecardSnapshot(
                 close=closed,
                 subject=card.kind,
                 person=card.person,
                 team=card.team,
-                score=card.score.quantize(Decimal("0.0001")) if card.score is not None else None,
+                score=(
+                    card.score.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+                    if card.score is not None
+                    else None
+                ),
                 figures={"kpis": [selectors.figures_of(r) for r in card.results]},
             )
             for card in cards
