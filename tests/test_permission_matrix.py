@@ -130,6 +130,9 @@ API_DOC_EDIT_WRITE = By(401, 403, CHANGES, 404, CHANGES, 403)
 
 PERSON_PK = {"pk": lambda w: w.rep2.pk}
 TEAM_PK = {"pk": lambda w: w.teams["east_ent"].pk}
+# Explain pages: a built-in KPI every org has.
+EXPLAIN = {"key": lambda w: "win_rate"}
+EXPLAIN_CSV = {**EXPLAIN, "fmt": lambda w: "csv"}
 # Someone in manager's team who cannot sign in yet, so an invitation can really go out.
 NEWBIE = {"person_id": lambda w: w.newbie.pk}
 NEWBIE_PK = {"pk": lambda w: w.newbie.pk}
@@ -147,6 +150,42 @@ def _edit(w: World) -> dict[str, Any]:
         "hire_date": "",
         "start_date": "",
         "leave_date": "",
+    }
+
+
+# Targets: a rejected targets import, and a target of Rita (both made on first use).
+TARGETS_RUN = {"run_id": lambda w: _targets_run(w).pk}
+RITA_TARGET = {"pk": lambda w: _rita_target(w).pk}
+
+
+# KPI library: a built-in KPI every org has, and the quarter before today's.
+KPI_KEY = {"key": lambda w: "win_rate"}
+LAST_QUARTER = {"label": lambda w: _last_quarter(w)}
+
+
+def _last_quarter(w: World) -> str:
+    from charter.core.periods import shift
+    from charter.kpis.selectors import period_of
+
+    org = w.admin.org
+    return shift(period_of(org, None), -1, org.fiscal_year_start_month).label
+
+
+def _kpi_fields(w: World) -> dict[str, Any]:
+    return {
+        "key": "matrix_kpi",
+        "name": "Matrix KPI",
+        "formula": "deals_won_count * 2",
+        "unit": "count",
+        "direction": "higher",
+        "decimals": "0",
+        "threshold_ahead": "1.1",
+        "threshold_on_track": "0.95",
+        "threshold_at_risk": "0.8",
+        "weight": "5",
+        "score_cap": "",
+        "active": "on",
+        "effective_from": "2026-01-01",
     }
 
 
@@ -236,6 +275,12 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {"name": "Matrix Renamed", "parent": ""},
     ),
     "org:chart": Row(get=SIGNED_IN),
+    # Everyone reads the fiscal calendar and time zone; only admins change them.
+    "org:settings": Row(
+        get=SIGNED_IN,
+        write=By(LOGIN, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {"name": "Acme Renamed", "fiscal_year_start_month": "2", "time_zone": "UTC"},
+    ),
     # --- org: imports --------------------------------------------------------------------------
     "org:import_people": Row(get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=OK)),
     "org:import_run": Row(get=ADMIN_PAGE, write=By(LOGIN, 403, 403, 403, REDIRECT, 403)),
@@ -498,7 +543,139 @@ MATRIX: dict[str, Row] = {
         get=By(401, 404, OK, 404, OK, OK), kwargs={"pk": lambda w: w.activity.pk}
     ),
     "api:csat-detail": Row(get=By(401, 404, OK, 404, OK, OK), kwargs={"pk": lambda w: w.csat.pk}),
+    # --- kpis: scorecards, leaderboards, exports ------------------------------------------------
+    "kpis:dashboard": Row(get=SIGNED_IN),
+    # Rita's scorecard: hidden from another rep and from the other team's manager.
+    "kpis:person": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
+    "kpis:person_pdf": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
+    # East Enterprise: its rep sees the team row only; other_manager cannot see the team.
+    "kpis:team": Row(get=By(LOGIN, OK, OK, 404, OK, OK)),
+    "kpis:team_export": Row(get=By(LOGIN, OK, OK, 404, OK, OK), kwargs={"fmt": lambda w: "csv"}),
+    "kpis:org": Row(get=By(LOGIN, 403, OK, OK, OK, OK)),
+    "kpis:org_export": Row(get=By(LOGIN, 403, OK, OK, OK, OK), kwargs={"fmt": lambda w: "xlsx"}),
+    # Leaderboards default to managers and up.
+    "kpis:leaderboard": Row(get=By(LOGIN, 403, OK, OK, OK, OK)),
+    # --- kpis: explain (the records and formula behind a number) --------------------------------
+    # Rita's figure: hidden from another rep and from the other team's manager.
+    "kpis:explain_person": Row(get=By(LOGIN, 404, OK, 404, OK, OK), kwargs=EXPLAIN),
+    "kpis:explain_person_export": Row(get=By(LOGIN, 404, OK, 404, OK, OK), kwargs=EXPLAIN_CSV),
+    # East Enterprise: its rep reads the figure but not the records (so the export is a 403).
+    "kpis:explain_team": Row(get=By(LOGIN, OK, OK, 404, OK, OK), kwargs=EXPLAIN),
+    "kpis:explain_team_export": Row(get=By(LOGIN, 403, OK, 404, OK, OK), kwargs=EXPLAIN_CSV),
+    # The org figure is for managers up; its records for admins and executives.
+    "kpis:explain_org": Row(get=By(LOGIN, 403, OK, OK, OK, OK), kwargs=EXPLAIN),
+    "kpis:explain_org_export": Row(get=By(LOGIN, 403, 403, 403, OK, OK), kwargs=EXPLAIN_CSV),
+    # Without ?subject=&kpi= there is nothing to explain.
+    "api:kpis-explain": Row(get=By(401, 400, 400, 400, 400, 400)),
+    # --- kpis: targets ----------------------------------------------------------------------------
+    # The grid opens on the viewer's own team (the first team for admins and executives); it
+    # posts East Enterprise with a target for Rita, which other_manager cannot even see.
+    "kpis:targets": Row(
+        get=By(LOGIN, 403, OK, OK, OK, OK),
+        write=By(LOGIN, 403, CHANGES, 404, CHANGES, 403),
+        data=lambda w: {"team": w.teams["east_ent"].pk, f"p{w.rep2.pk}:revenue_won": "1000"},
+    ),
+    # Rita's target history: hers, her managers', admins' and executives'.
+    "kpis:target_history": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
+    "kpis:targets_import": Row(get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=OK)),
+    "kpis:import_run": Row(
+        get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=TARGETS_RUN
+    ),
+    "kpis:import_errors": Row(get=ADMIN_PAGE, kwargs=TARGETS_RUN),
+    # A new target for Rita: her managers and admins set it; Rick cannot see her (404).
+    "api:kpi-target-list": Row(
+        get=API_SIGNED_IN,
+        write=By(401, 404, CHANGES, 404, CHANGES, 403),
+        data=lambda w: {
+            "kpi": "revenue_won",
+            "period": "2026-Q2",
+            "person": w.rep2.pk,
+            "value": "1000",
+        },
+        json=True,
+    ),
+    "api:kpi-target-detail": Row(get=By(401, 404, OK, 404, OK, OK), kwargs=RITA_TARGET),
+    "api:kpi-target-revisions": Row(get=By(401, 404, OK, 404, OK, OK), kwargs=RITA_TARGET),
+    # --- kpis: library, periods, settings (everyone reads; admins change) ---------------------
+    "kpis:library": Row(get=SIGNED_IN),
+    "kpis:kpi": Row(get=SIGNED_IN, kwargs=KPI_KEY),
+    "kpis:kpi_create": Row(
+        get=ADMIN_PAGE, write=By(LOGIN, 403, 403, 403, CHANGES, 403), data=_kpi_fields
+    ),
+    "kpis:formula_check": Row(get=ADMIN_PAGE),
+    "kpis:kpi_revise": Row(
+        get=ADMIN_PAGE,
+        write=By(LOGIN, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {**_kpi_fields(w), "weight": "25", "reason": "Matrix revision"},
+        kwargs=KPI_KEY,
+    ),
+    "kpis:periods": Row(get=SIGNED_IN),
+    # Last quarter: ended and not closed, so the admin may close it.
+    "kpis:period_close": Row(
+        get=ADMIN_PAGE, write=By(LOGIN, 403, 403, 403, CHANGES, 403), kwargs=LAST_QUARTER
+    ),
+    "kpis:settings": Row(
+        get=ADMIN_PAGE,
+        write=By(LOGIN, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {"leaderboard_visibility": "off"},
+    ),
+    "api:kpi-definition-list": Row(
+        get=API_SIGNED_IN,
+        write=By(401, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {**_kpi_fields(w), "key": "api_matrix", "score_cap": "1.5"},
+        json=True,
+    ),
+    "api:kpi-definition-detail": Row(get=API_SIGNED_IN, kwargs=KPI_KEY),
+    "api:kpi-definition-revise": Row(
+        get=API_POST_ONLY,
+        write=By(401, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {"effective_from": "2026-01-01", "weight": "25", "reason": "Matrix"},
+        kwargs=KPI_KEY,
+        json=True,
+    ),
+    # Without a subject: the people each role may see.
+    "api:kpi-scorecards": Row(get=API_SIGNED_IN),
+    "api:kpi-period-list": Row(get=API_SIGNED_IN),
+    "api:kpi-period-close": Row(
+        get=API_POST_ONLY, write=By(401, 403, 403, 403, CHANGES, 403), kwargs=LAST_QUARTER
+    ),
 }
+
+
+def _targets_run(w: World) -> ImportRun:
+    """A rejected targets import by the admin (made on first use, like the world's others)."""
+    run, _ = ImportRun.objects.get_or_create(
+        org=w.admin.org,
+        kind="targets",
+        filename="targets.csv",
+        defaults={
+            "status": ImportRun.Status.REJECTED,
+            "errors": [{"row": 2, "column": "kpi", "value": "x", "reason": "unknown"}],
+            "created_by": w.admin.user,
+        },
+    )
+    return run
+
+
+def _rita_target(w: World) -> Any:
+    """Rita's deals-won target for 2025-Q4, set once through the service."""
+    from charter.core.periods import parse_period
+    from charter.kpis import services as kpi_services
+    from charter.kpis.models import KpiDefinition, Target
+
+    rita = w.rep2
+    found = Target.objects.filter(person=rita, period_label="2025-Q4").first()
+    if found is None:
+        kpi_services.target_set(
+            org=rita.org,
+            kpi=KpiDefinition.objects.get(org=rita.org, key="deals_won"),
+            period=parse_period("2025-Q4", rita.org.fiscal_year_start_month),
+            value="10",
+            actor=None,
+            person=rita,
+        )
+        found = Target.objects.get(person=rita, period_label="2025-Q4")
+    return found
 
 
 # --- walking the URL configuration ----------------------------------------------------------

@@ -8,6 +8,10 @@ from charter.core.http import person_required
 from charter.crm import api as crm_api
 from charter.crm.import_api import ImportViewSet as CrmImportViewSet
 from charter.expectations import api as expectations_api
+from charter.kpis.api import definitions as kpi_definitions_api
+from charter.kpis.api import explain as kpis_explain_api
+from charter.kpis.api import scorecards as kpi_scorecards_api
+from charter.kpis.api import targets as kpi_targets_api
 from charter.org.api import MeView, PersonViewSet, TeamViewSet
 
 app_name = "api"
@@ -25,6 +29,10 @@ router.register("crm/imports", CrmImportViewSet, basename="crm-import")
 router.register("deals", crm_api.DealViewSet, basename="deal")
 router.register("activities", crm_api.ActivityViewSet, basename="activity")
 router.register("csat", crm_api.CsatViewSet, basename="csat")
+router.register(
+    "kpis/definitions", kpi_definitions_api.DefinitionViewSet, basename="kpi-definition"
+)
+router.register("kpis/targets", kpi_targets_api.TargetViewSet, basename="kpi-target")
 
 # The schema is for people with access (by token or session), like every other endpoint. The
 # docs page is a web page: anonymous visitors are sent to sign in, and its "Try it out" calls
@@ -55,5 +63,13 @@ urlpatterns = [
         expectations_api.AnswerView.as_view(),
         name="question-answer",
     ),
+    path("kpis/scorecards/", kpi_scorecards_api.ScorecardsView.as_view(), name="kpi-scorecards"),
+    path("kpis/periods/", kpi_scorecards_api.PeriodListView.as_view(), name="kpi-period-list"),
+    path(
+        "kpis/periods/<str:label>/close/",
+        kpi_scorecards_api.PeriodCloseView.as_view(),
+        name="kpi-period-close",
+    ),
+    path("kpis/explain/", kpis_explain_api.ExplainView.as_view(), name="kpis-explain"),
     path("", include(router.urls)),
 ]

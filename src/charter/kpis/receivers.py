@@ -33,7 +33,7 @@ def _org_created(sender: Any, instance: Organization, created: bool, **kwargs: A
     if created and not kwargs.get("raw"):
         from charter.kpis.services import kpi_library_ensure
 
-        kpi_library_ensure(org=instance)
+        kpi_library_ensure(org=instance, audited=False)
 
 
 @receiver(time_zone_changed, dispatch_uid="kpis.rollups.time_zone_changed")

@@ -255,6 +255,9 @@ class Scorecard:
     closed: PeriodClose | None = None
     restated: dict[str, KpiResult] = field(default_factory=dict)
     live_score: Decimal | None = None
+    # Whether `results` are the frozen figures: False for a subject that had no scorecard when
+    # its period closed (someone who joined later), whose figures stay live.
+    frozen: bool = False
 
     @property
     def name(self) -> str:
@@ -400,6 +403,70 @@ def team_scorecard(
     return _with_closing(org, period, [card])[0]
 
 
+def metric_sums_by_team(
+    org: Organization, period: Period, children: Children
+) -> dict[int, dict[str, Decimal]]:
+    """Every team's summed metrics (its subteams included), from one grouped query."""
+    rows = (
+        _in_period(period)
+        .filter(person__org=org)
+        .order_by()
+        .values("person__team_id")
+        .annotate(**_SUMS)
+    )
+    direct: dict[int | None, list[int]] = {}
+    for row in rows:
+        values: dict[str, Any] = dict(row)
+        direct[values["person__team_id"]] = [int(values.get(k) or 0) for k in METRIC_KEYS]
+    teams = {pk for group in children.values() for pk in group}
+    out: dict[int, dict[str, Decimal]] = {}
+    for team_id in teams:
+        totals = [0] * len(METRIC_KEYS)
+        for member_team in _subtree(children, team_id):
+            for i, value in enumerate(direct.get(member_team, ())):
+                totals[i] += value
+        out[team_id] = _natural(dict(zip(METRIC_KEYS, totals, strict=True)))
+    return out
+
+
+def team_scorecards(
+    org: Organization,
+    period: Period,
+    teams: Sequence[Team],
+    *,
+    today: dt.date | None = None,
+    specs: Sequence[KpiSpec] | None = None,
+) -> list[Scorecard]:
+    """`team_scorecard` for many teams in a constant number of queries (the org view, closing
+    a period), with the same figures."""
+    today = today or org_today(org)
+    specs = list(specs) if specs is not None else kpi_specs(org, period)
+    children = _team_children(org)
+    sums = metric_sums_by_team(org, period, children)
+    members: dict[int | None, list[int]] = defaultdict(list)
+    for pk, team_id in Person.objects.filter(org=org).order_by("pk").values_list("pk", "team_id"):
+        members[team_id].append(pk)
+    every_team = [pk for group in children.values() for pk in group]
+    found = _prorated(
+        target_revisions(
+            org,
+            period,
+            person_ids=[pk for group in members.values() for pk in group],
+            team_ids=every_team,
+        ),
+        period,
+    )
+    cards = []
+    for team in teams:
+        targets = {
+            spec.key: _rolled_target(spec, team.pk, children, members, found, set())
+            for spec in specs
+        }
+        results = _results(specs, sums.get(team.pk, _natural({})), targets, period, today)
+        cards.append(Scorecard(TEAM, period, results, weighted_score(results), team=team))
+    return _with_closing(org, period, cards)
+
+
 def org_scorecard(
     org: Organization,
     period: Period,
@@ -507,10 +574,14 @@ _COMPARED = ("actual", "target")
 
 
 def _restated(frozen: KpiResult, live: KpiResult | None) -> bool:
+    """Whether a frozen figure no longer stands: its actual or target changed, or the sums under
+    it did (2 of 3 becoming 4 of 6 keeps the rate but is still a restatement)."""
     if live is None:
         return False
+    if any(_rounded(getattr(frozen, name)) != _rounded(getattr(live, name)) for name in _COMPARED):
+        return True
     return any(
-        _rounded(getattr(frozen, name)) != _rounded(getattr(live, name)) for name in _COMPARED
+        _rounded(value) != _rounded(live.metrics.get(key)) for key, value in frozen.metrics.items()
     )
 
 
@@ -545,6 +616,7 @@ def _with_closing(org: Organization, period: Period, cards: list[Scorecard]) -> 
         card.closed = closed
         if found is None:
             continue  # nobody's figures were frozen for this subject (it did not exist yet)
+        card.frozen = True
         live = card.by_key
         card.live_score = card.score
         card.results = [result_from_figures(f) for f in found.figures.get("kpis", [])]

@@ -56,8 +56,9 @@ def _actor_user(actor: Any) -> Any:
 # -- KPI library ---------------------------------------------------------------------------
 
 
-def kpi_library_ensure(*, org: Organization, actor: Any = None) -> int:
-    """Create the built-in KPIs the organization does not have yet; returns how many."""
+def kpi_library_ensure(*, org: Organization, actor: Any = None, audited: bool = True) -> int:
+    """Create the built-in KPIs the organization does not have yet; returns how many. When an
+    organization is being created this is part of that (already audited) event: `audited=False`."""
     made = 0
     with transaction.atomic():
         have = set(KpiDefinition.objects.filter(org=org).values_list("key", flat=True))
@@ -81,7 +82,7 @@ def kpi_library_ensure(*, org: Organization, actor: Any = None) -> int:
                 created_by=_actor_user(actor),
             )
             made += 1
-        if made:
+        if made and audited:
             audit.record(
                 actor=actor, action="kpis.library.created", after={"builtin_kpis_added": made}
             )
@@ -110,14 +111,9 @@ def _clean_version(values: dict[str, Any]) -> dict[str, Any]:
             continue
         if cleaned[name] < 0:
             errors[name] = f"{name.replace('_', ' ').capitalize()} cannot be negative."
-    if (
-        "threshold_ahead" not in errors
-        and "threshold_on_track" not in errors
-        and not (
-            cleaned["threshold_ahead"]
-            >= cleaned["threshold_on_track"]
-            >= cleaned.get("threshold_at_risk", Decimal(0))
-        )
+    thresholds = ("threshold_ahead", "threshold_on_track", "threshold_at_risk")
+    if not any(name in errors for name in thresholds) and not (
+        cleaned["threshold_ahead"] >= cleaned["threshold_on_track"] >= cleaned["threshold_at_risk"]
     ):
         errors["threshold_on_track"] = (
             "Thresholds must go down: ahead ≥ on track ≥ at risk (as fractions of target)."
@@ -359,9 +355,7 @@ def period_close(*, org: Organization, period: Period, actor: Any) -> PeriodClos
         people = list(Person.objects.filter(org=org).order_by("pk"))
         cards = selectors.person_scorecards(org, period, people, today=today, specs=specs)
         teams = list(Team.objects.filter(org=org).order_by("pk"))
-        cards += [
-            selectors.team_scorecard(org, period, team, today=today, specs=specs) for team in teams
-        ]
+        cards += selectors.team_scorecards(org, period, teams, today=today, specs=specs)
         cards.append(selectors.org_scorecard(org, period, today=today, specs=specs))
         try:
             # Its own savepoint: two people closing at once both pass the check above, and the

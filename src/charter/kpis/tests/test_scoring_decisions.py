@@ -61,3 +61,89 @@ def test_no_deal_lost_at_all_is_ahead_without_an_attainment() -> None:
         spec, {"deals_lost_count": Decimal(1)}, Decimal(5), period, dt.date(2017, 7, 15)
     )
     assert one.attainment == Decimal(5)
+
+
+@pytest.mark.django_db
+def test_a_threshold_that_is_not_a_number_is_a_validation_error(
+    org: Organization, admin: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        services.kpi_create(
+            org=org,
+            key="x_rate",
+            actor=admin.user,
+            effective_from=dt.date(2017, 1, 1),
+            name="X",
+            formula="deals_won_count",
+            unit="count",
+            threshold_at_risk="abc",
+        )
+    assert "threshold_at_risk" in caught.value.message_dict
+
+
+@pytest.mark.django_db
+def test_many_team_scorecards_at_once_equal_one_at_a_time(
+    org: Organization, teams: Any, manager: Any, rep: Any, other_team_rep: Any, admin: Any
+) -> None:
+    from charter.crm import services as crm_services
+    from charter.crm.models import Deal
+
+    rows = [
+        (rep, "won", "1000"),
+        (rep, "lost", "10"),
+        (other_team_rep, "won", "250"),
+        (manager, "won", "40"),
+    ]
+    crm_services.facts_upsert(
+        model=Deal,
+        org=org,
+        source="file",
+        rows=[
+            {
+                "external_id": f"d{i}",
+                "owner_id": person.pk,
+                "stage": stage,
+                "owner_raw": person.full_name,
+                "owner_key": person.full_name.lower(),
+                "amount": Decimal(amount),
+                "currency": "USD",
+                "amount_reporting": Decimal(amount),
+                "created_date": dt.date(2017, 4, 2),
+                "close_date": dt.date(2017, 5, 2),
+            }
+            for i, (person, stage, amount) in enumerate(rows)
+        ],
+        run=None,
+    )
+    period = parse_period("2017-Q2")
+    revenue = next(s for s in selectors.kpi_specs(org, period) if s.key == "revenue_won")
+    services.target_set(
+        org=org,
+        kpi=revenue_definition(org),
+        period=period,
+        value="2000",
+        actor=admin.user,
+        person=rep,
+    )
+    everything = list(teams.values())
+    together = selectors.team_scorecards(org, period, everything, today=dt.date(2017, 8, 1))
+    for card in together:
+        assert card.team is not None
+        alone = selectors.team_scorecard(org, period, card.team, today=dt.date(2017, 8, 1))
+        assert [(r.key, r.actual, r.target) for r in card.results] == [
+            (r.key, r.actual, r.target) for r in alone.results
+        ]
+    by_name = {card.name: card.by_key["revenue_won"] for card in together}
+    # East holds East Enterprise (rep 1,000 won + manager 40); West holds Olga's 250.
+    assert by_name["East"].actual == Decimal(1040)
+    assert by_name["West"].actual == Decimal(250)
+    assert by_name["East"].target == Decimal(2000)
+    assert revenue.key == "revenue_won"
+
+
+def revenue_definition(org: Organization) -> Any:
+    from charter.kpis.models import KpiDefinition
+
+    return KpiDefinition.objects.get(org=org, key="revenue_won")

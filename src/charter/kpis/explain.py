@@ -1,0 +1,347 @@
+"""What stands behind one number of a scorecard: the KPI as defined for the period, the metric
+sums its formula read, the formula with those sums written in, how the target was prorated, and
+for each metric the facts that count toward it.
+
+The facts are selected with the same definitions the rollups use (`kpis.metrics`): the metric's
+model, its condition, and its day field read on the organization's calendar. So the records
+listed under a metric add up to the very sum the scorecard used, which is the point of the page:
+a number anybody can check by hand.
+
+Access is the caller's business (see `kpis.access`): these functions take a subject already
+allowed, and say nothing about whether its records may be listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from charter.core.periods import Period, day_bounds
+from charter.kpis.metrics import METRICS, Metric, csat_points, metric_value_getter
+from charter.kpis.models import PeriodClose
+from charter.kpis.scoring import KpiResult, KpiSpec, Revision, Span, prorate, spans, sum_targets
+from charter.kpis.selectors import (
+    ORG,
+    PERSON,
+    TEAM,
+    Scorecard,
+    kpi_specs,
+    metric_sums_by_person,
+    metric_sums_for_org,
+    metric_sums_for_team,
+    org_scorecard,
+    person_scorecards,
+    target_revisions,
+    team_scorecard,
+)
+from charter.org.models import Organization, Person, Team
+from charter.org.selectors import team_subtree_ids
+
+
+class KpiNotFound(LookupError):
+    """No KPI of that key is on this subject's scorecard for the period."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose number is explained: one person, a team with every team under it, or the org."""
+
+    kind: str  # PERSON | TEAM | ORG
+    org: Organization
+    person: Person | None = None
+    team: Team | None = None
+
+    @classmethod
+    def of_person(cls, person: Person) -> Subject:
+        return cls(PERSON, person.org, person=person)
+
+    @classmethod
+    def of_team(cls, team: Team) -> Subject:
+        return cls(TEAM, team.org, team=team)
+
+    @classmethod
+    def of_org(cls, org: Organization) -> Subject:
+        return cls(ORG, org)
+
+    @property
+    def name(self) -> str:
+        if self.person is not None:
+            return self.person.full_name
+        if self.team is not None:
+            return self.team.name
+        return self.org.name
+
+    @property
+    def ref(self) -> str:
+        """`person:12`, `team:3` or `org`, as the API names subjects."""
+        if self.person is not None:
+            return f"{PERSON}:{self.person.pk}"
+        if self.team is not None:
+            return f"{TEAM}:{self.team.pk}"
+        return ORG
+
+    def owners(self) -> Q:
+        """Which facts are this subject's, by owner: the same people the rollups are summed
+        over (a team's members are whoever is in it or a team below it now)."""
+        if self.person is not None:
+            return Q(owner_id=self.person.pk)
+        if self.team is not None:
+            return Q(owner__team_id__in=team_subtree_ids(self.team))
+        return Q(owner__isnull=False)
+
+    def live_sums(self, period: Period) -> dict[str, Decimal]:
+        """The metric sums of the rollups as they are now (one query)."""
+        if self.person is not None:
+            return metric_sums_by_person([self.person.pk], period)[self.person.pk]
+        if self.team is not None:
+            return metric_sums_for_team(team_subtree_ids(self.team), period)
+        return metric_sums_for_org(self.org, period)
+
+
+# -- records -------------------------------------------------------------------------------
+
+
+def metric_records(subject: Subject, metric: Metric, period: Period) -> QuerySet[Any]:
+    """The facts of `subject` that count toward `metric` in `period`, oldest first."""
+    rows = (
+        metric.model._default_manager.filter(subject.owners(), org_id=subject.org.pk)
+        .filter(metric.condition)
+        .select_related("owner__team")
+    )
+    day = metric.day_field
+    if day == "occurred_at":
+        # A timestamp counts on the org's calendar day, exactly as the rollups put it.
+        start, end = day_bounds(period.start, period.end, subject.org.time_zone)
+        rows = rows.filter(occurred_at__gte=start, occurred_at__lt=end)
+    else:
+        rows = rows.filter(**{f"{day}__gte": period.start, f"{day}__lte": period.end})
+    return rows.order_by(day, "pk")
+
+
+def records_total(metric: Metric, rows: QuerySet[Any]) -> tuple[int, Decimal]:
+    """How many records there are and what they add up to, in natural units, computed by the
+    database from the facts (not from the rollups), so it can be held against the rollups."""
+    rows = rows.order_by()
+    field_name = metric.value_field
+    if field_name == "":
+        count = rows.count()
+        return count, Decimal(count)
+    if field_name == "cycle_days":
+        found = rows.aggregate(n=Count("pk"), days=Sum(F("close_date") - F("created_date")))
+        span: dt.timedelta | None = found["days"]
+        return found["n"], Decimal(span.days if span is not None else 0)
+    if field_name == "score":
+        # Each answer is rounded to a thousandth of a point on its own, as the rollups store
+        # it; grouping by (score, scale) keeps that exact without reading every row.
+        count, points = 0, 0
+        for group in rows.values("score", "scale").annotate(n=Count("pk")):
+            count += group["n"]
+            points += csat_points(group["score"], group["scale"]) * group["n"]
+        return count, Decimal(points) / 1000
+    found = rows.aggregate(n=Count("pk"), total=Sum(field_name))
+    return found["n"], Decimal(found["total"] or 0)
+
+
+@dataclass
+class MetricRecords:
+    """One metric of the formula: its figure and the facts behind it."""
+
+    metric: Metric
+    shown: Decimal  # the sum behind the figure shown (frozen when the period is closed)
+    live: Decimal  # the sum in the rollups now
+    rows: QuerySet[Any]
+    value_of: Callable[[Any], Decimal]
+    _totals: tuple[int, Decimal] | None = None
+
+    @property
+    def key(self) -> str:
+        return self.metric.key
+
+    @property
+    def changed_since_close(self) -> bool:
+        return self.shown != self.live
+
+    def totals(self) -> tuple[int, Decimal]:
+        if self._totals is None:
+            self._totals = records_total(self.metric, self.rows)
+        return self._totals
+
+    @property
+    def count(self) -> int:
+        return self.totals()[0]
+
+    @property
+    def total(self) -> Decimal:
+        return self.totals()[1]
+
+
+def record_day(metric: Metric, record: Any, time_zone: str) -> dt.date:
+    """The day a record counts on, on the organization's calendar."""
+    value = getattr(record, metric.day_field)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(ZoneInfo(time_zone or "UTC")).date()
+    return value
+
+
+# -- targets -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetPart:
+    """A member's or a team's target, when the subject's target is their sum."""
+
+    name: str
+    value: Decimal | None
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class TargetBasis:
+    """How the subject's target for the KPI came about: its own revisions, each weighted by
+    the days it applied, or (for an additive KPI without one) the sum of the targets below."""
+
+    value: Decimal | None = None
+    spans: list[Span] = field(default_factory=list)
+    parts: list[TargetPart] = field(default_factory=list)
+    summed_from: str = ""  # "" | "members" | "teams"
+
+
+def _own(revisions: list[Revision], period: Period) -> TargetBasis:
+    return TargetBasis(value=prorate(revisions, period), spans=spans(revisions, period))
+
+
+def _summed(parts: list[TargetPart], summed_from: str) -> TargetBasis:
+    value = sum_targets(part.value for part in parts)
+    return TargetBasis(value=value, parts=parts, summed_from=summed_from)
+
+
+def _members(team: Team) -> list[Person]:
+    return list(Person.objects.filter(team_id__in=team_subtree_ids(team)).order_by("full_name"))
+
+
+def _team_basis(org: Organization, period: Period, team: Team, spec: KpiSpec) -> TargetBasis:
+    members = _members(team)
+    found = target_revisions(org, period, person_ids=[p.pk for p in members], team_ids=[team.pk])
+    own = found.get((TEAM, team.pk, spec.key))
+    if own:
+        return _own(own, period)
+    if not spec.additive:
+        return TargetBasis()
+    parts = []
+    for member in members:
+        revisions: list[Revision] = found.get((PERSON, member.pk, spec.key), [])
+        if revisions:
+            parts.append(
+                TargetPart(member.full_name, prorate(revisions, period), spans(revisions, period))
+            )
+    return _summed(parts, "members")
+
+
+def target_basis(subject: Subject, period: Period, spec: KpiSpec) -> TargetBasis:
+    org = subject.org
+    if subject.person is not None:
+        key = (PERSON, subject.person.pk, spec.key)
+        found = target_revisions(org, period, person_ids=[subject.person.pk])
+        return _own(found.get(key, []), period)
+    if subject.team is not None:
+        return _team_basis(org, period, subject.team, spec)
+    if not spec.additive:
+        return TargetBasis()
+    parts = []
+    for root in Team.objects.filter(org=org, parent__isnull=True).order_by("name"):
+        value = _team_basis(org, period, root, spec).value
+        if value is not None:
+            parts.append(TargetPart(root.name, value))
+    return _summed(parts, "teams")
+
+
+# -- the explanation -----------------------------------------------------------------------
+
+
+@dataclass
+class Explanation:
+    subject: Subject
+    period: Period
+    result: KpiResult  # the figure the scorecard shows (frozen when the period is closed)
+    live: KpiResult | None  # the live figure, when a closed figure has been restated
+    closed: PeriodClose | None
+    target: TargetBasis
+    records: list[MetricRecords]
+
+    @property
+    def spec(self) -> KpiSpec:
+        return self.result.spec
+
+    @property
+    def formula(self) -> str:
+        return self.spec.formula.text
+
+    @property
+    def substituted(self) -> str:
+        return self.spec.formula.substituted(self.result.metrics)
+
+    @property
+    def live_substituted(self) -> str | None:
+        if self.live is None:
+            return None
+        return self.live.spec.formula.substituted(self.live.metrics)
+
+    def records_of(self, key: str) -> MetricRecords | None:
+        return next((r for r in self.records if r.key == key), None)
+
+
+def _scorecard(subject: Subject, period: Period, spec: KpiSpec, today: dt.date | None) -> Scorecard:
+    if subject.person is not None:
+        return person_scorecards(subject.org, period, [subject.person], today=today, specs=[spec])[
+            0
+        ]
+    if subject.team is not None:
+        return team_scorecard(subject.org, period, subject.team, today=today, specs=[spec])
+    return org_scorecard(subject.org, period, today=today, specs=[spec])
+
+
+def explain(
+    subject: Subject, period: Period, key: str, *, today: dt.date | None = None
+) -> Explanation:
+    """Everything behind `subject`'s figure for KPI `key` in `period`. Raises KpiNotFound."""
+    spec = next(
+        (s for s in kpi_specs(subject.org, period, active_only=False) if s.key == key), None
+    )
+    if spec is None:
+        raise KpiNotFound(key)
+    card = _scorecard(subject, period, spec, today)
+    shown = card.result(key)
+    if shown is None:
+        # Closed without this KPI: the frozen scorecard has no such number to explain.
+        raise KpiNotFound(key)
+    live = card.restated.get(key)
+    live_sums = subject.live_sums(period)
+    keys = list(shown.spec.formula.metrics)
+    keys += [k for k in (live.spec.formula.metrics if live else ()) if k not in keys]
+    records = []
+    for metric_key in keys:
+        metric = METRICS[metric_key]
+        records.append(
+            MetricRecords(
+                metric=metric,
+                shown=shown.metrics.get(metric_key, live_sums[metric_key]),
+                live=live_sums[metric_key],
+                rows=metric_records(subject, metric, period),
+                value_of=metric_value_getter(metric),
+            )
+        )
+    return Explanation(
+        subject=subject,
+        period=period,
+        result=shown,
+        live=live,
+        closed=card.closed if card.frozen else None,
+        target=target_basis(subject, period, spec),
+        records=records,
+    )

@@ -1,0 +1,146 @@
+"""Scorecard exports: a grid of scorecards (a team's people, the org's teams) as CSV, XLSX or
+PDF, and one person's scorecard as PDF.
+
+CSV and XLSX carry plain numbers a spreadsheet can compute with (money with two decimals,
+attainment in percent, never capped); names are text from the org chart, so the CSV guards
+against formula injection and the XLSX types them as strings. The PDF is the web page's own
+markup and inline SVG charts laid out by WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from charter.core.imports.report import safe_cell
+from charter.kpis.scoring import KpiResult, KpiSpec
+from charter.kpis.selectors import Scorecard
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+GridRow = tuple[str, Scorecard]  # (what the row is: Person, Team, Organization; the card)
+
+
+def _places(spec: KpiSpec) -> int:
+    return max(spec.decimals, 2) if spec.unit == "money" else spec.decimals
+
+
+def _rounded(value: Decimal | None, places: int) -> Decimal | None:
+    if value is None:
+        return None
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _percent(value: Decimal | None) -> Decimal | None:
+    return _rounded(value * 100, 1) if value is not None else None
+
+
+def header(specs: Sequence[KpiSpec], currency: str) -> list[str]:
+    out = ["name", "kind", "period", "closed"]
+    for spec in specs:
+        unit = f" ({currency})" if spec.unit == "money" else ""
+        out += [
+            f"{spec.key} actual{unit}",
+            f"{spec.key} target{unit}",
+            f"{spec.key} attainment %",
+            f"{spec.key} status",
+        ]
+    out.append("score %")
+    return out
+
+
+def values(specs: Sequence[KpiSpec], kind: str, card: Scorecard) -> list[Any]:
+    """One row: text first (untrusted names), then numbers (None where there is no figure)."""
+    row: list[Any] = [card.name, kind, card.period.label, "yes" if card.closed else "no"]
+    for spec in specs:
+        result: KpiResult | None = card.result(spec.key)
+        if result is None:
+            row += [None, None, None, ""]
+            continue
+        places = _places(spec)
+        row += [
+            _rounded(result.actual, places),
+            _rounded(result.target, places),
+            _percent(result.attainment),
+            result.status_label if result.target is not None else "",
+        ]
+    row.append(_percent(card.score))
+    return row
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return safe_cell(value)
+    return str(value)
+
+
+def csv_bytes(specs: Sequence[KpiSpec], rows: Sequence[GridRow], currency: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header(specs, currency))
+    for kind, card in rows:
+        writer.writerow([_csv_cell(v) for v in values(specs, kind, card)])
+    return out.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(
+    specs: Sequence[KpiSpec], rows: Sequence[GridRow], currency: str, title: str
+) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = ILLEGAL_CHARACTERS_RE.sub("", title.replace("/", "-"))[:31] or "Scorecards"
+    sheet.append(header(specs, currency))
+    for kind, card in rows:
+        sheet.append(values(specs, kind, card))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                # A name starting with "=" stays text: openpyxl would store it as a formula.
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", cell.value)
+                cell.data_type = "s"
+    target = io.BytesIO()
+    book.save(target)
+    return target.getvalue()
+
+
+def pdf_bytes(template: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    return bytes(HTML(string=render_to_string(template, context), base_url=None).write_pdf())
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def pdf_response(template: str, context: dict[str, Any], name: str) -> HttpResponse:
+    return _download(pdf_bytes(template, context), "application/pdf", f"{name}.pdf")
+
+
+def grid_response(
+    fmt: str,
+    specs: Sequence[KpiSpec],
+    rows: Sequence[GridRow],
+    *,
+    name: str,
+    title: str,
+    context: dict[str, Any],
+    currency: str,
+) -> HttpResponse:
+    if fmt == "csv":
+        return _download(csv_bytes(specs, rows, currency), "text/csv; charset=utf-8", f"{name}.csv")
+    if fmt == "xlsx":
+        return _download(xlsx_bytes(specs, rows, currency, title), XLSX_TYPE, f"{name}.xlsx")
+    return pdf_response("kpis/scorecards/pdf/grid.html", {**context, "title": title}, name)

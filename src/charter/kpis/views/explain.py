@@ -1,0 +1,379 @@
+"""The explain pages: behind one scorecard number, the formula with the figures written in, how
+the target was prorated, and per metric the records it counts (paginated in place with htmx,
+exportable as CSV or XLSX).
+
+Who may open a page is decided by `kpis.access`; out-of-scope people and teams are 404s. A team
+figure may be visible to someone who may not see every member's records (a rep and their
+team): they get the figures and the formula, and a sentence instead of the records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, cast
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Model
+from django.http import Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from charter.core.http import AuthenticatedHttpRequest, person_required
+from charter.core.periods import Period, PeriodError
+from charter.crm import exports
+from charter.crm.exports import Column
+from charter.crm.models import Activity, CsatResponse, Deal, OwnedFact
+from charter.kpis.access import (
+    can_view_org_scorecard,
+    can_view_person_scorecard,
+    can_view_team_records,
+    can_view_team_scorecard,
+)
+from charter.kpis.explain import (
+    Explanation,
+    KpiNotFound,
+    MetricRecords,
+    Subject,
+    explain,
+    record_day,
+)
+from charter.kpis.metrics import DAYS, MONEY, POINTS, Metric, metric_value_getter
+from charter.kpis.scoring import KpiResult
+from charter.kpis.selectors import period_of
+from charter.kpis.templatetags.kpis_format import kpi_value, number, percent
+from charter.org.access import can_read_all
+from charter.org.models import Person, Team
+
+PER_PAGE = 25
+FORMATS = ("csv", "xlsx")
+
+
+def metric_text(value: Decimal | None, metric: Metric, currency: str) -> str:
+    """A metric figure or one record's share of it, in the metric's unit."""
+    if metric.unit == MONEY:
+        return kpi_value(value, MONEY, 2, currency)
+    if metric.unit == DAYS:
+        return kpi_value(value, DAYS, 0)
+    if metric.unit == POINTS:
+        return number(value, 3)
+    return number(value, 0)
+
+
+# -- subjects ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allowed:
+    subject: Subject
+    records: bool  # may the facts behind the figure be listed to this user?
+    # What the page says instead of the records when they may not be listed.
+    records_note: str = ""
+
+
+def _person(request: AuthenticatedHttpRequest, person_id: int) -> Allowed:
+    person = get_object_or_404(
+        Person.objects.select_related("org", "team"), pk=person_id, org_id=request.person.org_id
+    )
+    if not can_view_person_scorecard(request.user, person):
+        raise Http404
+    return Allowed(Subject.of_person(person), records=True)
+
+
+def _team(request: AuthenticatedHttpRequest, team_id: int) -> Allowed:
+    team = get_object_or_404(
+        Team.objects.select_related("org"), pk=team_id, org_id=request.person.org_id
+    )
+    if not can_view_team_scorecard(request.user, team):
+        raise Http404
+    return Allowed(
+        Subject.of_team(team),
+        records=can_view_team_records(request.user, team),
+        records_note=(
+            "The records behind a team figure are listed only to managers who see every "
+            "member of the team, and to admins and executives."
+        ),
+    )
+
+
+def _org(request: AuthenticatedHttpRequest) -> Allowed:
+    if not can_view_org_scorecard(request.user):
+        raise PermissionDenied(
+            "The organization's scorecard is for managers, admins and executives."
+        )
+    return Allowed(
+        Subject.of_org(request.person.org),
+        records=can_read_all(request.user),
+        records_note="The records behind the organization's figures are listed to admins and "
+        "executives.",
+    )
+
+
+def _explanation(request: AuthenticatedHttpRequest, subject: Subject, key: str) -> Explanation:
+    try:
+        period = period_of(subject.org, request.GET.get("period"))
+    except PeriodError as exc:
+        raise Http404(str(exc)) from None
+    try:
+        return explain(subject, period, key)
+    except KpiNotFound:
+        raise Http404(f"No KPI {key!r} on this scorecard for {period.label}.") from None
+
+
+# -- the page ------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordRow:
+    fact: Any
+    day: Any
+    when: Any  # an activity's time in the org's time zone
+    value: str
+
+
+@dataclass
+class RecordsTable:
+    """One metric's records on the page: a page of them, the totals and the links."""
+
+    records: MetricRecords
+    kind: str  # "deal" | "activity" | "csat"
+    page: Page[Any]
+    rows: list[RecordRow]
+    total_text: str
+    figure_text: str
+    live_text: str
+    previous_url: str
+    next_url: str
+    csv_url: str
+    xlsx_url: str
+
+    @property
+    def dom_id(self) -> str:
+        return f"records-{self.records.key}"
+
+    @property
+    def matches(self) -> bool:
+        return self.records.total == self.records.live
+
+
+_KINDS: dict[type[Model], str] = {Deal: "deal", Activity: "activity", CsatResponse: "csat"}
+
+
+def _page_url(path: str, period: Period, key: str, number: int) -> str:
+    return path + "?" + urlencode({"period": period.label, "records": key, "page": number})
+
+
+def _table(
+    request: AuthenticatedHttpRequest,
+    explanation: Explanation,
+    records: MetricRecords,
+    export_name: str,
+    export_kwargs: dict[str, Any],
+) -> RecordsTable:
+    org = explanation.subject.org
+    currency = org.reporting_currency
+    period, key = explanation.period, records.key
+    wanted = request.GET.get("page") if request.GET.get("records") == key else None
+    page = Paginator(records.rows, PER_PAGE).get_page(wanted)
+    zone = ZoneInfo(org.time_zone or "UTC")
+    rows = [
+        RecordRow(
+            fact=fact,
+            day=record_day(records.metric, fact, org.time_zone),
+            when=fact.occurred_at.astimezone(zone) if isinstance(fact, Activity) else None,
+            value=metric_text(records.value_of(fact), records.metric, currency),
+        )
+        for fact in page.object_list
+    ]
+    query = urlencode({"period": period.label, "metric": key})
+    return RecordsTable(
+        records=records,
+        kind=_KINDS.get(records.metric.model, "deal"),
+        page=page,
+        rows=rows,
+        total_text=metric_text(records.total, records.metric, currency),
+        figure_text=metric_text(records.shown, records.metric, currency),
+        live_text=metric_text(records.live, records.metric, currency),
+        previous_url=(
+            _page_url(request.path, period, key, page.previous_page_number())
+            if page.has_previous()
+            else ""
+        ),
+        next_url=(
+            _page_url(request.path, period, key, page.next_page_number()) if page.has_next() else ""
+        ),
+        csv_url=reverse(export_name, kwargs={**export_kwargs, "fmt": "csv"}) + "?" + query,
+        xlsx_url=reverse(export_name, kwargs={**export_kwargs, "fmt": "xlsx"}) + "?" + query,
+    )
+
+
+def _render(
+    request: AuthenticatedHttpRequest,
+    allowed: Allowed,
+    key: str,
+    export_name: str,
+    export_kwargs: dict[str, Any],
+) -> HttpResponse:
+    explanation = _explanation(request, allowed.subject, key)
+    currency = allowed.subject.org.reporting_currency
+    wanted = request.GET.get("records")
+    if request.htmx and wanted:
+        # A page link of one table: only that table is read and sent back.
+        records = explanation.records_of(wanted)
+        if records is None or not allowed.records:
+            raise Http404
+        table = _table(request, explanation, records, export_name, export_kwargs)
+        return render(request, "kpis/explain/_records.html", {"table": table, "currency": currency})
+    tables = []
+    if allowed.records:
+        tables = [
+            _table(request, explanation, records, export_name, export_kwargs)
+            for records in explanation.records
+        ]
+    result = explanation.result
+    spec = result.spec
+    context = {
+        "x": explanation,
+        "subject": allowed.subject,
+        "period": explanation.period,
+        "result": result,
+        "spec": spec,
+        "live": explanation.live,
+        "currency": currency,
+        "metrics": [
+            {
+                "metric": r.metric,
+                "shown": metric_text(r.shown, r.metric, currency),
+                "live": metric_text(r.live, r.metric, currency),
+                "changed": r.changed_since_close,
+            }
+            for r in explanation.records
+        ],
+        "spans": [
+            {
+                "span": span,
+                "value": kpi_value(span.revision.value, spec.unit, spec.decimals, currency),
+            }
+            for span in explanation.target.spans
+        ],
+        "parts": [
+            {"part": part, "value": kpi_value(part.value, spec.unit, spec.decimals, currency)}
+            for part in explanation.target.parts
+        ],
+        "proration": _proration(explanation, currency),
+        "attainment": _attainment(result, currency),
+        "tables": tables,
+        "records_allowed": allowed.records,
+        "records_note": allowed.records_note,
+    }
+    return render(request, "kpis/explain/page.html", context)
+
+
+def _proration(explanation: Explanation, currency: str) -> str:
+    """`(3,000 x 61 + 6,000 x 30) ÷ 91 days = $3,989.01`: the day-weighted target, worked."""
+    parts = explanation.target.spans
+    if not parts:
+        return ""
+    spec = explanation.spec
+    terms = " + ".join(f"{number(p.revision.value, spec.decimals)} \u00d7 {p.days}" for p in parts)
+    # Two more places than the KPI shows, so the division can be checked by hand.
+    total = kpi_value(explanation.target.value, spec.unit, spec.decimals + 2, currency)
+    return f"({terms}) ÷ {explanation.period.days} days = {total}"
+
+
+def _attainment(result: KpiResult, currency: str) -> str:
+    """`$1,500 ÷ $3,989 = 37.6%` (target ÷ actual when lower is better)."""
+    if result.attainment is None:
+        return ""
+    spec = result.spec
+    actual = kpi_value(result.actual, spec.unit, spec.decimals, currency)
+    target = kpi_value(result.target, spec.unit, spec.decimals, currency)
+    ratio = f"{target} ÷ {actual}" if spec.direction == "lower" else f"{actual} ÷ {target}"
+    return f"{ratio} = {percent(result.attainment, 1)}"
+
+
+@require_GET
+@person_required
+def explain_person(request: AuthenticatedHttpRequest, person_id: int, key: str) -> HttpResponse:
+    allowed = _person(request, person_id)
+    kwargs = {"person_id": person_id, "key": key}
+    return _render(request, allowed, key, "kpis:explain_person_export", kwargs)
+
+
+@require_GET
+@person_required
+def explain_team(request: AuthenticatedHttpRequest, team_id: int, key: str) -> HttpResponse:
+    allowed = _team(request, team_id)
+    kwargs = {"team_id": team_id, "key": key}
+    return _render(request, allowed, key, "kpis:explain_team_export", kwargs)
+
+
+@require_GET
+@person_required
+def explain_org(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+    allowed = _org(request)
+    return _render(request, allowed, key, "kpis:explain_org_export", {"key": key})
+
+
+# -- exports -------------------------------------------------------------------------------
+
+
+def export_columns(metric: Metric, time_zone: str) -> list[Column]:
+    """The CRM export's columns for the metric's facts, led by the day each record counts on
+    and ended by what it adds to the metric. Times are written in the org's time zone, the
+    one the days are counted in."""
+    zone = ZoneInfo(time_zone or "UTC")
+    value_of: Callable[[Any], Decimal] = metric_value_getter(metric)
+    columns = [Column("counts_on", lambda r: record_day(metric, r, time_zone), text=False)]
+    for column in exports.COLUMNS[cast(type[OwnedFact], metric.model)]:
+        if column.header == "occurred_at":
+            column = Column("occurred_at", lambda a: a.occurred_at.astimezone(zone), text=False)
+        columns.append(column)
+    columns.append(Column(metric.key, value_of, text=False))
+    return columns
+
+
+def _export(
+    request: AuthenticatedHttpRequest, allowed: Allowed, key: str, fmt: str
+) -> HttpResponseBase:
+    explanation = _explanation(request, allowed.subject, key)
+    if not allowed.records:
+        raise PermissionDenied(allowed.records_note)
+    wanted = request.GET.get("metric") or explanation.records[0].key
+    records = explanation.records_of(wanted)
+    if records is None:
+        raise Http404(f"{key} does not use the metric {wanted!r}.")
+    subject = allowed.subject.ref.replace(":", "-")
+    name = f"charter-{key}-{subject}-{explanation.period.label}-{records.key}"
+    columns = export_columns(records.metric, allowed.subject.org.time_zone)
+    if fmt == "csv":
+        return exports.csv_response(records.rows, columns, name)
+    return exports.xlsx_response(records.rows, columns, name, title=records.metric.label[:31])
+
+
+@require_GET
+@person_required
+def explain_person_export(
+    request: AuthenticatedHttpRequest, person_id: str, key: str, fmt: str
+) -> HttpResponseBase:
+    # A regex route: the id arrives as text.
+    return _export(request, _person(request, int(person_id)), key, fmt)
+
+
+@require_GET
+@person_required
+def explain_team_export(
+    request: AuthenticatedHttpRequest, team_id: str, key: str, fmt: str
+) -> HttpResponseBase:
+    return _export(request, _team(request, int(team_id)), key, fmt)
+
+
+@require_GET
+@person_required
+def explain_org_export(request: AuthenticatedHttpRequest, key: str, fmt: str) -> HttpResponseBase:
+    return _export(request, _org(request), key, fmt)
