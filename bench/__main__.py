@@ -21,9 +21,13 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from bench import crm_import, pdf_render
+    from bench import crm_import, kpi_scorecards, pdf_render
 
-    benches = {"pdf_render": pdf_render.run, "crm_import": crm_import.run}
+    benches = {
+        "pdf_render": pdf_render.run,
+        "crm_import": crm_import.run,
+        "kpi_scorecards": kpi_scorecards.run,
+    }
     # Other arguments (`--deals 1000000`) belong to the benchmarks, which read them themselves.
     wanted = [a for a in argv if a in benches] or list(benches)
     results = {}

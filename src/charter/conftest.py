@@ -28,6 +28,14 @@ def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Each test's database starts over with the same ids; so must cached fragments.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def org(db: Any) -> Organization:
     return Organization.objects.create(name="Acme Demo Co")

@@ -94,3 +94,34 @@ def test_rep_reads_the_dashboard_and_drills_down_to_the_deals(
     # won / (won + lost) with the figures in place.
     expect(page.locator("main")).to_contain_text("2 / (2 + 1)")
     expect(page.get_by_text("Lost to a rival")).to_be_visible()
+
+
+def test_manager_changes_a_target_mid_quarter_and_the_rep_reads_why(
+    new_page: Any, manager: Any, rep: Any, quarter: Any
+) -> None:
+    boss = new_page()
+    sign_in(boss, manager.email)
+    boss.goto(f"/kpis/targets/?period={quarter.label}&kpi=revenue_won")
+    cell = boss.get_by_label(f"{rep.full_name} · Revenue won")
+    expect(cell).to_have_value("3000")
+    cell.fill("6000")
+    boss.get_by_label("Reason for the changes").fill("Territory expanded: took over Quayside")
+    boss.get_by_role("button", name="Save changes").click()
+    expect(boss.get_by_role("status")).to_be_visible()
+    expect(boss.get_by_label(f"{rep.full_name} · Revenue won")).to_have_value("6000")
+
+    page = new_page()
+    sign_in(page, rep.email)
+    page.get_by_role("link", name="Scorecards").first.click()
+    page.get_by_role("link", name="My target history").click()
+    main = page.locator("main")
+    expect(main).to_contain_text("Territory expanded: took over Quayside")
+    expect(main).to_contain_text(manager.full_name)
+    expect(main).to_contain_text("$6,000")
+    # The change applies from today: 3,000 for the days before, 6,000 from today on, weighted
+    # by days; 1,500 won against that is the attainment after the change.
+    today = selectors.org_today(manager.org)
+    before = (today - quarter.start).days
+    prorated = (Decimal(3000) * before + Decimal(6000) * (quarter.days - before)) / quarter.days
+    expect(main).to_contain_text(f"$3,000 → ${prorated:,.0f}")
+    expect(main).to_contain_text(f"50.0% → {Decimal(1500) / prorated * 100:.1f}%")

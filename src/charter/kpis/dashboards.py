@@ -64,7 +64,10 @@ def specs_by_period(org: Organization, periods: Sequence[Period]) -> dict[str, l
     for period in periods:
         specs = []
         for definition_id in sorted(by_definition):
-            chosen = selectors.version_in_effect(by_definition[definition_id], period.end)
+            versions = by_definition[definition_id]
+            if min(v.effective_from for v in versions) > period.end:
+                continue  # the KPI did not exist yet (as in `selectors.kpi_specs`)
+            chosen = selectors.version_in_effect(versions, period.end)
             if chosen is not None and chosen.active:
                 specs.append(selectors.spec_of(chosen))
         out[period.label] = specs
@@ -110,10 +113,7 @@ def person_dashboard(
 ) -> Dashboard:
     periods = selectors.recent_periods(org, period, TREND_PERIODS)
     specs = specs_by_period(org, periods)
-    trend = [
-        selectors.person_scorecards(org, p, [person], today=today, specs=specs[p.label])[0]
-        for p in periods
-    ]
+    trend = selectors.person_trend(org, person, periods, today=today, specs=specs)
     card = trend[-1]
     chosen = _chart_result(card, chart_key)
     points: list[tuple[dt.date, Decimal]] = []
@@ -262,10 +262,11 @@ class OrgView:
 
 def org_view(user: Any, org: Organization, period: Period, *, today: dt.date) -> OrgView:
     specs = selectors.kpi_specs(org, period)
-    card = selectors.org_scorecard(org, period, today=today, specs=specs)
+    targets = selectors.org_targets(org, period)
+    card = selectors.org_scorecard(org, period, today=today, specs=specs, targets=targets)
     tree = flatten_tree(team_tree(user))
     cards = selectors.team_scorecards(
-        org, period, [node.team for _depth, node in tree], today=today, specs=specs
+        org, period, [node.team for _depth, node in tree], today=today, specs=specs, targets=targets
     )
     rows = [(depth, team_card) for (depth, _node), team_card in zip(tree, cards, strict=True)]
     return OrgView(period=period, specs=specs, org_card=card, team_rows=rows)

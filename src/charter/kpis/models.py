@@ -277,6 +277,9 @@ class ScorecardSettings(models.Model):
         max_length=10, choices=LeaderboardVisibility.choices, default=LeaderboardVisibility.MANAGERS
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # Goes up whenever anything a scorecard shows may have changed (facts, targets, KPIs, people,
+    # closes); rendered scorecards are cached under it, so no cache ever outlives its data.
+    data_version = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"scorecard settings of {self.org_id}"

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from charter.crm.models import Activity, CsatResponse, Deal
+from charter.kpis import cache
 from charter.kpis.metrics import CONTRIBUTING_FIELDS, METRIC_KEYS, Cells, accumulate_facts
 from charter.kpis.models import DailyMetrics, MonthlyMetrics
 from charter.org.models import Organization, Person
@@ -104,6 +105,7 @@ class RollupWriter:
         self.org = org
         self.model = model
         self.cells: Cells = {}
+        self.wrote = False
         self.people: set[int] = set()  # to recompute, when a writer leaves fields out
 
     def add(
@@ -136,6 +138,8 @@ class RollupWriter:
             self.flush()
 
     def flush(self) -> None:
+        if self.cells:
+            self.wrote = True
         add_cells(self.cells)
         self.cells = {}
 
@@ -144,6 +148,8 @@ class RollupWriter:
         if self.people:
             rebuild_people(org=self.org, person_ids=sorted(self.people))
             self.people = set()
+        if self.wrote:
+            cache.changed(self.org.pk)
 
 
 def apply_change(
@@ -199,6 +205,7 @@ def rebuild_people(*, org: Organization, person_ids: Sequence[int]) -> int:
         MonthlyMetrics.objects.filter(person_id__in=ids).delete()
         cells = computed_cells(org, ids)
         add_cells(cells)
+        cache.changed(org.pk)
     return len(cells)
 
 
@@ -228,6 +235,7 @@ def rebuild(*, org: Organization, progress: Progress | None = None) -> int:
             written += len(cells)
             if progress is not None:
                 progress(min(done * PEOPLE_PER_BATCH, len(ids)), len(ids))
+        cache.changed(org.pk)
     return written
 
 

@@ -30,7 +30,6 @@ from charter.kpis.models import (
     PeriodClose,
     ScorecardSettings,
     ScorecardSnapshot,
-    Target,
     TargetRevision,
 )
 from charter.kpis.scoring import (
@@ -198,30 +197,53 @@ def target_revisions(
     *,
     person_ids: Iterable[int] = (),
     team_ids: Iterable[int] = (),
+    everyone: bool = False,
+    details: bool = True,
 ) -> dict[TargetKey, list[Revision]]:
-    """Every revision of the targets of these people and teams for the period, in the order
-    they were made (two queries)."""
+    """Every revision of the targets of these people and teams (or of every person and team:
+    `everyone`) for the period, in the order they were made. One query of plain rows: a
+    scorecard of the whole org reads ten thousand revisions without building a model each."""
     people, teams = list(person_ids), list(team_ids)
     out: dict[TargetKey, list[Revision]] = {}
-    if not people and not teams:
+    if not people and not teams and not everyone:
         return out
-    targets = Target.objects.filter(org=org, period_label=period.label).select_related("kpi")
-    subject = Target.objects.none()
-    if people:
-        subject = subject | targets.filter(person_id__in=people)
-    if teams:
-        subject = subject | targets.filter(team_id__in=teams)
-    revisions = Prefetch(
-        "revisions", queryset=TargetRevision.objects.select_related("created_by").order_by("id")
-    )
-    for target in subject.prefetch_related(revisions):
+    rows = TargetRevision.objects.filter(
+        target__org=org, target__period_label=period.label
+    ).order_by("target_id", "id")
+    if not everyone:
+        subject = Q(target__person_id__in=people) if people else Q()
+        if teams:
+            subject = (
+                subject | Q(target__team_id__in=teams) if people else Q(target__team_id__in=teams)
+            )
+        rows = rows.filter(subject)
+    # Without `details` (what scoring needs: values and dates) no reason and no author join.
+    extra = ("reason", "created_by__email") if details else ()
+    for person_id, team_id, kpi_key, value, effective_from, *more in rows.values_list(
+        "target__person_id",
+        "target__team_id",
+        "target__kpi__key",
+        "value",
+        "effective_from",
+        *extra,
+    ):
         key: TargetKey = (
-            (PERSON, target.person_id, target.kpi.key)
-            if target.person_id is not None
-            else (TEAM, target.team_id or 0, target.kpi.key)
+            (PERSON, person_id, kpi_key) if person_id is not None else (TEAM, team_id, kpi_key)
         )
-        out[key] = [revision_of(r) for r in target.revisions.all()]
+        reason, email = more if more else ("", "")
+        out.setdefault(key, []).append(
+            Revision(value=value, effective_from=effective_from, reason=reason, author=email or "")
+        )
     return out
+
+
+Targets = dict[TargetKey, Decimal]  # every prorated target of a period, by subject and KPI
+
+
+def org_targets(org: Organization, period: Period) -> Targets:
+    """Every person's and team's prorated target for the period, in one lean query: read once
+    and hand to several scorecard functions (`targets=`) when a page shows many of them."""
+    return _prorated(target_revisions(org, period, everyone=True, details=False), period)
 
 
 def _prorated(
@@ -292,13 +314,16 @@ def person_scorecards(
     *,
     today: dt.date | None = None,
     specs: Sequence[KpiSpec] | None = None,
+    targets: Targets | None = None,
 ) -> list[Scorecard]:
-    """Scorecards of many people in a constant number of queries."""
+    """Scorecards of many people in a constant number of queries (`targets`: from
+    `org_targets`, read once for a whole page)."""
     today = today or org_today(org)
     specs = list(specs) if specs is not None else kpi_specs(org, period)
     ids = [p.pk for p in people]
     sums = metric_sums_by_person(ids, period)
-    targets = _prorated(target_revisions(org, period, person_ids=ids), period)
+    if targets is None:
+        targets = _prorated(target_revisions(org, period, person_ids=ids, details=False), period)
     cards = []
     for person in people:
         own = {spec.key: targets.get((PERSON, person.pk, spec.key)) for spec in specs}
@@ -362,6 +387,7 @@ def _team_targets(
     specs: Sequence[KpiSpec],
     *,
     children: Children | None = None,
+    targets: Targets | None = None,
 ) -> dict[str, Decimal | None]:
     """The team's own targets; for an additive KPI without one, what its sub-teams' targets
     (their own, or theirs added up again) and its direct members' targets add up to. A sub-team
@@ -375,9 +401,19 @@ def _team_targets(
     for pk, team_id in people.order_by("pk").values_list("pk", "team_id"):
         members[team_id].append(pk)
     person_ids = [pk for group in members.values() for pk in group]
-    found = _prorated(
-        target_revisions(org, period, person_ids=person_ids, team_ids=list(subtree)), period
-    )
+    found = targets
+    if found is None:
+        found = _prorated(
+            target_revisions(
+                org,
+                period,
+                person_ids=person_ids,
+                team_ids=list(subtree),
+                everyone=team is None,
+                details=False,
+            ),
+            period,
+        )
     root = team.pk if team is not None else None
     return {spec.key: _rolled_target(spec, root, children, members, found, set()) for spec in specs}
 
@@ -436,6 +472,7 @@ def team_scorecards(
     *,
     today: dt.date | None = None,
     specs: Sequence[KpiSpec] | None = None,
+    targets: Targets | None = None,
 ) -> list[Scorecard]:
     """`team_scorecard` for many teams in a constant number of queries (the org view, closing
     a period), with the same figures."""
@@ -446,23 +483,14 @@ def team_scorecards(
     members: dict[int | None, list[int]] = defaultdict(list)
     for pk, team_id in Person.objects.filter(org=org).order_by("pk").values_list("pk", "team_id"):
         members[team_id].append(pk)
-    every_team = [pk for group in children.values() for pk in group]
-    found = _prorated(
-        target_revisions(
-            org,
-            period,
-            person_ids=[pk for group in members.values() for pk in group],
-            team_ids=every_team,
-        ),
-        period,
-    )
+    found = targets if targets is not None else org_targets(org, period)
     cards = []
     for team in teams:
-        targets = {
+        rolled = {
             spec.key: _rolled_target(spec, team.pk, children, members, found, set())
             for spec in specs
         }
-        results = _results(specs, sums.get(team.pk, _natural({})), targets, period, today)
+        results = _results(specs, sums.get(team.pk, _natural({})), rolled, period, today)
         cards.append(Scorecard(TEAM, period, results, weighted_score(results), team=team))
     return _with_closing(org, period, cards)
 
@@ -473,6 +501,7 @@ def org_scorecard(
     *,
     today: dt.date | None = None,
     specs: Sequence[KpiSpec] | None = None,
+    targets: Targets | None = None,
 ) -> Scorecard:
     """The whole organization. For additive KPIs its target is what the top-level teams'
     targets (each its own or its parts', see `_team_targets`) and the targets of people in no
@@ -482,8 +511,8 @@ def org_scorecard(
     metrics = metric_sums_for_org(org, period)
     children = _team_children(org)
     every_team = {pk for group in children.values() for pk in group}
-    targets = _team_targets(org, period, None, every_team, specs, children=children)
-    results = _results(specs, metrics, targets, period, today)
+    rolled = _team_targets(org, period, None, every_team, specs, children=children, targets=targets)
+    results = _results(specs, metrics, rolled, period, today)
     card = Scorecard(ORG, period, results, weighted_score(results))
     return _with_closing(org, period, [card])[0]
 
@@ -612,16 +641,92 @@ def _with_closing(org: Organization, period: Period, cards: list[Scorecard]) -> 
         frozen[(snapshot.subject, subject_id)] = snapshot
     for card in cards:
         subject_id = card.person.pk if card.person else card.team.pk if card.team else None
-        found = frozen.get((card.kind, subject_id))
-        card.closed = closed
-        if found is None:
-            continue  # nobody's figures were frozen for this subject (it did not exist yet)
-        card.frozen = True
-        live = card.by_key
-        card.live_score = card.score
-        card.results = [result_from_figures(f) for f in found.figures.get("kpis", [])]
-        card.score = found.score
-        card.restated = {r.key: live[r.key] for r in card.results if _restated(r, live.get(r.key))}
+        _freeze(card, closed, frozen.get((card.kind, subject_id)))
+    return cards
+
+
+def _freeze(card: Scorecard, closed: PeriodClose, found: ScorecardSnapshot | None) -> None:
+    card.closed = closed
+    if found is None:
+        return  # nobody's figures were frozen for this subject (it did not exist yet)
+    card.frozen = True
+    live = card.by_key
+    card.live_score = card.score
+    card.results = [result_from_figures(f) for f in found.figures.get("kpis", [])]
+    card.score = found.score
+    card.restated = {r.key: live[r.key] for r in card.results if _restated(r, live.get(r.key))}
+
+
+def person_trend(
+    org: Organization,
+    person: Person,
+    periods: Sequence[Period],
+    *,
+    today: dt.date,
+    specs: dict[str, list[KpiSpec]],
+) -> list[Scorecard]:
+    """One person's scorecards over several periods (a dashboard's trend) in four queries,
+    however many periods: the monthly sums, the target revisions, the closes and the frozen
+    scorecards are each read once for all of them."""
+    if not periods:
+        return []
+    first = min(p.start for p in periods)
+    last = max(p.end for p in periods)
+    by_month = {
+        row["month"]: _natural(dict(row))
+        for row in MonthlyMetrics.objects.filter(
+            person=person, month__gte=first, month__lte=last
+        ).values("month", *METRIC_KEYS)
+    }
+    labels = [p.label for p in periods]
+    revisions: dict[tuple[str, str], list[Revision]] = defaultdict(list)
+    for label, kpi_key, value, effective_from, reason, email in (
+        TargetRevision.objects.filter(
+            target__org=org, target__person=person, target__period_label__in=labels
+        )
+        .order_by("target_id", "id")
+        .values_list(
+            "target__period_label",
+            "target__kpi__key",
+            "value",
+            "effective_from",
+            "reason",
+            "created_by__email",
+        )
+    ):
+        revisions[(label, kpi_key)].append(
+            Revision(value=value, effective_from=effective_from, reason=reason, author=email or "")
+        )
+    closes = {c.label: c for c in PeriodClose.objects.filter(org=org, label__in=labels)}
+    snapshots = (
+        {
+            s.close_id: s
+            for s in ScorecardSnapshot.objects.filter(
+                close__in=list(closes.values()), subject=PERSON, person=person
+            )
+        }
+        if closes
+        else {}
+    )
+    zero = _natural({})
+    cards = []
+    for period in periods:
+        metrics = dict(zero)
+        for month in period.months():
+            found = by_month.get(month)
+            if found is not None:
+                metrics = {key: metrics[key] + found[key] for key in METRIC_KEYS}
+        period_specs = specs.get(period.label, [])
+        targets = {
+            spec.key: prorate(revisions.get((period.label, spec.key), []), period)
+            for spec in period_specs
+        }
+        results = _results(period_specs, metrics, targets, period, today)
+        card = Scorecard(PERSON, period, results, weighted_score(results), person=person)
+        closed = closes.get(period.label)
+        if closed is not None:
+            _freeze(card, closed, snapshots.get(closed.pk))
+        cards.append(card)
     return cards
 
 

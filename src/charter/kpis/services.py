@@ -353,10 +353,17 @@ def period_close(*, org: Organization, period: Period, actor: Any) -> PeriodClos
             raise ValidationError({"period": f"{period.label} is already closed."})
         specs = selectors.kpi_specs(org, period)
         people = list(Person.objects.filter(org=org).order_by("pk"))
-        cards = selectors.person_scorecards(org, period, people, today=today, specs=specs)
+        targets = selectors.org_targets(org, period)
+        cards = selectors.person_scorecards(
+            org, period, people, today=today, specs=specs, targets=targets
+        )
         teams = list(Team.objects.filter(org=org).order_by("pk"))
-        cards += selectors.team_scorecards(org, period, teams, today=today, specs=specs)
-        cards.append(selectors.org_scorecard(org, period, today=today, specs=specs))
+        cards += selectors.team_scorecards(
+            org, period, teams, today=today, specs=specs, targets=targets
+        )
+        cards.append(
+            selectors.org_scorecard(org, period, today=today, specs=specs, targets=targets)
+        )
         try:
             # Its own savepoint: two people closing at once both pass the check above, and the
             # unique constraint makes the second one's close a plain "already closed".

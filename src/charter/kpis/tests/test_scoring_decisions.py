@@ -147,3 +147,65 @@ def revenue_definition(org: Organization) -> Any:
     from charter.kpis.models import KpiDefinition
 
     return KpiDefinition.objects.get(org=org, key="revenue_won")
+
+
+@pytest.mark.django_db
+def test_a_persons_trend_read_at_once_equals_each_period_read_alone(
+    org: Organization, rep: Any, admin: Any, django_assert_max_num_queries: Any
+) -> None:
+    from charter.core.periods import recent
+    from charter.crm import services as crm_services
+    from charter.crm.models import Deal
+    from charter.kpis.models import KpiDefinition
+
+    def won(eid: str, amount: str, closed: dt.date) -> dict[str, Any]:
+        return {
+            "external_id": eid,
+            "owner_id": rep.pk,
+            "owner_raw": "",
+            "owner_key": "",
+            "stage": "won",
+            "amount": Decimal(amount),
+            "currency": "USD",
+            "amount_reporting": Decimal(amount),
+            "created_date": closed - dt.timedelta(days=10),
+            "close_date": closed,
+        }
+
+    crm_services.facts_upsert(
+        model=Deal,
+        org=org,
+        source="file",
+        rows=[won("a", "100", dt.date(2017, 2, 3)), won("b", "250", dt.date(2017, 5, 9))],
+        run=None,
+    )
+    revenue = KpiDefinition.objects.get(org=org, key="revenue_won")
+    q1, q2 = parse_period("2017-Q1"), parse_period("2017-Q2")
+    services.target_set(org=org, kpi=revenue, period=q1, value="400", actor=admin.user, person=rep)
+    services.target_set(org=org, kpi=revenue, period=q2, value="500", actor=admin.user, person=rep)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(selectors, "org_today", lambda _org: dt.date(2017, 8, 1))
+        services.period_close(org=org, period=q1, actor=admin.user)
+    # Late data in the closed Q1: the trend shows it as a restatement, like the single read.
+    crm_services.facts_upsert(
+        model=Deal, org=org, source="file", rows=[won("c", "50", dt.date(2017, 3, 1))], run=None
+    )
+    periods = recent(q2, 3)
+    specs = {p.label: selectors.kpi_specs(org, p) for p in periods}
+    today = dt.date(2017, 5, 20)
+    with django_assert_max_num_queries(4):
+        trend = selectors.person_trend(org, rep, periods, today=today, specs=specs)
+    for card, period in zip(trend, periods, strict=True):
+        alone = selectors.person_scorecards(
+            org, period, [rep], today=today, specs=specs[period.label]
+        )[0]
+        assert [(r.key, r.actual, r.target, r.status) for r in card.results] == [
+            (r.key, r.actual, r.target, r.status) for r in alone.results
+        ]
+        assert set(card.restated) == set(alone.restated)
+        assert card.frozen == alone.frozen
+    # Q1 frozen at 100 of 400 (25%), restated to 150; Q2 250 of 500 so far.
+    q1_card, q2_card = trend[1], trend[2]
+    assert q1_card.by_key["revenue_won"].actual == 100
+    assert q1_card.restated["revenue_won"].actual == 150
+    assert q2_card.by_key["revenue_won"].attainment == Decimal("0.5")

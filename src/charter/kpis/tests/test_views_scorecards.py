@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
@@ -233,14 +234,50 @@ def test_someone_elses_dashboard_needs_to_see_them(world):
 def test_dashboard_costs_the_same_queries_with_more_facts(world, django_assert_max_num_queries):
     rep, org = world["rep"], world["rep"].org
     client = client_for(rep)
-    client.get("/kpis/")  # warm the session and caches
+    client.get("/kpis/")  # warm the session
+    # Computed, not served from the fragment cache: what a first view costs.
+    cache.clear()
     with CaptureQueriesContext(connection) as few:
         client.get("/kpis/")
     upsert(org, [deal(f"more{i}", rep, "won", "10", D(2017, 4, 1 + i % 28)) for i in range(40)])
+    cache.clear()
     with django_assert_max_num_queries(len(few)), CaptureQueriesContext(connection) as many:
         response = client.get("/kpis/")
     assert "$1,900" in row_of(response.content.decode(), "revenue_won")
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_a_repeated_dashboard_is_served_from_cache_until_a_figure_changes(world):
+    rep, org = world["rep"], world["rep"].org
+    client = client_for(rep)
+    client.get("/kpis/")
+    with CaptureQueriesContext(connection) as computed:
+        cache.clear()
+        client.get("/kpis/")
+    with CaptureQueriesContext(connection) as cached:
+        first = client.get("/kpis/").content.decode()
+    # Session, user, person, the data version: the scorecard itself costs nothing.
+    assert len(cached) < len(computed)
+    assert len(cached) <= 6
+    # New facts raise the data version: the next view is computed again and shows them.
+    before = row_of(first, "revenue_won")
+    upsert(org, [deal("late", rep, "won", "1000", D(2017, 4, 3))])
+    after = row_of(client.get("/kpis/").content.decode(), "revenue_won")
+    assert after != before
+    # So does a new target.
+    kpi = KpiDefinition.objects.get(org=org, key="revenue_won")
+    services.target_set(
+        org=org,
+        kpi=kpi,
+        period=Q2,
+        value="99999",
+        actor=world["manager"].user,
+        person=rep,
+        effective_from=D(2017, 4, 1),
+        reason="Bigger territory",
+    )
+    assert "$99,999" in row_of(client.get("/kpis/").content.decode(), "revenue_won")
 
 
 # -- the team grid -------------------------------------------------------------------------

@@ -16,12 +16,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.http.request import QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.core.periods import Period, PeriodError
-from charter.kpis import access, charts, dashboards, exports, selectors
+from charter.kpis import access, cache, charts, dashboards, exports, selectors
 from charter.kpis.dashboards import SORT_NAME, SORT_SCORE, Dashboard, TeamGrid
 from charter.kpis.models import LeaderboardVisibility
 from charter.kpis.scoring import KpiResult
@@ -137,13 +139,21 @@ def _person_page(request: AuthenticatedHttpRequest, person: Person) -> HttpRespo
     except BadPeriod as error:
         return _bad_period(request, error)
     today = selectors.org_today(org)
-    context = {
-        **_base_context(request, org, period, today),
-        **person_context(org, person, period, today, request.GET.get("kpi")),
-        "is_me": person.pk == request.person.pk,
-    }
-    template = "kpis/scorecards/_person.html" if request.htmx else "kpis/scorecards/person.html"
-    return render(request, template, context)
+    chart_key = request.GET.get("kpi") or ""
+    base = {**_base_context(request, org, period, today), "person": person}
+
+    def body() -> str:
+        context = {**base, **person_context(org, person, period, today, chart_key)}
+        return render_to_string("kpis/scorecards/_person.html", context, request=request)
+
+    # The scorecard itself is the costly part: reused until any figure may have changed.
+    html = cache.fragment(
+        org.pk, ("person", request.user.pk, person.pk, period.label, chart_key, today), body
+    )
+    if request.htmx:
+        return HttpResponse(html)
+    context = {**base, "body": mark_safe(html), "is_me": person.pk == request.person.pk}  # noqa: S308
+    return render(request, "kpis/scorecards/person.html", context)
 
 
 @require_safe
