@@ -25,13 +25,22 @@ class ActivityKind(models.TextChoices):
 class OwnedFact(models.Model):
     """What every fact shares: where it came from, whose it is, and which import wrote it."""
 
-    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes on org and owner: the unique (org, source, external_id) and the
+    # (owner, date) indexes of each table serve those lookups, and every index costs each import.
+    org = models.ForeignKey(
+        "org.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # The system the row came from ("salesforce", "hubspot", "pipedrive", "file"); with the
     # external id it identifies the row, so a re-import updates instead of duplicating.
     source = models.CharField(max_length=40)
     external_id = models.CharField(max_length=120)
     owner = models.ForeignKey(
-        "org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # The owner exactly as the CRM wrote it, and normalised (lower case, single spaces) so
     # unmatched rows group together and a later alias can claim them in one update.

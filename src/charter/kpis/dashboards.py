@@ -309,16 +309,18 @@ def _ranked(pairs: list[tuple[Scorecard, Decimal | None]], value: Any) -> list[S
     return out
 
 
-def leaderboard(org: Organization, period: Period, *, today: dt.date) -> Leaderboard:
-    """The org's active reps ranked by overall score (% to target) and by how much their score
-    moved since the period before."""
+def leaderboard(
+    org: Organization, period: Period, *, today: dt.date, user: Any = None
+) -> Leaderboard:
+    """Active reps ranked by overall score (% to target) and by how much their score moved since
+    the period before. With `user`, only the reps that user may see (a manager ranks their own
+    people); without, the whole org (the "everyone" setting publishes it to all)."""
     previous = shift(period, -1, org.fiscal_year_start_month)
     specs = specs_by_period(org, [period, previous])
-    people = list(
-        Person.objects.filter(org=org, is_active=True, role=Role.REP)
-        .select_related("team")
-        .order_by("full_name", "id")
-    )
+    reps = Person.objects.filter(org=org, is_active=True, role=Role.REP)
+    if user is not None:
+        reps = reps.filter(pk__in=visible_people(user).values("pk"))
+    people = list(reps.select_related("team").order_by("full_name", "id"))
     now = selectors.person_scorecards(org, period, people, today=today, specs=specs[period.label])
     before = selectors.person_scorecards(
         org, previous, people, today=today, specs=specs[previous.label]

@@ -57,6 +57,13 @@ def header(specs: Sequence[KpiSpec], currency: str) -> list[str]:
     return out
 
 
+def _status(result: KpiResult) -> str:
+    """Empty without a target; a target with nothing to measure yet is not "No target"."""
+    if result.target is None:
+        return ""
+    return result.status_label if result.status is not None else "No data yet"
+
+
 def values(specs: Sequence[KpiSpec], kind: str, card: Scorecard) -> list[Any]:
     """One row: text first (untrusted names), then numbers (None where there is no figure)."""
     row: list[Any] = [card.name, kind, card.period.label, "yes" if card.closed else "no"]
@@ -70,7 +77,7 @@ def values(specs: Sequence[KpiSpec], kind: str, card: Scorecard) -> list[Any]:
             _rounded(result.actual, places),
             _rounded(result.target, places),
             _percent(result.attainment),
-            result.status_label if result.target is not None else "",
+            _status(result),
         ]
     row.append(_percent(card.score))
     return row

@@ -138,6 +138,9 @@ def unchanged_from(
 
 def prorate(revisions: Sequence[Revision], period: Period) -> Decimal | None:
     """The period's target: each revision's value weighted by the days it applied."""
+    if len(revisions) == 1:
+        # Most targets never change: one revision applies on every day of the period.
+        return revisions[0].value
     parts = spans(revisions, period)
     if not parts:
         return None

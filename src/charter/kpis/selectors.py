@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from charter.kpis.models import (
     PeriodClose,
     ScorecardSettings,
     ScorecardSnapshot,
+    Target,
     TargetRevision,
 )
 from charter.kpis.scoring import (
@@ -218,7 +220,7 @@ def target_revisions(
             )
         rows = rows.filter(subject)
     # Without `details` (what scoring needs: values and dates) no reason and no author join.
-    extra = ("reason", "created_by__email") if details else ()
+    extra = ("reason", "created_by__person__full_name", "created_by__email") if details else ()
     for person_id, team_id, kpi_key, value, effective_from, *more in rows.values_list(
         "target__person_id",
         "target__team_id",
@@ -230,9 +232,14 @@ def target_revisions(
         key: TargetKey = (
             (PERSON, person_id, kpi_key) if person_id is not None else (TEAM, team_id, kpi_key)
         )
-        reason, email = more if more else ("", "")
+        reason, name, email = more if more else ("", "", "")
         out.setdefault(key, []).append(
-            Revision(value=value, effective_from=effective_from, reason=reason, author=email or "")
+            Revision(
+                value=value,
+                effective_from=effective_from,
+                reason=reason,
+                author=name or email or "",
+            )
         )
     return out
 
@@ -242,8 +249,47 @@ Targets = dict[TargetKey, Decimal]  # every prorated target of a period, by subj
 
 def org_targets(org: Organization, period: Period) -> Targets:
     """Every person's and team's prorated target for the period, in one lean query: read once
-    and hand to several scorecard functions (`targets=`) when a page shows many of them."""
-    return _prorated(target_revisions(org, period, everyone=True, details=False), period)
+    and hand to several scorecard functions (`targets=`) when a page shows many of them.
+
+    Plain SQL over the two tables, converting the two values itself: an org of a thousand reps
+    has ten thousand revisions a quarter, and the ORM's per-value converters cost more than the
+    query. Revisions come in the order they were made, as `target_revisions` gives them."""
+    keys = dict(KpiDefinition.objects.filter(org=org).values_list("pk", "key"))
+    quote = connection.ops.quote_name
+    revision_table = quote(TargetRevision._meta.db_table)
+    target_table = quote(Target._meta.db_table)
+    sql = (
+        f"SELECT t.person_id, t.team_id, t.kpi_id, r.value, r.effective_from "  # noqa: S608
+        f"FROM {revision_table} r JOIN {target_table} t ON r.target_id = t.id "
+        "WHERE t.org_id = %s AND t.period_label = %s ORDER BY r.target_id, r.id"
+    )
+    found: dict[TargetKey, list[Revision]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, period.label])
+        for person_id, team_id, kpi_id, value, effective_from in cursor.fetchall():
+            key: TargetKey = (
+                (PERSON, person_id, keys[kpi_id])
+                if person_id is not None
+                else (TEAM, team_id, keys[kpi_id])
+            )
+            found.setdefault(key, []).append(
+                Revision(value=_stored_decimal(value), effective_from=_stored_date(effective_from))
+            )
+    return _prorated(found, period)
+
+
+_FOUR_PLACES = Decimal("0.0001")
+
+
+def _stored_decimal(value: Any) -> Decimal:
+    # SQLite hands back a number (int or float) for a decimal column; PostgreSQL a Decimal.
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(_FOUR_PLACES)
+
+
+def _stored_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _prorated(

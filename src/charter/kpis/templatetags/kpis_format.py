@@ -48,10 +48,16 @@ def percent(value: Decimal | None, decimals: int = 0) -> str:
 
 
 @register.simple_tag
-def kpi_figure(result: Any, field: str = "actual", currency: str = "") -> str:
-    """`{% kpi_figure result "target" %}` — a figure of a KpiResult in the KPI's unit."""
+def kpi_figure(result: Any, field: str = "actual", currency: str = "", short: bool = False) -> str:
+    """`{% kpi_figure result "target" %}` — a figure of a KpiResult in the KPI's unit.
+
+    `short` drops the "/ 5" of a points figure, for the grids' "actual / target" lines where
+    "3.50 / 5 / 4.30 / 5" would not read as two numbers."""
     spec = result.spec
-    return kpi_value(getattr(result, field), spec.unit, spec.decimals, currency)
+    value = getattr(result, field)
+    if short and spec.unit == "points":
+        return number(value, spec.decimals)
+    return kpi_value(value, spec.unit, spec.decimals, currency)
 
 
 @register.filter

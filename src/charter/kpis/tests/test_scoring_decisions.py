@@ -209,3 +209,52 @@ def test_a_persons_trend_read_at_once_equals_each_period_read_alone(
     assert q1_card.by_key["revenue_won"].actual == 100
     assert q1_card.restated["revenue_won"].actual == 150
     assert q2_card.by_key["revenue_won"].attainment == Decimal("0.5")
+
+
+@pytest.mark.django_db
+def test_the_lean_org_wide_target_read_equals_the_detailed_one(
+    org: Organization, teams: Any, rep: Any, rep2: Any, admin: Any
+) -> None:
+    from charter.kpis.models import KpiDefinition
+
+    q2 = parse_period("2017-Q2")
+    revenue = KpiDefinition.objects.get(org=org, key="revenue_won")
+    win_rate = KpiDefinition.objects.get(org=org, key="win_rate")
+    services.target_set(
+        org=org, kpi=revenue, period=q2, value="90000", actor=admin.user, person=rep
+    )
+    # Changed from 1 June: (90,000 x 61 + 120,000 x 30) / 91 = 99,890.1098901...
+    services.target_set(
+        org=org,
+        kpi=revenue,
+        period=q2,
+        value="120000",
+        actor=admin.user,
+        person=rep,
+        effective_from=dt.date(2017, 6, 1),
+        reason="New territory",
+    )
+    services.target_set(
+        org=org, kpi=win_rate, period=q2, value="27.5", actor=admin.user, person=rep2
+    )
+    services.target_set(
+        org=org, kpi=revenue, period=q2, value="0.0001", actor=admin.user, team=teams["east"]
+    )
+    # Another period's target is not read.
+    services.target_set(
+        org=org,
+        kpi=revenue,
+        period=parse_period("2017-Q3"),
+        value="5",
+        actor=admin.user,
+        person=rep,
+    )
+    lean = selectors.org_targets(org, q2)
+    detailed = selectors._prorated(selectors.target_revisions(org, q2, everyone=True), q2)
+    assert lean == detailed
+    assert lean[("person", rep.pk, "revenue_won")].quantize(Decimal("0.0001")) == Decimal(
+        "99890.1099"
+    )
+    assert lean[("person", rep2.pk, "win_rate")] == Decimal("27.5")
+    assert lean[("team", teams["east"].pk, "revenue_won")] == Decimal("0.0001")
+    assert len(lean) == 3

@@ -520,3 +520,47 @@ def test_home_card_shows_my_score_and_status_counts(world):
     assert "Behind</span> 0" in card
     executive = client_for(world["executive"]).get("/").content.decode()
     assert "No targets are set for you in 2017-Q2 yet." in executive
+
+
+@pytest.mark.django_db
+def test_org_view_costs_the_same_queries_however_many_teams(world, org):
+    client = client_for(world["admin"])
+    client.get("/kpis/org/")  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        client.get("/kpis/org/")
+    for n in range(4):
+        region = Team.objects.create(org=org, name=f"Region {n}")
+        pod = Team.objects.create(org=org, name=f"Pod {n}", parent=region)
+        make_person(org, f"Pod Rep {n}", Role.REP, team=pod, login=False)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/kpis/org/").content.decode()
+    assert "Pod 3" in html
+    assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_a_managers_leaderboard_ranks_only_their_people_unless_published(world, org):
+    # Olga (West Mid-Market) is not below Mona: not on Mona's board, but on Omar's and the
+    # admin's; with the board published to everyone, everyone sees the whole org.
+    olga = world["other_team_rep"]
+    upsert(org, [deal("olga1", olga, "won", "100", D(2017, 4, 5))])
+    kpi = KpiDefinition.objects.get(org=org, key="revenue_won")
+    services.target_set(
+        org=org, kpi=kpi, period=Q2, value="100", actor=world["admin"].user, person=olga
+    )
+    boards = {
+        who: client_for(world[who]).get("/kpis/leaderboard/").content.decode()
+        for who in ("manager", "other_manager", "admin")
+    }
+    assert "Olga Other" not in boards["manager"]
+    assert "Rick Rep" in boards["manager"]
+    assert "Olga Other" in boards["other_manager"]
+    assert "Rick Rep" not in boards["other_manager"]
+    assert "Olga Other" in boards["admin"]
+    assert "Rick Rep" in boards["admin"]
+    services.scorecard_settings_update(
+        org=org, actor=world["admin"].user, leaderboard_visibility="everyone"
+    )
+    everyone = client_for(world["rep"]).get("/kpis/leaderboard/").content.decode()
+    assert "Olga Other" in everyone
+    assert "Rita Rep" in everyone

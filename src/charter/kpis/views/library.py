@@ -10,7 +10,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +34,7 @@ from charter.kpis.models import (
     Unit,
 )
 from charter.kpis.services import VERSION_FIELDS
+from charter.kpis.templatetags.kpis_scorecards import leaderboard_visibility_key
 
 DENIED = "Only admins change the KPI library, close periods and change scorecard settings."
 
@@ -383,6 +386,9 @@ def settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
+            # The menus read the setting from the cache: show the change on the next page.
+            key = leaderboard_visibility_key(org.pk)
+            transaction.on_commit(lambda: cache.delete(key))
             messages.success(request, "Scorecard settings saved.")
             return redirect("kpis:settings")
     return render(request, "kpis/library/settings.html", {"form": form})

@@ -390,7 +390,14 @@ def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = selectors.org_today(company)
     context = {
         **_base_context(request, company, period, today),
-        "board": dashboards.leaderboard(company, period, today=today),
+        # Published to everyone: the whole org. Otherwise each reader ranks the reps they may
+        # see (a manager their own people; admins and executives everyone).
+        "board": dashboards.leaderboard(
+            company,
+            period,
+            today=today,
+            user=None if visibility == LeaderboardVisibility.EVERYONE else request.user,
+        ),
     }
     template = (
         "kpis/scorecards/_leaderboard.html" if request.htmx else "kpis/scorecards/leaderboard.html"
