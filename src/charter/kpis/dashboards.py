@@ -10,8 +10,6 @@ person). The callers have checked access to the subject; the functions that list
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,7 +17,7 @@ from typing import Any
 from charter.core.periods import KINDS, Period, period_containing, shift
 from charter.kpis import selectors
 from charter.kpis.metrics import METRIC_KEYS, METRICS
-from charter.kpis.models import DailyMetrics, KpiVersion
+from charter.kpis.models import DailyMetrics
 from charter.kpis.scoring import AHEAD, AT_RISK, BEHIND, ON_TRACK, KpiResult, KpiSpec, actual_of
 from charter.kpis.selectors import Scorecard
 from charter.org.access import person_of, visible_people
@@ -53,25 +51,6 @@ def period_nav(org: Organization, period: Period, today: dt.date) -> PeriodNav:
         next=shift(period, 1, start_month),
         kinds=[(kind, period_containing(anchor, kind, start_month)) for kind in KINDS],
     )
-
-
-def specs_by_period(org: Organization, periods: Sequence[Period]) -> dict[str, list[KpiSpec]]:
-    """The KPIs in effect at the end of each period, from one read of the versions."""
-    by_definition: dict[int, list[KpiVersion]] = defaultdict(list)
-    for version in KpiVersion.objects.filter(definition__org=org).select_related("definition"):
-        by_definition[version.definition_id].append(version)
-    out: dict[str, list[KpiSpec]] = {}
-    for period in periods:
-        specs = []
-        for definition_id in sorted(by_definition):
-            versions = by_definition[definition_id]
-            if min(v.effective_from for v in versions) > period.end:
-                continue  # the KPI did not exist yet (as in `selectors.kpi_specs`)
-            chosen = selectors.version_in_effect(versions, period.end)
-            if chosen is not None and chosen.active:
-                specs.append(selectors.spec_of(chosen))
-        out[period.label] = specs
-    return out
 
 
 # -- a person's dashboard ------------------------------------------------------------------
@@ -112,7 +91,7 @@ def person_dashboard(
     chart_key: str | None = None,
 ) -> Dashboard:
     periods = selectors.recent_periods(org, period, TREND_PERIODS)
-    specs = specs_by_period(org, periods)
+    specs = selectors.kpi_specs_by_period(org, periods)
     trend = selectors.person_trend(org, person, periods, today=today, specs=specs)
     card = trend[-1]
     chosen = _chart_result(card, chart_key)
@@ -316,7 +295,7 @@ def leaderboard(
     the period before. With `user`, only the reps that user may see (a manager ranks their own
     people); without, the whole org (the "everyone" setting publishes it to all)."""
     previous = shift(period, -1, org.fiscal_year_start_month)
-    specs = specs_by_period(org, [period, previous])
+    specs = selectors.kpi_specs_by_period(org, [period, previous])
     reps = Person.objects.filter(org=org, is_active=True, role=Role.REP)
     if user is not None:
         reps = reps.filter(pk__in=visible_people(user).values("pk"))

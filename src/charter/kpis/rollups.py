@@ -152,21 +152,6 @@ class RollupWriter:
             cache.changed(self.org.pk)
 
 
-def apply_change(
-    *,
-    org: Organization,
-    model: type[Model],
-    names: Sequence[str],
-    before: Sequence[tuple[Any, ...]],
-    after: Sequence[tuple[Any, ...]],
-) -> None:
-    """Bring the rollups up to date with one chunk of written facts: take away what the updated
-    rows contributed, add what the written rows contribute."""
-    writer = RollupWriter(org=org, model=model)
-    writer.add(names, before, after)
-    writer.finish()
-
-
 def _facts_of(org: Organization, person_ids: Sequence[int]) -> Iterator[Cells]:
     """Contributions of the people's facts, computed from scratch, one model at a time."""
     for model in FACT_MODELS:

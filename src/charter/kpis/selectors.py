@@ -44,6 +44,7 @@ from charter.kpis.scoring import (
     weighted_score,
 )
 from charter.org.models import Organization, Person, Team
+from charter.org.selectors import TeamChildren, subtree_of, team_children
 
 PERSON = "person"
 TEAM = "team"
@@ -115,21 +116,32 @@ def kpi_definitions(org: Organization) -> QuerySet[KpiDefinition]:
     )
 
 
-def kpi_specs(org: Organization, period: Period, *, active_only: bool = True) -> list[KpiSpec]:
-    """The KPIs as defined at the period's end (one query). A KPI that did not exist yet by the
-    period's end (its first version is effective later) is not on that period's scorecards."""
+def kpi_specs_by_period(
+    org: Organization, periods: Sequence[Period], *, active_only: bool = True
+) -> dict[str, list[KpiSpec]]:
+    """The KPIs as defined at each period's end, from one read of the versions. A KPI that did
+    not exist yet by a period's end (its first version is effective later) is not on that
+    period's scorecards."""
     by_definition: dict[int, list[KpiVersion]] = defaultdict(list)
     for version in KpiVersion.objects.filter(definition__org=org).select_related("definition"):
         by_definition[version.definition_id].append(version)
-    specs = []
-    for definition_id in sorted(by_definition):
-        versions = by_definition[definition_id]
-        if min(v.effective_from for v in versions) > period.end:
-            continue
-        chosen = version_in_effect(versions, period.end)
-        if chosen is not None and (chosen.active or not active_only):
-            specs.append(spec_of(chosen))
-    return specs
+    out: dict[str, list[KpiSpec]] = {}
+    for period in periods:
+        specs = []
+        for definition_id in sorted(by_definition):
+            versions = by_definition[definition_id]
+            if min(v.effective_from for v in versions) > period.end:
+                continue
+            chosen = version_in_effect(versions, period.end)
+            if chosen is not None and (chosen.active or not active_only):
+                specs.append(spec_of(chosen))
+        out[period.label] = specs
+    return out
+
+
+def kpi_specs(org: Organization, period: Period, *, active_only: bool = True) -> list[KpiSpec]:
+    """The KPIs as defined at the period's end (one query)."""
+    return kpi_specs_by_period(org, [period], active_only=active_only)[period.label]
 
 
 # -- metric sums ---------------------------------------------------------------------------
@@ -378,30 +390,10 @@ def person_scorecards(
     return _with_closing(org, period, cards)
 
 
-Children = dict[int | None, list[int]]  # parent team id (None: top level) -> child team ids
-
-
-def _team_children(org: Organization) -> Children:
-    children: Children = defaultdict(list)
-    for pk, parent in Team.objects.filter(org=org).order_by("pk").values_list("pk", "parent_id"):
-        children[parent].append(pk)
-    return children
-
-
-def _subtree(children: Children, root: int) -> set[int]:
-    ids, stack = {root}, [root]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in ids:
-                ids.add(child)
-                stack.append(child)
-    return ids
-
-
 def _rolled_target(
     spec: KpiSpec,
     team_id: int | None,
-    children: Children,
+    children: TeamChildren,
     members: dict[int | None, list[int]],
     found: dict[TargetKey, Decimal],
     seen: set[int | None],
@@ -432,14 +424,14 @@ def _team_targets(
     subtree: set[int],
     specs: Sequence[KpiSpec],
     *,
-    children: Children | None = None,
+    children: TeamChildren | None = None,
     targets: Targets | None = None,
 ) -> dict[str, Decimal | None]:
     """The team's own targets; for an additive KPI without one, what its sub-teams' targets
     (their own, or theirs added up again) and its direct members' targets add up to. A sub-team
     manager's team target therefore counts even when its people have none. `team` None: the
     whole organization (`subtree` every team), adding the people in no team too."""
-    children = children if children is not None else _team_children(org)
+    children = children if children is not None else team_children(org.pk)
     people = Person.objects.filter(org=org)
     if team is not None:
         people = people.filter(team_id__in=subtree)
@@ -476,8 +468,8 @@ def team_scorecard(
     team's won ÷ (won + lost), not an average of its members' rates."""
     today = today or org_today(org)
     specs = list(specs) if specs is not None else kpi_specs(org, period)
-    children = _team_children(org)
-    subtree = _subtree(children, team.pk)
+    children = team_children(org.pk)
+    subtree = subtree_of(children, team.pk)
     metrics = metric_sums_for_team(subtree, period)
     targets = _team_targets(org, period, team, subtree, specs, children=children)
     results = _results(specs, metrics, targets, period, today)
@@ -486,7 +478,7 @@ def team_scorecard(
 
 
 def metric_sums_by_team(
-    org: Organization, period: Period, children: Children
+    org: Organization, period: Period, children: TeamChildren
 ) -> dict[int, dict[str, Decimal]]:
     """Every team's summed metrics (its subteams included), from one grouped query."""
     rows = (
@@ -504,7 +496,7 @@ def metric_sums_by_team(
     out: dict[int, dict[str, Decimal]] = {}
     for team_id in teams:
         totals = [0] * len(METRIC_KEYS)
-        for member_team in _subtree(children, team_id):
+        for member_team in subtree_of(children, team_id):
             for i, value in enumerate(direct.get(member_team, ())):
                 totals[i] += value
         out[team_id] = _natural(dict(zip(METRIC_KEYS, totals, strict=True)))
@@ -524,7 +516,7 @@ def team_scorecards(
     a period), with the same figures."""
     today = today or org_today(org)
     specs = list(specs) if specs is not None else kpi_specs(org, period)
-    children = _team_children(org)
+    children = team_children(org.pk)
     sums = metric_sums_by_team(org, period, children)
     members: dict[int | None, list[int]] = defaultdict(list)
     for pk, team_id in Person.objects.filter(org=org).order_by("pk").values_list("pk", "team_id"):
@@ -555,7 +547,7 @@ def org_scorecard(
     today = today or org_today(org)
     specs = list(specs) if specs is not None else kpi_specs(org, period)
     metrics = metric_sums_for_org(org, period)
-    children = _team_children(org)
+    children = team_children(org.pk)
     every_team = {pk for group in children.values() for pk in group}
     rolled = _team_targets(org, period, None, every_team, specs, children=children, targets=targets)
     results = _results(specs, metrics, rolled, period, today)

@@ -101,19 +101,34 @@ def people_directory(
     return people.order_by("full_name", "id")
 
 
-def team_subtree_ids(team: Team) -> set[int]:
-    """Ids of `team` and every team below it."""
-    children: dict[int | None, list[int]] = {}
-    for tid, parent in Team.objects.filter(org_id=team.org_id).values_list("id", "parent_id"):
+TeamChildren = dict[int | None, list[int]]  # parent team id (None: top level) -> child ids
+
+
+def team_children(org_id: int) -> TeamChildren:
+    """The team tree of an organization as parent -> children ids (one query)."""
+    children: TeamChildren = {}
+    for tid, parent in (
+        Team.objects.filter(org_id=org_id).order_by("pk").values_list("id", "parent_id")
+    ):
         children.setdefault(parent, []).append(tid)
-    ids = {team.pk}
-    stack = [team.pk]
+    return children
+
+
+def subtree_of(children: TeamChildren, root: int) -> set[int]:
+    """Ids of `root` and every team below it in `children` (a cycle can never loop forever)."""
+    ids = {root}
+    stack = [root]
     while stack:
         for child in children.get(stack.pop(), []):
             if child not in ids:
                 ids.add(child)
                 stack.append(child)
     return ids
+
+
+def team_subtree_ids(team: Team) -> set[int]:
+    """Ids of `team` and every team below it."""
+    return subtree_of(team_children(team.org_id), team.pk)
 
 
 def team_ancestors(team: Team) -> list[Team]:
