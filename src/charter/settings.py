@@ -114,6 +114,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # Keep each thread's connection open between requests: opening one (and running the
+    # PRAGMAs above) costs more than a page served from the cache.
+    _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600)
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
     _db["CONN_HEALTH_CHECKS"] = True
@@ -125,7 +128,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username/IP before a password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the person and organization with the user (one query, not three).
+    "charter.accounts.backends.UserBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -154,6 +158,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # --- HTTPS and cookies -----------------------------------------------------------------------
 # HTTPS defaults on outside DEBUG; set HTTPS=0 only behind a trusted proxy on a private network.
 HTTPS = env_bool("HTTPS", default=not DEBUG)
+# Django's database sessions, read with one plain SQL statement (see the module).
+SESSION_ENGINE = "charter.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -56,7 +56,7 @@ def password_set(*, user: User, password: str, request: HttpRequest | None = Non
     # locked the account before no longer stand between them and their new password.
     axes_reset(username=user.email)
     if request is not None:
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="charter.accounts.backends.UserBackend")
 
 
 def password_reset_request(*, email: str) -> None:

@@ -153,6 +153,12 @@ def _natural(row: dict[str, Any]) -> dict[str, Decimal]:
     return {key: METRICS[key].natural(row.get(key) or 0) for key in METRIC_KEYS}
 
 
+def _natural_row(stored: Sequence[int | None]) -> dict[str, Decimal]:
+    """`_natural` of the sums in METRIC_KEYS order, as a values_list row gives them."""
+    pairs = zip(METRIC_KEYS, stored, strict=True)
+    return {key: METRICS[key].natural(value or 0) for key, value in pairs}
+
+
 def _in_period(period: Period) -> QuerySet[MonthlyMetrics]:
     return MonthlyMetrics.objects.filter(month__gte=period.start, month__lte=period.end)
 
@@ -170,9 +176,10 @@ def metric_sums_by_person(
         .order_by()
         .values("person_id")
         .annotate(**_SUMS)
+        .values_list("person_id", *_SUMS)
     )
-    for row in rows:
-        out[row["person_id"]] = _natural(dict(row))
+    for person_id, *sums in rows:
+        out[person_id] = _natural_row(sums)
     return out
 
 
@@ -271,23 +278,39 @@ def org_targets(org: Organization, period: Period) -> Targets:
     revision_table = quote(TargetRevision._meta.db_table)
     target_table = quote(Target._meta.db_table)
     sql = (
-        f"SELECT t.person_id, t.team_id, t.kpi_id, r.value, r.effective_from "  # noqa: S608
+        f"SELECT r.target_id, t.person_id, t.team_id, t.kpi_id, r.value, r.effective_from "  # noqa: S608
         f"FROM {revision_table} r JOIN {target_table} t ON r.target_id = t.id "
         "WHERE t.org_id = %s AND t.period_label = %s ORDER BY r.target_id, r.id"
     )
-    found: dict[TargetKey, list[Revision]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.pk, period.label])
-        for person_id, team_id, kpi_id, value, effective_from in cursor.fetchall():
-            key: TargetKey = (
-                (PERSON, person_id, keys[kpi_id])
-                if person_id is not None
-                else (TEAM, team_id, keys[kpi_id])
-            )
-            found.setdefault(key, []).append(
-                Revision(value=_stored_decimal(value), effective_from=_stored_date(effective_from))
-            )
-    return _prorated(found, period)
+        rows = cursor.fetchall()
+    out: Targets = {}
+    # Rows come grouped by target. Most targets were set once and never changed: their one
+    # value is the period's target, with no revision objects and no proration.
+    index, count = 0, len(rows)
+    while index < count:
+        target_id, person_id, team_id, kpi_id, value, _ = rows[index]
+        end = index + 1
+        while end < count and rows[end][0] == target_id:
+            end += 1
+        key: TargetKey = (
+            (PERSON, person_id, keys[kpi_id])
+            if person_id is not None
+            else (TEAM, team_id, keys[kpi_id])
+        )
+        if end == index + 1:
+            out[key] = _stored_decimal(value)
+        else:
+            found = [
+                Revision(value=_stored_decimal(row[4]), effective_from=_stored_date(row[5]))
+                for row in rows[index:end]
+            ]
+            prorated = prorate(found, period)
+            if prorated is not None:
+                out[key] = prorated
+        index = end
+    return out
 
 
 _FOUR_PLACES = Decimal("0.0001")
@@ -297,6 +320,8 @@ def _stored_decimal(value: Any) -> Decimal:
     # SQLite hands back a number (int or float) for a decimal column; PostgreSQL a Decimal.
     if isinstance(value, Decimal):
         return value
+    if isinstance(value, int):
+        return Decimal(value)
     return Decimal(str(value)).quantize(_FOUR_PLACES)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from charter.core import audit
 from charter.core.periods import Period
-from charter.kpis import selectors
+from charter.kpis import cache, selectors
 from charter.kpis.formula import FormulaError, parse
 from charter.kpis.library import BUILTIN_EFFECTIVE_FROM, BUILTINS, DEFAULT_SCORE_CAP
 from charter.kpis.models import (
@@ -419,7 +419,9 @@ def scorecard_settings_update(
             return found
         found.leaderboard_visibility = leaderboard_visibility
         found.updated_at = timezone.now()
-        found.save()
+        found.save(update_fields=["leaderboard_visibility", "updated_at"])
+        # Cached pages show the leaderboard link (or not) by this setting.
+        cache.changed(org.pk)
         audit.record(
             actor=actor,
             action="kpis.settings.updated",

@@ -140,20 +140,37 @@ def _person_page(request: AuthenticatedHttpRequest, person: Person) -> HttpRespo
         return _bad_period(request, error)
     today = selectors.org_today(org)
     chart_key = request.GET.get("kpi") or ""
-    base = {**_base_context(request, org, period, today), "person": person}
+
+    # Built only when something is rendered: a page served from the cache needs none of it.
+    def base() -> dict[str, Any]:
+        return {**_base_context(request, org, period, today), "person": person}
 
     def body() -> str:
-        context = {**base, **person_context(org, person, period, today, chart_key)}
+        context = {**base(), **person_context(org, person, period, today, chart_key)}
         return render_to_string("kpis/scorecards/_person.html", context, request=request)
 
     # The scorecard itself is the costly part: reused until any figure may have changed.
-    html = cache.fragment(
-        org.pk, ("person", request.user.pk, person.pk, period.label, chart_key, today), body
-    )
+    def scorecard() -> str:
+        return cache.fragment(
+            org.pk, ("person", request.user.pk, person.pk, period.label, chart_key, today), body
+        )
+
     if request.htmx:
-        return HttpResponse(html)
-    context = {**base, "body": mark_safe(html), "is_me": person.pk == request.person.pk}  # noqa: S308
-    return render(request, "kpis/scorecards/person.html", context)
+        return HttpResponse(scorecard())
+
+    def whole(extra: dict[str, Any]) -> HttpResponse:
+        context = {
+            **base(),
+            "body": mark_safe(scorecard()),  # noqa: S308
+            "is_me": person.pk == request.person.pk,
+            **extra,
+        }
+        return render(request, "kpis/scorecards/person.html", context)
+
+    # The page around it too: the most visited page of all (a rep's own KPIs) then costs a
+    # version read and a cache read.
+    viewer = (request.user.pk, person.pk, request.get_full_path(), today)
+    return cache.page(request, org.pk, ("person", *viewer), whole)
 
 
 @require_safe
