@@ -44,7 +44,7 @@ def user_with_person(user_id: Any) -> User | None:
     user = rows.instance(User, row[:split])
     assert user is not None
     person = rows.instance(Person, row[split:middle])
-    User.person.related.set_cached_value(user, person)  # type: ignore[attr-defined]
+    User.person.related.set_cached_value(user, person)
     if person is not None:
         Person.user.field.set_cached_value(person, user)
         Person.org.field.set_cached_value(person, rows.instance(Organization, row[middle:]))

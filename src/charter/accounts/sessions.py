@@ -24,7 +24,7 @@ class SessionStore(db.SessionStore):
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.session_key, now])
             row = cursor.fetchone()
-        if row is None:
+        if row is None or self.session_key is None:
             # As Django does for a missing or expired session: the next save starts a new one.
             self._session_key = None
             return None

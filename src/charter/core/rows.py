@@ -23,7 +23,7 @@ Converter = tuple[list[Callable[..., Any]], Any]
 def columns(model: type[Model], alias: str, using: str = "default") -> str:
     """The model's columns, qualified by `alias`, in the order `instance` expects them."""
     quote = connections[using].ops.quote_name
-    return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+    return ", ".join(f"{alias}.{quote(str(f.column))}" for f in model._meta.concrete_fields)
 
 
 def table(model: type[Model], using: str = "default") -> str:
