@@ -98,6 +98,7 @@ def create_org(password: str) -> str:
     login's email."""
     from charter.accounts.models import User
     from charter.kpis.models import KpiDefinition, Target, TargetRevision
+    from charter.kpis.scoring import Revision, day_total
     from charter.kpis.selectors import period_of
     from charter.org.models import Organization, Person, Role, Team
 
@@ -145,14 +146,14 @@ def create_org(password: str) -> str:
     revisions = []
     for target in targets:
         value = _target_value(target.kpi.key, rng)
-        revisions.append(
+        mine = [
             TargetRevision(
                 target=target, value=value, effective_from=period.start, reason="Target set"
             )
-        )
+        ]
         # One target in ten changes mid-quarter, as territories move.
         if rng.random() < 0.1:
-            revisions.append(
+            mine.append(
                 TargetRevision(
                     target=target,
                     value=(value * Decimal("1.1")).quantize(Decimal("0.0001")),
@@ -160,7 +161,11 @@ def create_org(password: str) -> str:
                     reason="Territory change",
                 )
             )
+        # What `kpis.services.target_set` keeps with every revision.
+        target.day_total = day_total([Revision(r.value, r.effective_from) for r in mine], period)
+        revisions += mine
     TargetRevision.objects.bulk_create(revisions)
+    Target.objects.bulk_update(targets, ["day_total"], batch_size=2000)
     return first.email
 
 

@@ -10,7 +10,6 @@ Django's cache (per process by default, Redis or Memcached when configured).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.db import connection
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.crypto import salted_hmac
 
 from charter.kpis.models import ScorecardSettings
 
@@ -68,9 +68,11 @@ def fragment(org_id: int, parts: tuple[Any, ...], render: Callable[[], str]) -> 
 
 
 # What a cached page holds where the CSRF token goes: each request gets its own token (Django
-# masks it anew every time), written over this mark. Random per process, so no page text can
-# contain it by chance; HTML-safe, so it passes escaping unchanged.
-CSRF_MARK = f"csrf-mark-{secrets.token_hex(16)}"
+# masks it anew every time), written over this mark. Derived from the secret key, so every
+# process of one installation uses the same mark (a page cached by one is served by another
+# through a shared cache) and no page text can contain it unless it knows the key; HTML-safe,
+# so it passes escaping unchanged.
+CSRF_MARK = "csrf-mark-" + salted_hmac("charter.kpis.cache.csrf-mark", "mark").hexdigest()[:32]
 
 
 def page(

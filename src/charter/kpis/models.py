@@ -167,6 +167,11 @@ class Target(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
+    # The period's target kept ready for org-wide scorecards, which would otherwise read and
+    # prorate ten thousand revisions: the sum over the period's days of the value in effect on
+    # each, in ten-thousandths (see `scoring.day_total`). Written with each revision, in the
+    # same transaction; the revisions stay the record.
+    day_total = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["period_start", "kpi_id", "id"]

@@ -149,7 +149,26 @@ def prorate(revisions: Sequence[Revision], period: Period) -> Decimal | None:
     return total / period.days
 
 
-@dataclass
+# Targets have at most four decimals: a day total is kept in ten-thousandths, a whole number.
+TOTAL_SCALE = 10_000
+
+
+def day_total(revisions: Sequence[Revision], period: Period) -> int | None:
+    """The sum over the period's days of the target in effect on each (by `spans`), in
+    ten-thousandths; None without revisions. `from_day_total` turns it into what `prorate`
+    gives: the same number, divided once."""
+    parts = spans(revisions, period)
+    if not parts:
+        return None
+    return sum(int(part.revision.value * TOTAL_SCALE) * part.days for part in parts)
+
+
+def from_day_total(total: int, period: Period) -> Decimal:
+    return Decimal(total) / (TOTAL_SCALE * period.days)
+
+
+# Slotted: an org's scorecards hold ten thousand of these, built in one go.
+@dataclass(slots=True)
 class KpiResult:
     spec: KpiSpec
     actual: Decimal | None
@@ -223,42 +242,76 @@ def kpi_result(
     period: Period,
     today: dt.date,
 ) -> KpiResult:
-    # Written out flat, with each property read once: an org's scorecards call this ten
-    # thousand times, and the helper calls cost more than the arithmetic (see `attainment_of`,
-    # `status_of` for the same rules one at a time).
-    actual = actual_of(spec, metrics)
-    higher = spec.direction != "lower"
-    attainment = _ratio(actual, target) if higher else _ratio(target, actual)
-    days = period.days
-    elapsed = period.elapsed_days(today)
-    expected = pace = forecast = projected = None
-    if elapsed > 0:
-        if spec.formula.additive:
-            # Multiply before dividing: 40000 x 91 / 30 is exactly 121333.33…, whereas dividing
-            # by a rounded 30/91 drifts in the last digits.
-            forecast = actual * days / elapsed if actual is not None else None
-            if target is not None:
-                expected = target * elapsed / days
-                pace = _ratio(actual, expected) if higher else _ratio(expected, actual)
-            projected = _ratio(forecast, target) if higher else _ratio(target, forecast)
-        else:
-            forecast = actual
-            pace = attainment
-            projected = attainment
-    return KpiResult(
-        spec=spec,
-        actual=actual,
-        target=target,
-        attainment=attainment,
-        expected_to_date=expected,
-        pace=pace,
-        forecast=forecast,
-        forecast_attainment=projected,
-        status=_status(spec, actual, target, projected),
-        metrics={key: metrics.get(key, ZERO) for key in spec.formula.metrics},
-        elapsed_days=elapsed,
-        period_days=days,
-    )
+    """One KPI's result for one subject (see `Scorer` for many)."""
+    return Scorer([spec], period, today).results(metrics, {spec.key: target})[0]
+
+
+class Scorer:
+    """The results of the same KPIs, in the same period on the same day, for one subject after
+    another. What does not change from one subject to the next (the period's days, each KPI's
+    direction, unit and formula) is worked out once: an org's scorecards score ten thousand
+    KPI results, and repeating those lookups for each cost more than the arithmetic."""
+
+    def __init__(self, specs: Sequence[KpiSpec], period: Period, today: dt.date) -> None:
+        self.days = period.days
+        self.elapsed = period.elapsed_days(today)
+        self.plan = [
+            (
+                spec,
+                spec.key,
+                spec.formula.evaluate,
+                spec.unit == "percent",
+                spec.direction != "lower",
+                spec.formula.additive,
+                spec.formula.metrics,
+            )
+            for spec in specs
+        ]
+
+    def results(
+        self, metrics: Mapping[str, Decimal], targets: Mapping[str, Decimal | None]
+    ) -> list[KpiResult]:
+        """Each KPI's result for a subject with these metric sums and these targets (by KPI
+        key). The rules, one at a time: `attainment_of` (a ratio, inverted when lower is
+        better), pace and forecast by run rate for additive KPIs, `_status`."""
+        days, elapsed = self.days, self.elapsed
+        out = []
+        for spec, key, evaluate, percent, higher, additive, metric_keys in self.plan:
+            target = targets.get(key)
+            actual = evaluate(metrics)
+            if actual is not None and percent:
+                actual *= HUNDRED
+            attainment = _ratio(actual, target) if higher else _ratio(target, actual)
+            expected = pace = forecast = projected = None
+            if elapsed > 0:
+                if additive:
+                    # Multiply before dividing: 40000 x 91 / 30 is exactly 121333.33…, whereas
+                    # dividing by a rounded 30/91 drifts in the last digits.
+                    forecast = actual * days / elapsed if actual is not None else None
+                    if target is not None:
+                        expected = target * elapsed / days
+                        pace = _ratio(actual, expected) if higher else _ratio(expected, actual)
+                    projected = _ratio(forecast, target) if higher else _ratio(target, forecast)
+                else:
+                    forecast = actual
+                    pace = projected = attainment
+            out.append(
+                KpiResult(
+                    spec,
+                    actual,
+                    target,
+                    attainment,
+                    expected,
+                    pace,
+                    forecast,
+                    projected,
+                    _status(spec, actual, target, projected),
+                    {name: metrics.get(name, ZERO) for name in metric_keys},
+                    elapsed,
+                    days,
+                )
+            )
+        return out
 
 
 def weighted_score(results: Iterable[KpiResult]) -> Decimal | None:

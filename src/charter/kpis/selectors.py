@@ -21,6 +21,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from charter.core import rows
 from charter.core.periods import QUARTER, Period, parse_period, period_containing, recent
 from charter.kpis.formula import parse
 from charter.kpis.metrics import METRIC_KEYS, METRICS
@@ -38,7 +39,8 @@ from charter.kpis.scoring import (
     KpiResult,
     KpiSpec,
     Revision,
-    kpi_result,
+    Scorer,
+    from_day_total,
     prorate,
     sum_targets,
     weighted_score,
@@ -153,10 +155,17 @@ def _natural(row: dict[str, Any]) -> dict[str, Decimal]:
     return {key: METRICS[key].natural(row.get(key) or 0) for key in METRIC_KEYS}
 
 
+_SCALES = [(key, METRICS[key].scale) for key in METRIC_KEYS]
+_ZERO = Decimal(0)
+
+
 def _natural_row(stored: Sequence[int | None]) -> dict[str, Decimal]:
-    """`_natural` of the sums in METRIC_KEYS order, as a values_list row gives them."""
-    pairs = zip(METRIC_KEYS, stored, strict=True)
-    return {key: METRICS[key].natural(value or 0) for key, value in pairs}
+    """`_natural` of the sums in METRIC_KEYS order, as a row of `_SUMS_SQL` gives them; written
+    out (no call per figure) for the thousands of rows of an org's scorecards."""
+    return {
+        key: (Decimal(value) / scale if scale != 1 else Decimal(value)) if value else _ZERO
+        for (key, scale), value in zip(_SCALES, stored, strict=True)
+    }
 
 
 def _in_period(period: Period) -> QuerySet[MonthlyMetrics]:
@@ -170,16 +179,22 @@ def metric_sums_by_person(
     ids = list(person_ids)
     zero = _natural({})
     out = {pk: dict(zero) for pk in ids}
-    rows = (
-        _in_period(period)
-        .filter(person_id__in=ids)
-        .order_by()
-        .values("person_id")
-        .annotate(**_SUMS)
-        .values_list("person_id", *_SUMS)
+    if not ids:
+        return out
+    # Plain SQL: for a whole org this runs over a thousand people, and it is the first thing
+    # every scorecard page does.
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
+    sums = ", ".join(f"SUM({quote(key)})" for key in METRIC_KEYS)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"SELECT person_id, {sums} FROM {rows.table(MonthlyMetrics)} "  # noqa: S608
+        f"WHERE month >= %s AND month <= %s AND person_id IN ({marks}) GROUP BY person_id"
     )
-    for person_id, *sums in rows:
-        out[person_id] = _natural_row(sums)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [adapt(period.start), adapt(period.end), *ids])
+        found = cursor.fetchall()
+    for person_id, *stored in found:
+        out[person_id] = _natural_row(stored)
     return out
 
 
@@ -270,63 +285,23 @@ def org_targets(org: Organization, period: Period) -> Targets:
     """Every person's and team's prorated target for the period, in one lean query: read once
     and hand to several scorecard functions (`targets=`) when a page shows many of them.
 
-    Plain SQL over the two tables, converting the two values itself: an org of a thousand reps
-    has ten thousand revisions a quarter, and the ORM's per-value converters cost more than the
-    query. Revisions come in the order they were made, as `target_revisions` gives them."""
+    From each target's day total (kept with its revisions, see `Target.day_total`), in plain
+    SQL: an org of a thousand reps has ten thousand targets a quarter, and the ORM's per-value
+    converters would cost more than the query."""
     keys = dict(KpiDefinition.objects.filter(org=org).values_list("pk", "key"))
-    quote = connection.ops.quote_name
-    revision_table = quote(TargetRevision._meta.db_table)
-    target_table = quote(Target._meta.db_table)
     sql = (
-        f"SELECT r.target_id, t.person_id, t.team_id, t.kpi_id, r.value, r.effective_from "  # noqa: S608
-        f"FROM {revision_table} r JOIN {target_table} t ON r.target_id = t.id "
-        "WHERE t.org_id = %s AND t.period_label = %s ORDER BY r.target_id, r.id"
+        f"SELECT person_id, team_id, kpi_id, day_total FROM {rows.table(Target)} "  # noqa: S608
+        "WHERE org_id = %s AND period_label = %s AND day_total IS NOT NULL"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.pk, period.label])
-        rows = cursor.fetchall()
-    out: Targets = {}
-    # Rows come grouped by target. Most targets were set once and never changed: their one
-    # value is the period's target, with no revision objects and no proration.
-    index, count = 0, len(rows)
-    while index < count:
-        target_id, person_id, team_id, kpi_id, value, _ = rows[index]
-        end = index + 1
-        while end < count and rows[end][0] == target_id:
-            end += 1
-        key: TargetKey = (
-            (PERSON, person_id, keys[kpi_id])
-            if person_id is not None
-            else (TEAM, team_id, keys[kpi_id])
-        )
-        if end == index + 1:
-            out[key] = _stored_decimal(value)
-        else:
-            found = [
-                Revision(value=_stored_decimal(row[4]), effective_from=_stored_date(row[5]))
-                for row in rows[index:end]
-            ]
-            prorated = prorate(found, period)
-            if prorated is not None:
-                out[key] = prorated
-        index = end
-    return out
-
-
-_FOUR_PLACES = Decimal("0.0001")
-
-
-def _stored_decimal(value: Any) -> Decimal:
-    # SQLite hands back a number (int or float) for a decimal column; PostgreSQL a Decimal.
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    return Decimal(str(value)).quantize(_FOUR_PLACES)
-
-
-def _stored_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        found = cursor.fetchall()
+    return {
+        (PERSON, person_id, keys[kpi_id])
+        if person_id is not None
+        else (TEAM, team_id, keys[kpi_id]): from_day_total(total, period)
+        for person_id, team_id, kpi_id, total in found
+    }
 
 
 def _prorated(
@@ -387,7 +362,7 @@ def _results(
     period: Period,
     today: dt.date,
 ) -> list[KpiResult]:
-    return [kpi_result(spec, metrics, targets.get(spec.key), period, today) for spec in specs]
+    return Scorer(specs, period, today).results(metrics, targets)
 
 
 def person_scorecards(
@@ -408,9 +383,11 @@ def person_scorecards(
     if targets is None:
         targets = _prorated(target_revisions(org, period, person_ids=ids, details=False), period)
     cards = []
+    scorer = Scorer(specs, period, today)
+    keys = [spec.key for spec in specs]
     for person in people:
-        own = {spec.key: targets.get((PERSON, person.pk, spec.key)) for spec in specs}
-        results = _results(specs, sums[person.pk], own, period, today)
+        own = {key: targets.get((PERSON, person.pk, key)) for key in keys}
+        results = scorer.results(sums[person.pk], own)
         cards.append(Scorecard(PERSON, period, results, weighted_score(results), person=person))
     return _with_closing(org, period, cards)
 
@@ -548,12 +525,13 @@ def team_scorecards(
         members[team_id].append(pk)
     found = targets if targets is not None else org_targets(org, period)
     cards = []
+    scorer = Scorer(specs, period, today)
     for team in teams:
         rolled = {
             spec.key: _rolled_target(spec, team.pk, children, members, found, set())
             for spec in specs
         }
-        results = _results(specs, sums.get(team.pk, _natural({})), rolled, period, today)
+        results = scorer.results(sums.get(team.pk, _natural({})), rolled)
         cards.append(Scorecard(TEAM, period, results, weighted_score(results), team=team))
     return _with_closing(org, period, cards)
 

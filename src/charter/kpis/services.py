@@ -29,7 +29,7 @@ from charter.kpis.models import (
     TargetRevision,
     Unit,
 )
-from charter.kpis.scoring import Revision, unchanged_from
+from charter.kpis.scoring import Revision, day_total, unchanged_from
 from charter.org.models import Organization, Person, Team
 
 # The fields of a KPI version a person chooses (the rest is bookkeeping).
@@ -240,6 +240,11 @@ def kpi_revise(
 # -- targets -------------------------------------------------------------------------------
 
 
+# A trillion: the period's day total of a target (in ten-thousandths, up to 366 days) must fit
+# in a 64-bit whole number (see `Target.day_total`).
+MAX_TARGET = Decimal(10) ** 12
+
+
 def _clean_value(value: Any) -> Decimal:
     try:
         number = Decimal(str(value).strip().replace(",", ""))
@@ -247,8 +252,10 @@ def _clean_value(value: Any) -> Decimal:
         raise ValidationError({"value": f"{value!r} is not a number."}) from None
     if not number.is_finite() or number < 0:
         raise ValidationError({"value": "A target is a number of 0 or more."})
-    if abs(number) >= Decimal("1e14"):
-        raise ValidationError({"value": "That target is too large."})
+    if abs(number) >= MAX_TARGET:
+        raise ValidationError(
+            {"value": f"That target is too large: it must be under {MAX_TARGET:,.0f}."}
+        )
     return number.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
@@ -316,6 +323,11 @@ def target_set(
             reason=why,
             created_by=_actor_user(actor),
         )
+        target.day_total = day_total(
+            [*(Revision(r.value, r.effective_from) for r in previous), Revision(amount, when)],
+            period,
+        )
+        target.save(update_fields=["day_total"])
         audit.record(
             actor=actor,
             action="kpis.target.revised" if previous else "kpis.target.set",
