@@ -10,6 +10,7 @@ Django's cache (per process by default, Redis or Memcached when configured).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -54,7 +55,10 @@ def changed(org_id: int | None) -> None:
 
 
 def _key(kind: str, org_id: int, parts: tuple[Any, ...]) -> str:
-    return f"kpis:{kind}:" + ":".join(str(p) for p in (org_id, data_version(org_id), *parts))
+    # Hashed: the parts include a page's whole query string, and Memcached refuses keys over
+    # 250 characters.
+    text = ":".join(str(p) for p in (org_id, data_version(org_id), *parts))
+    return f"kpis:{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
 def fragment(org_id: int, parts: tuple[Any, ...], render: Callable[[], str]) -> str:
