@@ -345,12 +345,12 @@ def _ms(seconds: float) -> float:
 
 def _child_scorecards(data_dir: str, work: Path) -> dict[str, Any]:
     _setup_django(data_dir)
-    from charter.kpis.scoring import kpi_result
+    from charter.kpis.scoring import Scorer
     from charter.kpis.selectors import (
         kpi_specs,
         metric_sums_by_person,
+        org_targets,
         period_of,
-        target_revisions,
     )
     from charter.org.models import Organization, Person
 
@@ -372,12 +372,12 @@ def _child_scorecards(data_dir: str, work: Path) -> dict[str, Any]:
     # Where Charter's time goes: the rollup read, the targets, the arithmetic.
     specs = [s for s in kpi_specs(org, period) if s.key in kpi_data.KPI_KEYS]
     sums_times, sums = _timed(lambda: metric_sums_by_person(ids, period), REPEATS)
-    target_times, _ = _timed(lambda: target_revisions(org, period, person_ids=ids), REPEATS)
+    target_times, _ = _timed(lambda: org_targets(org, period), REPEATS)
 
     def arithmetic() -> None:
+        scorer = Scorer(specs, period, kpi_data.LAST_DAY)
         for pk in ids:
-            for spec in specs:
-                kpi_result(spec, sums[pk], None, period, kpi_data.LAST_DAY)
+            scorer.results(sums[pk], {})
 
     arithmetic_times, _ = _timed(arithmetic, REPEATS)
     charter = statistics.median(charter_times[1:])
