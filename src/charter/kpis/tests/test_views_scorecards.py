@@ -22,6 +22,7 @@ import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from charter.conftest import client_for, make_person
@@ -161,6 +162,34 @@ def test_period_picker_moves_and_switches_kind(world):
 @pytest.mark.django_db
 def test_a_bad_period_label_is_a_clear_message_not_an_error(world):
     response = client_for(world["rep"]).get("/kpis/?period=2017-Q7")
+    assert response.status_code == 400
+    assert "is not a period" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "page",
+    [
+        "person",
+        "person_pdf",
+        "team",
+        "team_export",
+        "org",
+        "org_export",
+    ],
+)
+def test_every_page_of_a_period_answers_a_bad_label_the_same_way(world, page):
+    rep = world["rep"]
+    arguments = {
+        "person": {"person_id": rep.pk},
+        "person_pdf": {"person_id": rep.pk},
+        "team": {"team_id": rep.team_id},
+        "team_export": {"team_id": rep.team_id, "fmt": "csv"},
+        "org": {},
+        "org_export": {"fmt": "csv"},
+    }[page]
+    url = reverse(f"kpis:{page}", kwargs=arguments)
+    response = client_for(world["admin"]).get(url + "?period=2017-Q7")
     assert response.status_code == 400
     assert "is not a period" in response.content.decode()
 

@@ -9,7 +9,9 @@ sort headers update in place while the URL stays shareable.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -44,8 +46,19 @@ def _period(request: AuthenticatedHttpRequest, org: Organization) -> Period:
         raise BadPeriod(str(error)) from error
 
 
-def _bad_period(request: AuthenticatedHttpRequest, error: BadPeriod) -> HttpResponse:
-    return render(request, "kpis/scorecards/bad_period.html", {"reason": str(error)}, status=400)
+def _answers_bad_period(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A page of a period answers a label that names no period with a 400 page saying why,
+    wherever in the view `_period` finds it out."""
+
+    @wraps(view)
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except BadPeriod as error:
+            context = {"reason": str(error)}
+            return render(request, "kpis/scorecards/bad_period.html", context, status=400)
+
+    return wrapper
 
 
 def _query(request: AuthenticatedHttpRequest, **changes: str) -> str:
@@ -134,10 +147,7 @@ def person_context(
 
 def _person_page(request: AuthenticatedHttpRequest, person: Person) -> HttpResponse:
     org = person.org
-    try:
-        period = _period(request, org)
-    except BadPeriod as error:
-        return _bad_period(request, error)
+    period = _period(request, org)
     today = selectors.org_today(org)
     chart_key = request.GET.get("kpi") or ""
 
@@ -175,6 +185,7 @@ def _person_page(request: AuthenticatedHttpRequest, person: Person) -> HttpRespo
 
 @require_safe
 @person_required
+@_answers_bad_period
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _person_page(request, request.person)
 
@@ -187,19 +198,18 @@ def _visible_person(request: AuthenticatedHttpRequest, person_id: int) -> Person
 
 @require_safe
 @person_required
+@_answers_bad_period
 def person(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponse:
     return _person_page(request, _visible_person(request, person_id))
 
 
 @require_safe
 @person_required
+@_answers_bad_period
 def person_pdf(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponseBase:
     subject = _visible_person(request, person_id)
     org = subject.org
-    try:
-        period = _period(request, org)
-    except BadPeriod as error:
-        return _bad_period(request, error)
+    period = _period(request, org)
     today = selectors.org_today(org)
     context = {
         **_base_context(request, org, period, today),
@@ -275,13 +285,11 @@ def team_context(
 
 @require_safe
 @person_required
+@_answers_bad_period
 def team(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     subject = _visible_team(request, team_id)
     org = request.person.org
-    try:
-        period = _period(request, org)
-    except BadPeriod as error:
-        return _bad_period(request, error)
+    period = _period(request, org)
     today = selectors.org_today(org)
     context = {
         **_base_context(request, org, period, today),
@@ -294,13 +302,11 @@ def team(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
 
 @require_safe
 @person_required
+@_answers_bad_period
 def team_export(request: AuthenticatedHttpRequest, team_id: int, fmt: str) -> HttpResponseBase:
     subject = _visible_team(request, team_id)
     org = request.person.org
-    try:
-        period = _period(request, org)
-    except BadPeriod as error:
-        return _bad_period(request, error)
+    period = _period(request, org)
     today = selectors.org_today(org)
     context = {**_base_context(request, org, period, today)}
     context.update(team_context(request, subject, period, today))
@@ -344,13 +350,11 @@ def org_context(
 
 @require_safe
 @person_required
+@_answers_bad_period
 def org(request: AuthenticatedHttpRequest) -> HttpResponse:
     _org_allowed(request)
     company = request.person.org
-    try:
-        period = _period(request, company)
-    except BadPeriod as error:
-        return _bad_period(request, error)
+    period = _period(request, company)
     today = selectors.org_today(company)
     context = {
         **_base_context(request, company, period, today),
@@ -363,13 +367,11 @@ def org(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_safe
 @person_required
+@_answers_bad_period
 def org_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
     _org_allowed(request)
     company = request.person.org
-    try:
-        period = _period(request, company)
-    except BadPeriod as error:
-        return _bad_period(request, error)
+    period = _period(request, company)
     today = selectors.org_today(company)
     context = {
         **_base_context(request, company, period, today),
@@ -393,6 +395,7 @@ def org_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
 
 @require_safe
 @person_required
+@_answers_bad_period
 def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     company = request.person.org
     visibility = selectors.scorecard_settings(company).leaderboard_visibility
@@ -400,10 +403,7 @@ def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         if visibility == LeaderboardVisibility.OFF:
             raise PermissionDenied("Leaderboards are off in this organization.")
         raise PermissionDenied("Leaderboards are shown to managers, admins and executives only.")
-    try:
-        period = _period(request, company)
-    except BadPeriod as error:
-        return _bad_period(request, error)
+    period = _period(request, company)
     today = selectors.org_today(company)
     context = {
         **_base_context(request, company, period, today),
