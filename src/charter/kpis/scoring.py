@@ -179,13 +179,22 @@ class KpiResult:
     forecast: Decimal | None
     forecast_attainment: Decimal | None
     status: str | None
-    metrics: dict[str, Decimal] = field(default_factory=dict)
+    # The subject's metric sums over the period: all of them, shared by the subject's results
+    # rather than copied into each (an org's scorecards would build ten thousand dicts that
+    # only the explain and snapshot code ever read). `metrics` picks the formula's.
+    sums: Mapping[str, Decimal] = field(default_factory=dict)
     elapsed_days: int = 0
     period_days: int = 0
 
     @property
     def key(self) -> str:
         return self.spec.key
+
+    @property
+    def metrics(self) -> dict[str, Decimal]:
+        """The sums the KPI's formula reads, by metric key (what explain substitutes)."""
+        sums = self.sums
+        return {name: sums.get(name, ZERO) for name in self.spec.formula.metrics}
 
     @property
     def status_label(self) -> str:
@@ -263,7 +272,6 @@ class Scorer:
                 spec.unit == "percent",
                 spec.direction != "lower",
                 spec.formula.additive,
-                spec.formula.metrics,
             )
             for spec in specs
         ]
@@ -276,7 +284,7 @@ class Scorer:
         better), pace and forecast by run rate for additive KPIs, `_status`."""
         days, elapsed = self.days, self.elapsed
         out = []
-        for spec, key, evaluate, percent, higher, additive, metric_keys in self.plan:
+        for spec, key, evaluate, percent, higher, additive in self.plan:
             target = targets.get(key)
             actual = evaluate(metrics)
             if actual is not None and percent:
@@ -306,7 +314,7 @@ class Scorer:
                     forecast,
                     projected,
                     _status(spec, actual, target, projected),
-                    {name: metrics.get(name, ZERO) for name in metric_keys},
+                    metrics,
                     elapsed,
                     days,
                 )

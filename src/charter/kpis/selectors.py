@@ -597,7 +597,7 @@ def result_from_figures(figures: dict[str, Any]) -> KpiResult:
         forecast=_decimal(figures["forecast"]),
         forecast_attainment=_decimal(figures.get("forecast_attainment")),
         status=figures.get("status"),
-        metrics={k: Decimal(v) for k, v in figures.get("metrics", {}).items()},
+        sums={k: Decimal(v) for k, v in figures.get("metrics", {}).items()},
         elapsed_days=int(figures.get("elapsed_days", 0)),
         period_days=int(figures.get("period_days", 0)),
     )

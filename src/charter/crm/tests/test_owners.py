@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from charter.conftest import client_for
 from charter.core.models import AuditEvent
@@ -147,3 +148,26 @@ def test_only_admins_may_see_or_resolve_owners(
     assert response.status_code == 403
     assert not OwnerAlias.objects.exists()
     assert Deal.objects.filter(owner_key="zed stranger", owner__isnull=True).count() == 2
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="reads SQLite's query plan (PostgreSQL's depends on size)"
+)
+@pytest.mark.parametrize("model", [Deal, Activity, CsatResponse])
+def test_unmatched_owner_lookups_search_an_index(model: Any, org: Any) -> None:
+    """Owner keys are indexed only on rows nobody owns (an import of matched rows writes none
+    of them), and the lookups by owner key are all for such rows: they must still search an
+    index (that one, or the owner's own, where unowned rows sit together) rather than scan
+    every fact."""
+    table = model._meta.db_table
+    queries = [
+        model.objects.filter(org=org, owner__isnull=True, owner_key="zed stranger"),
+        model.objects.filter(org=org, owner__isnull=True).exclude(owner_key=""),
+    ]
+    for query in queries:
+        sql, params = query.values("owner_key").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert f"SEARCH {table} USING" in plan, plan
+        assert f"SCAN {table}" not in plan, plan
