@@ -36,11 +36,11 @@ from charter.kpis.models import (
     TargetRevision,
 )
 from charter.kpis.scoring import (
+    TOTAL_SCALE,
     KpiResult,
     KpiSpec,
     Revision,
     Scorer,
-    from_day_total,
     prorate,
     sum_targets,
     weighted_score,
@@ -205,8 +205,18 @@ def metric_sums_for_team(team_ids: Iterable[int], period: Period) -> dict[str, D
 
 
 def metric_sums_for_org(org: Organization, period: Period) -> dict[str, Decimal]:
-    row = _in_period(period).filter(person__org=org).aggregate(**_SUMS)
-    return _natural(row)
+    # Plain SQL, as `metric_sums_by_person`: the org row of every org-wide page.
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
+    sums = ", ".join(f"SUM(m.{quote(key)})" for key in METRIC_KEYS)
+    sql = (
+        f"SELECT {sums} FROM {rows.table(MonthlyMetrics)} m "  # noqa: S608
+        f"JOIN {rows.table(Person)} p ON p.id = m.person_id "
+        "WHERE p.org_id = %s AND m.month >= %s AND m.month <= %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, adapt(period.start), adapt(period.end)])
+        found = cursor.fetchone()
+    return _natural_row(found)
 
 
 # -- targets -------------------------------------------------------------------------------
@@ -296,10 +306,12 @@ def org_targets(org: Organization, period: Period) -> Targets:
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.pk, period.label])
         found = cursor.fetchall()
+    # `from_day_total` for each, with its divisor worked out once rather than ten thousand times.
+    divisor = Decimal(TOTAL_SCALE * period.days)
     return {
         (PERSON, person_id, keys[kpi_id])
         if person_id is not None
-        else (TEAM, team_id, keys[kpi_id]): from_day_total(total, period)
+        else (TEAM, team_id, keys[kpi_id]): Decimal(total) / divisor
         for person_id, team_id, kpi_id, total in found
     }
 
@@ -382,12 +394,16 @@ def person_scorecards(
     sums = metric_sums_by_person(ids, period)
     if targets is None:
         targets = _prorated(target_revisions(org, period, person_ids=ids, details=False), period)
+    # Each person's targets by KPI key, in one pass over the period's targets (a page of a
+    # thousand people would otherwise look up ten thousand keys one by one).
+    own: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for (kind, subject, key), value in targets.items():
+        if kind == PERSON:
+            own[subject][key] = value
     cards = []
     scorer = Scorer(specs, period, today)
-    keys = [spec.key for spec in specs]
     for person in people:
-        own = {key: targets.get((PERSON, person.pk, key)) for key in keys}
-        results = scorer.results(sums[person.pk], own)
+        results = scorer.results(sums[person.pk], own.get(person.pk, {}))
         cards.append(Scorecard(PERSON, period, results, weighted_score(results), person=person))
     return _with_closing(org, period, cards)
 
