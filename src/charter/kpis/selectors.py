@@ -415,20 +415,44 @@ def _rolled_target(
     members: dict[int | None, list[int]],
     found: dict[TargetKey, Decimal],
     seen: set[int | None],
+    memo: dict[int | None, Decimal | None] | None = None,
 ) -> Decimal | None:
     """A team's target: its own; for an additive KPI without one, what its parts add up to (each
     sub-team's target, found the same way, and each direct member's). `team_id` None stands for
-    the whole organization, whose parts are the top-level teams and the people in no team."""
+    the whole organization, whose parts are the top-level teams and the people in no team.
+
+    `memo` (for one KPI) keeps each team's answer for the next team that asks: a page of every
+    team then adds each sub-tree up once, not once per team above it."""
+    if memo is not None and team_id in memo:
+        return memo[team_id]
     seen.add(team_id)
     if team_id is not None:
-        own = found.get((TEAM, team_id, spec.key))
-        if own is not None or not spec.additive:
-            return own
-    elif not spec.additive:
-        return None
+        value = found.get((TEAM, team_id, spec.key))
+        if value is None and spec.additive:
+            value = _parts_target(spec, team_id, children, members, found, seen, memo)
+    else:
+        value = (
+            _parts_target(spec, team_id, children, members, found, seen, memo)
+            if spec.additive
+            else None
+        )
+    if memo is not None:
+        memo[team_id] = value
+    return value
+
+
+def _parts_target(
+    spec: KpiSpec,
+    team_id: int | None,
+    children: TeamChildren,
+    members: dict[int | None, list[int]],
+    found: dict[TargetKey, Decimal],
+    seen: set[int | None],
+    memo: dict[int | None, Decimal | None] | None,
+) -> Decimal | None:
     parts = [found.get((PERSON, pk, spec.key)) for pk in members.get(team_id, [])]
     parts += [
-        _rolled_target(spec, child, children, members, found, seen)
+        _rolled_target(spec, child, children, members, found, seen, memo)
         for child in children.get(team_id, [])
         if child not in seen
     ]
@@ -542,9 +566,12 @@ def team_scorecards(
     found = targets if targets is not None else org_targets(org, period)
     cards = []
     scorer = Scorer(specs, period, today)
+    memos: dict[str, dict[int | None, Decimal | None]] = {spec.key: {} for spec in specs}
     for team in teams:
         rolled = {
-            spec.key: _rolled_target(spec, team.pk, children, members, found, set())
+            spec.key: _rolled_target(
+                spec, team.pk, children, members, found, set(), memos[spec.key]
+            )
             for spec in specs
         }
         results = scorer.results(sums.get(team.pk, _natural({})), rolled)
