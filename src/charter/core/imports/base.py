@@ -127,17 +127,21 @@ class Row:
         )
 
     def parse(self, fields: Sequence[Field]) -> None:
+        raw, values = self.raw, self.values
         for f in fields:
-            if not self.given(f.name):
-                self.values[f.name] = None
+            name = f.name
+            # `given`, written out: this runs for every cell of every row.
+            cell = raw.get(name)
+            if cell is None or is_blank(cell):
+                values[name] = None
                 if f.required:
-                    self.error(f.name, f"{f.label} is required")
+                    self.error(name, f"{f.label} is required")
                 continue
             try:
-                self.values[f.name] = f.clean(self.raw[f.name])
+                values[name] = f.clean(cell)
             except FieldInvalid as exc:
-                self.values[f.name] = None
-                self.error(f.name, f"{f.label} {exc}")
+                values[name] = None
+                self.error(name, f"{f.label} {exc}")
 
 
 class Importer(ABC, Generic[T]):
