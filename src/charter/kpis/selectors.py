@@ -330,7 +330,8 @@ def _prorated(
 # -- scorecards ----------------------------------------------------------------------------
 
 
-@dataclass
+# Slotted, as KpiResult: an org-wide page builds a thousand of these.
+@dataclass(slots=True)
 class Scorecard:
     """What one subject (a person, a team or the org) achieved in a period.
 
