@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import json
 import os
 import re
@@ -351,6 +352,23 @@ def _child_migrate(data_dir: str) -> dict[str, Any]:
 # -- step 1: scorecards, Charter and DuckDB ------------------------------------------------
 
 
+class _GcTime:
+    """A `gc.callbacks` entry adding up the time the collector runs."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.full = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        self.seconds += time.perf_counter() - self._started
+        if info["generation"] == 2:
+            self.full += 1
+
+
 def _child_scorecards(data_dir: str, work: Path) -> dict[str, Any]:
     _setup_django(data_dir)
     from charter.kpis.scoring import Scorer
@@ -365,8 +383,11 @@ def _child_scorecards(data_dir: str, work: Path) -> dict[str, Any]:
     meta = json.loads((work / "meta.json").read_text())
     org = Organization.objects.get()
     ids = list(Person.objects.filter(org=org).order_by("pk").values_list("pk", flat=True))
+    collector = _GcTime()
+    gc.callbacks.append(collector)
     charter_times, (cards, whole) = _timed(lambda: _charter_scorecards(org, kpi_data.QUARTER), 1)
     more, _ = _timed(lambda: _charter_scorecards(org, kpi_data.QUARTER), REPEATS)
+    gc.callbacks.remove(collector)
     charter_times += more
 
     duck = _duck(work, ids, meta["max_deal_id"])
@@ -405,6 +426,10 @@ def _child_scorecards(data_dir: str, work: Path) -> dict[str, Any]:
         "charter_rollup_read_ms": _ms(statistics.median(sums_times)),
         "charter_targets_read_ms": _ms(statistics.median(target_times)),
         "charter_kpi_arithmetic_ms": _ms(statistics.median(arithmetic_times)),
+        # Python's cyclic garbage collector, over Charter's 1 + REPEATS runs: part of the time
+        # above, reported so a slow repetition can be told from a slow computation.
+        "charter_gc_ms_total": _ms(collector.seconds),
+        "charter_gc_full_collections": collector.full,
     }
 
 
