@@ -69,7 +69,10 @@ def _upsert_sql(model: type[Model], date_column: str) -> str:
 
 def _rows(cells: Cells) -> Iterator[tuple[Any, ...]]:
     adapt = connection.ops.adapt_datefield_value
-    for (person, day), vector in cells.items():
+    # In (person, day) order, the order of the rollup tables' unique index and (as a rebuild
+    # writes them person by person) of their rows: each page is then fetched and changed once
+    # for all its cells rather than once per cell, on tables too big to stay in memory.
+    for (person, day), vector in sorted(cells.items()):
         if any(vector):
             yield (person, adapt(day), *vector)
 
