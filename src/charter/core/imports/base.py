@@ -132,7 +132,7 @@ class Row:
             name = f.name
             # `given`, written out: this runs for every cell of every row.
             cell = raw.get(name)
-            if cell is None or is_blank(cell):
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
                 values[name] = None
                 if f.required:
                     self.error(name, f"{f.label} is required")

@@ -83,7 +83,7 @@ def text(*, max_length: int | None = None) -> Parser:
     """One line of text with runs of whitespace turned into single spaces."""
 
     def parse(cell: Any) -> str:
-        value = " ".join(cell_text(cell).split())
+        value = " ".join((cell if type(cell) is str else cell_text(cell)).split())
         if max_length is not None and len(value) > max_length:
             raise FieldInvalid(f"is {len(value)} characters long; at most {max_length} are allowed")
         return value
