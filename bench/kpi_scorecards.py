@@ -65,6 +65,11 @@ def _setup_django(data_dir: str) -> None:
     import django
 
     django.setup()
+    # Measured as in a started web or worker process (charter.wsgi, `charter worker`), which
+    # freezes what it loaded at start (charter.core.heap).
+    from charter.core import heap
+
+    heap.settle()
 
 
 def _db_path() -> Path:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.crypto import get_random_string
 
-from charter.core import scheduler
+from charter.core import heap, scheduler
 
 
 class Command(BaseCommand):
@@ -58,6 +58,8 @@ class Command(BaseCommand):
         if options["max_tasks"] is not None and options["max_tasks"] < 1:
             raise CommandError("--max-tasks must be at least 1.")
         self._configure_logging(options["verbosity"])
+        # A worker runs for hours too: freeze what it loaded at start (see charter.core.heap).
+        heap.settle()
         worker = Worker(
             queue_names=options["queue"].split(","),
             interval=max(options["interval"], 0.1),
