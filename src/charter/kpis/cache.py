@@ -19,9 +19,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.crypto import salted_hmac
 
+from charter.core.csrf import get_token
 from charter.kpis.models import ScorecardSettings
 
 # Long enough to serve a team's dashboards through a busy morning, short enough that memory
@@ -71,8 +71,8 @@ def fragment(org_id: int, parts: tuple[Any, ...], render: Callable[[], str]) -> 
     return str(found)
 
 
-# What a cached page holds where the CSRF token goes: each request gets its own token (Django
-# masks it anew every time), written over this mark. Derived from the secret key, so every
+# What a cached page holds where the CSRF token goes: each request gets its own token (masked
+# anew every time, `core.csrf`), written over this mark. Derived from the secret key, so every
 # process of one installation uses the same mark (a page cached by one is served by another
 # through a shared cache) and no page text can contain it unless it knows the key; HTML-safe,
 # so it passes escaping unchanged.

@@ -14,15 +14,18 @@ from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.db.models import Model
+from django.db.models.signals import post_init
 from django.test import Client
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from charter.accounts import sessions
 from charter.accounts.backends import UserBackend
 from charter.accounts.models import User
 from charter.accounts.sessions import SessionStore
 from charter.conftest import PASSWORD, client_for
+from charter.core import rows
 from charter.org.access import person_of
 from charter.org.models import Organization, Person
 
@@ -82,6 +85,48 @@ def test_get_user_gives_what_the_orm_gives_field_by_field(rep: Person) -> None:
     # Loaded from the database, so saving updates the row rather than inserting one.
     assert user._state.adding is False
     assert user.person._state.adding is False
+
+
+def test_the_three_are_built_without_model_init_yet_behave_as_loaded(
+    rep: Person, django_assert_num_queries: Any
+) -> None:
+    other = Organization.objects.create(name="Other Co")
+    for model in (User, Person, Organization):
+        assert rows._plan(model, "default").plain, model
+    assert rep.user is not None
+    user = UserBackend().get_user(rep.user.pk)
+    person = user.person
+    assert person.get_deferred_fields() == set()
+    assert person._state.db == "default"
+    # Setting a foreign key's id forgets the object cached for the old one.
+    person.org_id = other.pk
+    with django_assert_num_queries(1):
+        assert person.org.name == "Other Co"
+    # Saving updates the row it came from.
+    person.org_id = rep.org_id
+    person.title = "Senior Account Executive"
+    person.save(update_fields=["title"])
+    assert Person.objects.get(pk=rep.pk).title == "Senior Account Executive"
+    person.refresh_from_db()
+    assert person.title == "Senior Account Executive"
+
+
+def test_a_model_with_init_signal_receivers_is_built_through_its_init(rep: Person) -> None:
+    assert rep.user is not None
+    seen: list[Model] = []
+
+    def receiver(sender: Any, instance: Model, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Organization, weak=False)
+    try:
+        user = UserBackend().get_user(rep.user.pk)
+    finally:
+        post_init.disconnect(receiver, sender=Organization)
+    assert seen == [user.person.org]
+    orm = User.objects.select_related("person__org").get(pk=rep.user.pk)
+    assert_same_fields(user.person.org, orm.person.org)
+    assert user.person.org._state.adding is False
 
 
 def test_a_user_without_a_person_has_none_and_asks_nothing_more(
@@ -197,3 +242,75 @@ def test_a_request_with_an_expired_session_cookie_is_signed_out(rep: Person) -> 
     response = client.get("/kpis/")
     assert response.status_code == 302
     assert response["Location"] == f"{LOGIN}?next=/kpis/"
+
+
+# -- the session's decoding, reused --------------------------------------------------------
+
+
+def stored_session(**data: Any) -> str:
+    store = SessionStore()
+    store.update(data)
+    store.save()
+    assert store.session_key is not None
+    return store.session_key
+
+
+def test_each_load_of_one_session_gets_its_own_copy(db: Any) -> None:
+    key = stored_session(colour="teal", recent=[1, 2])
+    first = SessionStore(session_key=key).load()
+    hits = sessions._verified.cache_info().hits
+    second = SessionStore(session_key=key).load()
+    # Decoded once: the second load reused it ...
+    assert sessions._verified.cache_info().hits == hits + 1
+    assert second == first == {"colour": "teal", "recent": [1, 2]}
+    # ... yet what one request does to its session, even inside a list, is its own.
+    first["colour"] = "red"
+    first["recent"].append(3)
+    assert SessionStore(session_key=key).load() == {"colour": "teal", "recent": [1, 2]}
+
+
+def test_a_session_deleted_elsewhere_ends_at_once_after_its_text_was_decoded(rep: Person) -> None:
+    client = client_for(rep)
+    for _ in range(2):  # the second time from the reused decoding
+        assert client.get("/kpis/").status_code == 200
+    # Signed out in another process: its row is gone.
+    Session.objects.filter(pk=client.session.session_key).delete()
+    response = client.get("/kpis/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/kpis/"
+
+
+def test_a_password_changed_elsewhere_signs_the_session_out(rep: Person) -> None:
+    assert rep.user is not None
+    client = client_for(rep)
+    for _ in range(2):
+        assert client.get("/kpis/").status_code == 200
+    user = User.objects.get(pk=rep.user.pk)
+    user.set_password("another passphrase entirely")
+    user.save(update_fields=["password"])
+    response = client.get("/kpis/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{LOGIN}?next=/kpis/"
+
+
+def test_tampered_session_text_loads_empty(db: Any) -> None:
+    key = stored_session(colour="teal")
+    assert SessionStore(session_key=key).load() == {"colour": "teal"}
+    text = Session.objects.get(pk=key).session_data
+    payload, signature = text.rsplit(":", 1)
+    forged = payload + ":" + ("A" if signature[0] != "A" else "B") + signature[1:]
+    Session.objects.filter(pk=key).update(session_data=forged)
+    assert SessionStore(session_key=key).load() == {}
+
+
+def test_text_decoded_under_one_secret_key_is_not_reused_under_another(
+    db: Any, settings: Any
+) -> None:
+    key = stored_session(colour="teal")
+    assert SessionStore(session_key=key).load() == {"colour": "teal"}
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "another secret key, long enough to be a real one " * 2
+    assert SessionStore(session_key=key).load() == {}
+    # Signed with a key that is still accepted, as Django's own decoding would have it.
+    settings.SECRET_KEY_FALLBACKS = [old]
+    assert SessionStore(session_key=key).load() == {"colour": "teal"}

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.middleware import csrf as django_csrf
 from django.test import Client
 
 from charter.conftest import client_for
@@ -33,6 +34,9 @@ world = scorecards.world
 # Read on a cached view: the session row, the user with their person and organization (one
 # statement, `accounts.backends`), and the organization's data version (`kpis.cache`).
 CACHE_HIT_QUERIES = 3
+
+# Django's own unmasking (private, untyped): the token must be one it reads as the cookie's.
+unmask = django_csrf._unmask_cipher_token  # type: ignore[attr-defined]
 
 TOKEN_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LOGOUT_FORM = re.compile(r'<form method="post" action="([^"]+)">')
@@ -90,6 +94,19 @@ def test_a_page_carries_a_token_never_the_mark_and_a_new_mask_each_time(
         assert 'hx-headers=\'{"X-CSRFToken": "' + token_of(html) + "\"}'" in html
     # Django masks the one secret anew for each response: three pages, three tokens.
     assert len({token_of(html) for html in pages}) == 3
+
+
+@pytest.mark.django_db
+def test_a_cached_page_renews_the_csrf_cookie_its_token_belongs_to(
+    world: dict[str, Person], django_assert_num_queries: Any
+) -> None:
+    client = client_for(world["rep"])
+    get(client, "/kpis/")
+    with django_assert_num_queries(CACHE_HIT_QUERIES):
+        response = client.get("/kpis/")
+    # Sent again with every page, as Django's get_token has it (which renews its expiry).
+    secret = response.cookies["csrftoken"].value
+    assert unmask(token_of(response.content.decode())) == secret
 
 
 @pytest.mark.django_db
