@@ -617,7 +617,11 @@ MATRIX: dict[str, Row] = {
     "kpis:settings": Row(
         get=ADMIN_PAGE,
         write=By(LOGIN, 403, 403, 403, CHANGES, 403),
-        data=lambda w: {"leaderboard_visibility": "off"},
+        data=lambda w: {
+            "leaderboard_visibility": "off",
+            "auto_close": "on",
+            "auto_close_after_days": "5",
+        },
     ),
     "api:kpi-definition-list": Row(
         get=API_SIGNED_IN,

@@ -281,6 +281,11 @@ class ScorecardSettings(models.Model):
     leaderboard_visibility = models.CharField(
         max_length=10, choices=LeaderboardVisibility.choices, default=LeaderboardVisibility.MANAGERS
     )
+    # Close every month, quarter and fiscal year this many days after it ends (0: the day
+    # after), from `charter tick`; None: periods close only by hand. Off unless an admin turns it
+    # on: a close cannot be undone, and figures that arrive after it show as restatements, so
+    # the grace period has to fit how late the organization's CRM data comes in.
+    auto_close_after_days = models.PositiveSmallIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
     # Goes up whenever anything a scorecard shows may have changed (facts, targets, KPIs, people,
     # closes); rendered scorecards are cached under it, so no cache ever outlives its data.

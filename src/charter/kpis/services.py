@@ -352,9 +352,13 @@ def selectors_today(org: Organization) -> dt.date:
 # -- closing periods -----------------------------------------------------------------------
 
 
-def period_close(*, org: Organization, period: Period, actor: Any) -> PeriodClose:
+def period_close(
+    *, org: Organization, period: Period, actor: Any, automatic_after_days: int | None = None
+) -> PeriodClose:
     """Freeze the period's scorecards (every person, every team, the org) as they are now.
-    Later data does not change them; it shows as a restatement next to them."""
+    Later data does not change them; it shows as a restatement next to them.
+    `automatic_after_days`: closed by `charter tick` under the org's auto-close setting, which
+    the audit row says (its actor is the system, as for the CLI)."""
     today = selectors.org_today(org)
     if period.end >= today:
         raise ValidationError(
@@ -405,40 +409,75 @@ def period_close(*, org: Organization, period: Period, actor: Any) -> PeriodClos
             )
             for card in cards
         )
-        audit.record(
-            actor=actor,
-            action="kpis.period.closed",
-            obj=closed,
-            after={"period": period.label, "scorecards": len(cards)},
-        )
+        after: dict[str, Any] = {"period": period.label, "scorecards": len(cards)}
+        if automatic_after_days is not None:
+            after |= {"automatic": True, "days_after_end": automatic_after_days}
+        audit.record(actor=actor, action="kpis.period.closed", obj=closed, after=after)
     return closed
 
 
 # -- settings ------------------------------------------------------------------------------
 
+# A quarter's grace is already generous; more would leave last year's figures open all year.
+AUTO_CLOSE_MAX_DAYS = 90
+
 
 def scorecard_settings_update(
-    *, org: Organization, actor: Any, leaderboard_visibility: str
+    *,
+    org: Organization,
+    actor: Any,
+    leaderboard_visibility: str | None = None,
+    auto_close: bool | None = None,
+    auto_close_after_days: int | None = None,
 ) -> ScorecardSettings:
-    if leaderboard_visibility not in LeaderboardVisibility.values:
-        raise ValidationError(
-            {"leaderboard_visibility": f"Choose one of {', '.join(LeaderboardVisibility.values)}."}
+    """Change the scorecard settings; what is left None stays as it is. `auto_close` turns
+    closing periods from `charter tick` on (with `auto_close_after_days`, required then) or
+    off."""
+    errors: dict[str, str] = {}
+    if leaderboard_visibility is not None and leaderboard_visibility not in (
+        LeaderboardVisibility.values
+    ):
+        errors["leaderboard_visibility"] = (
+            f"Choose one of {', '.join(LeaderboardVisibility.values)}."
         )
+    days: int | None = None
+    if auto_close:
+        if auto_close_after_days is None:
+            errors["auto_close_after_days"] = "Say how many days after a period ends it closes."
+        elif not 0 <= auto_close_after_days <= AUTO_CLOSE_MAX_DAYS:
+            errors["auto_close_after_days"] = (
+                f"Choose from 0 (the day after it ends) to {AUTO_CLOSE_MAX_DAYS} days."
+            )
+        else:
+            days = auto_close_after_days
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         found, _ = ScorecardSettings.objects.select_for_update().get_or_create(org=org)
-        before = found.leaderboard_visibility
-        if before == leaderboard_visibility:
+        wanted = {
+            "leaderboard_visibility": (
+                found.leaderboard_visibility
+                if leaderboard_visibility is None
+                else leaderboard_visibility
+            ),
+            "auto_close_after_days": found.auto_close_after_days if auto_close is None else days,
+        }
+        changed = [name for name, value in wanted.items() if getattr(found, name) != value]
+        if not changed:
             return found
-        found.leaderboard_visibility = leaderboard_visibility
+        before = {name: getattr(found, name) for name in changed}
+        for name in changed:
+            setattr(found, name, wanted[name])
         found.updated_at = timezone.now()
-        found.save(update_fields=["leaderboard_visibility", "updated_at"])
-        # Cached pages show the leaderboard link (or not) by this setting.
-        cache.changed(org.pk)
+        found.save(update_fields=[*changed, "updated_at"])
+        if "leaderboard_visibility" in changed:
+            # Cached pages show the leaderboard link (or not) by this setting.
+            cache.changed(org.pk)
         audit.record(
             actor=actor,
             action="kpis.settings.updated",
             obj=found,
-            before={"leaderboard_visibility": before},
-            after={"leaderboard_visibility": leaderboard_visibility},
+            before=before,
+            after={name: wanted[name] for name in changed},
         )
     return found

@@ -320,6 +320,7 @@ def periods(request: AuthenticatedHttpRequest) -> HttpResponse:
         "kind": kind,
         "kinds": KINDS,
         "can_manage": can_manage_kpis(request.user),
+        "auto_close_after_days": selectors.scorecard_settings(org).auto_close_after_days,
     }
     return render(request, "kpis/library/periods.html", context)
 
@@ -366,6 +367,25 @@ class SettingsForm(forms.Form):
         choices=LeaderboardVisibility.choices,
         widget=forms.RadioSelect,
     )
+    auto_close = forms.BooleanField(
+        label="Close periods automatically",
+        required=False,
+        help_text="Freeze each month, quarter and fiscal year's scorecards on its own, the "
+        "given number of days after it ends. Figures that change after a close show as "
+        "restatements.",
+    )
+    auto_close_after_days = forms.IntegerField(
+        label="Days after a period ends",
+        required=False,
+        min_value=0,
+        max_value=services.AUTO_CLOSE_MAX_DAYS,
+        help_text="Long enough for late CRM entries to arrive; 0 closes on the day after.",
+    )
+
+
+# Offered when auto-close is first turned on: a week covers deals entered over the first
+# weekend after a month ends and a few days of late CRM entries.
+SUGGESTED_AUTO_CLOSE_DAYS = 7
 
 
 @person_required
@@ -374,14 +394,26 @@ def settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     org = request.person.org
     current = selectors.scorecard_settings(org)
     form = SettingsForm(
-        request.POST or None, initial={"leaderboard_visibility": current.leaderboard_visibility}
+        request.POST or None,
+        initial={
+            "leaderboard_visibility": current.leaderboard_visibility,
+            "auto_close": current.auto_close_after_days is not None,
+            "auto_close_after_days": (
+                current.auto_close_after_days
+                if current.auto_close_after_days is not None
+                else SUGGESTED_AUTO_CLOSE_DAYS
+            ),
+        },
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             services.scorecard_settings_update(
                 org=org,
                 actor=request.user,
-                leaderboard_visibility=form.cleaned_data["leaderboard_visibility"],
+                leaderboard_visibility=data["leaderboard_visibility"],
+                auto_close=data["auto_close"],
+                auto_close_after_days=data["auto_close_after_days"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
