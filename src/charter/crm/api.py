@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -166,12 +167,14 @@ def _filters(request: Request, input_class: type[FactFilterInput]) -> FactFilter
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
     date_from, date_to = data.get("from"), data.get("to")
+    me = person_of(request.user)
+    assert me is not None  # the API permission lets only active people in
+    # Dates are the organization's days, as on the pages and in the KPIs.
+    time_zone = me.org.time_zone
     if data.get("period"):
-        me = person_of(request.user)
-        assert me is not None  # the API permission lets only active people in
         date_from, date_to = selectors.period_dates(
             data["period"],
-            today=timezone.localdate(),
+            today=timezone.localdate(timezone=ZoneInfo(time_zone or "UTC")),
             fiscal_year_start_month=me.org.fiscal_year_start_month,
         )
     return FactFilters(
@@ -184,6 +187,7 @@ def _filters(request: Request, input_class: type[FactFilterInput]) -> FactFilter
         query=data.get("q", "").strip(),
         unmatched=data.get("unmatched", False),
         sort=data.get("ordering", ""),
+        time_zone=time_zone,
     )
 
 

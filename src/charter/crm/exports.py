@@ -5,6 +5,10 @@ many rows the filters leave.
 Text from the CRM is untrusted: in CSV a cell starting with = + - @ tab or CR gets a leading
 apostrophe so spreadsheet programs do not run it as a formula; in XLSX text cells are typed as
 strings, which spreadsheet programs never evaluate.
+
+Times are written in the organization's time zone (the one its days and periods are counted
+in), never the server's: every writer takes `time_zone`. A CSV time carries its offset; an XLSX
+cell has no time zone, so it holds the organization's wall-clock time.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -79,7 +83,7 @@ ACTIVITY_COLUMNS: Sequence[Column] = [
     *_OWNER,
     Column("kind", lambda a: a.kind),
     Column("raw_kind", lambda a: a.raw_kind),
-    Column("occurred_at", lambda a: timezone.localtime(a.occurred_at), text=False),
+    Column("occurred_at", lambda a: a.occurred_at, text=False),
     Column("duration_minutes", lambda a: a.duration_minutes, text=False),
     Column("outcome", lambda a: a.outcome),
     Column("subject", lambda a: a.subject),
@@ -102,13 +106,17 @@ COLUMNS: dict[type[OwnedFact], Sequence[Column]] = {
 }
 
 
-def _csv_value(column: Column, value: Any) -> str:
+def _zone(time_zone: str) -> ZoneInfo:
+    return ZoneInfo(time_zone or "UTC")
+
+
+def _csv_value(column: Column, value: Any, zone: ZoneInfo) -> str:
     if value is None:
         return ""
     if column.text:
         return safe_cell(str(value))
     if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
+        return value.astimezone(zone).isoformat(timespec="seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -121,30 +129,33 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: QuerySet[Any], columns: Sequence[Column]) -> Iterator[str]:
+def csv_lines(rows: QuerySet[Any], columns: Sequence[Column], *, time_zone: str) -> Iterator[str]:
+    # The zone is passed in rather than read from Django's current time zone: the lines are
+    # generated while the response streams, after the view (and any override) has returned.
+    zone = _zone(time_zone)
     writer = csv.writer(_Echo())
     yield writer.writerow([c.header for c in columns])
     for row in rows.iterator(chunk_size=_CHUNK):
-        yield writer.writerow([_csv_value(c, c.value(row)) for c in columns])
+        yield writer.writerow([_csv_value(c, c.value(row), zone) for c in columns])
 
 
 def csv_response(
-    rows: QuerySet[Any], columns: Sequence[Column], name: str
+    rows: QuerySet[Any], columns: Sequence[Column], name: str, *, time_zone: str
 ) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        csv_lines(rows, columns), content_type="text/csv; charset=utf-8"
+        csv_lines(rows, columns, time_zone=time_zone), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 
-def _xlsx_cell(sheet: Any, column: Column, value: Any) -> Any:
+def _xlsx_cell(sheet: Any, column: Column, value: Any, zone: ZoneInfo) -> Any:
     if value is None:
         return None
     if not column.text:
         if isinstance(value, dt.datetime):
-            # Spreadsheets have no time zones: write the local wall-clock time.
-            return value.replace(tzinfo=None)
+            # Spreadsheets have no time zones: write the organization's wall-clock time.
+            return value.astimezone(zone).replace(tzinfo=None)
         if isinstance(value, Decimal | int | dt.date):
             return value
         return str(value)
@@ -154,24 +165,27 @@ def _xlsx_cell(sheet: Any, column: Column, value: Any) -> Any:
     return cell
 
 
-def write_xlsx(rows: QuerySet[Any], columns: Sequence[Column], target: Any, title: str) -> int:
+def write_xlsx(
+    rows: QuerySet[Any], columns: Sequence[Column], target: Any, title: str, *, time_zone: str
+) -> int:
     """Write `rows` to the file object `target`; returns how many data rows were written."""
+    zone = _zone(time_zone)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title)
     sheet.append([c.header for c in columns])
     count = 0
     for row in rows.iterator(chunk_size=_CHUNK):
-        sheet.append([_xlsx_cell(sheet, c, c.value(row)) for c in columns])
+        sheet.append([_xlsx_cell(sheet, c, c.value(row), zone) for c in columns])
         count += 1
     book.save(target)
     return count
 
 
 def xlsx_response(
-    rows: QuerySet[Any], columns: Sequence[Column], name: str, *, title: str
+    rows: QuerySet[Any], columns: Sequence[Column], name: str, *, title: str, time_zone: str
 ) -> FileResponse:
     # The temporary file goes away when the response closes it after sending.
     target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by FileResponse
-    write_xlsx(rows, columns, target, title=title)
+    write_xlsx(rows, columns, target, title=title, time_zone=time_zone)
     target.seek(0)
     return FileResponse(target, as_attachment=True, filename=f"{name}.xlsx", content_type=XLSX_TYPE)

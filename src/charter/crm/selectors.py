@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -83,6 +84,9 @@ class FactFilters:
     # Only facts whose CRM owner matches nobody yet (admins are the only ones who see them).
     unmatched: bool = False
     sort: str = ""
+    # Whose days `date_from` and `date_to` are for activity times: the organization's time
+    # zone (empty: Django's current one).
+    time_zone: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,9 @@ def sort_key(facts: FactList, sort: str) -> str:
     return sort if sort.removeprefix("-") in facts.sorts else facts.default_sort
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+def _day_start(day: dt.date, time_zone: str) -> dt.datetime:
+    zone = ZoneInfo(time_zone) if time_zone else timezone.get_current_timezone()
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), zone)
 
 
 def _filtered(facts: FactList, user: Any, filters: FactFilters) -> QuerySet[Any]:
@@ -162,11 +167,16 @@ def _filtered(facts: FactList, user: Any, filters: FactFilters) -> QuerySet[Any]
     # Datetimes are compared with the bounds of local days, not cast to dates, so the
     # (owner, occurred_at) index still serves the range.
     if filters.date_from is not None:
-        low: Any = _day_start(filters.date_from) if facts.date_is_datetime else filters.date_from
+        low: Any = (
+            _day_start(filters.date_from, filters.time_zone)
+            if facts.date_is_datetime
+            else filters.date_from
+        )
         rows = rows.filter(**{f"{field}__gte": low})
     if filters.date_to is not None:
         if facts.date_is_datetime:
-            rows = rows.filter(**{f"{field}__lt": _day_start(filters.date_to + dt.timedelta(1))})
+            end = _day_start(filters.date_to + dt.timedelta(1), filters.time_zone)
+            rows = rows.filter(**{f"{field}__lt": end})
         else:
             rows = rows.filter(**{f"{field}__lte": filters.date_to})
     for word in filters.query.split():

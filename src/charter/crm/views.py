@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.db.models import Case, QuerySet, Value, When
@@ -94,7 +95,9 @@ class FactFilterForm(forms.Form):
             Team.objects.filter(pk__in=ids).order_by(order) if ids else Team.objects.none()
         )
 
-    def filters(self, *, today: dt.date, fiscal_year_start_month: int) -> FactFilters:
+    def filters(
+        self, *, today: dt.date, fiscal_year_start_month: int, time_zone: str
+    ) -> FactFilters:
         """The cleaned filters; anything unreadable is treated as not given."""
         data: dict[str, Any] = {}
         if self.is_bound:
@@ -115,6 +118,7 @@ class FactFilterForm(forms.Form):
             query=(data.get("q") or "").strip(),
             unmatched=bool(data.get("unmatched")),
             sort=data.get("sort") or "",
+            time_zone=time_zone,
         )
 
 
@@ -189,8 +193,18 @@ CSAT = Page(
 def _filters(request: AuthenticatedHttpRequest, page: Page) -> tuple[FactFilterForm, FactFilters]:
     org = request.person.org
     form = FactFilterForm(request.GET or None, user=request.user, extra=page.extra_filter)
-    today = timezone.localdate()
-    return form, form.filters(today=today, fiscal_year_start_month=org.fiscal_year_start_month)
+    # "This month" and a date's activities are the organization's days, not the server's.
+    today = timezone.localdate(timezone=_zone(request))
+    filters = form.filters(
+        today=today,
+        fiscal_year_start_month=org.fiscal_year_start_month,
+        time_zone=org.time_zone,
+    )
+    return form, filters
+
+
+def _zone(request: AuthenticatedHttpRequest) -> ZoneInfo:
+    return ZoneInfo(request.person.org.time_zone or "UTC")
 
 
 def _query(request: AuthenticatedHttpRequest, **changes: str) -> str:
@@ -246,16 +260,19 @@ def _browse(request: AuthenticatedHttpRequest, page: Page) -> HttpResponse:
         "xlsx_url": reverse(f"crm:{page.slug}_xlsx"),
     }
     template = f"crm/{page.slug}_rows.html" if request.htmx else f"crm/{page.slug}.html"
-    return render(request, template, context)
+    # Activity times on the page read as the organization's clock, as in the exports.
+    with timezone.override(_zone(request)):
+        return render(request, template, context)
 
 
 def _export(request: AuthenticatedHttpRequest, page: Page, fmt: str) -> HttpResponseBase:
     _form, filters = _filters(request, page)
     rows = page.rows(request.user, filters)
-    name = f"charter-{page.slug}-{timezone.localtime().strftime('%Y%m%d-%H%M')}"
+    zone = request.person.org.time_zone
+    name = f"charter-{page.slug}-{timezone.localtime(timezone=_zone(request)):%Y%m%d-%H%M}"
     if fmt == "csv":
-        return exports.csv_response(rows, page.columns, name)
-    return exports.xlsx_response(rows, page.columns, name, title=page.title[:31])
+        return exports.csv_response(rows, page.columns, name, time_zone=zone)
+    return exports.xlsx_response(rows, page.columns, name, title=page.title[:31], time_zone=zone)
 
 
 @person_required

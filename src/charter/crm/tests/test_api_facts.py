@@ -51,6 +51,17 @@ def test_filters_match_the_pages(facts, everyone, teams, api_for):  # noqa: F811
     assert [r["name"] for r in ordered] == ["D6", "D4", "D1", "D5", "D2", "D7", "D3"]
 
 
+def test_activity_dates_are_the_organizations_days(facts, everyone, api_for):  # noqa: F811
+    # A3 happened at 00:30 UTC on 1 February: 31 January in New York, as on the pages.
+    client = api_for(everyone["admin"])
+    jan31 = {"from": "2025-01-31", "to": "2025-01-31"}
+    assert _names(client.get(ACTIVITIES, jan31)) == {"A2 follow-up"}
+    org = everyone["admin"].org
+    org.time_zone = "America/New_York"
+    org.save(update_fields=["time_zone"])
+    assert _names(client.get(ACTIVITIES, jan31)) == {"A2 follow-up", "A3 demo"}
+
+
 def test_output_fields(facts, everyone, api_for):  # noqa: F811
     client = api_for(everyone["admin"])
     d1 = client.get(f"{DEALS}{facts['deals']['D1'].pk}/").json()

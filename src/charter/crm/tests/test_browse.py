@@ -303,9 +303,16 @@ def test_filter_activities_by_kind_and_local_day(facts, everyone, settings):
     assert _shown(client_for(admin).get(ACTIVITIES, {"kind": "email"})) == {"A2"}
     jan31 = {"date_from": "2025-01-31", "date_to": "2025-01-31"}
     assert _shown(client_for(admin).get(ACTIVITIES, jan31)) == {"A2"}
-    # In New York, A3 (00:30 UTC on 1 February) happened on the evening of 31 January.
+    # The server's time zone does not decide whose day it is ...
     settings.TIME_ZONE = "America/New_York"
     timezone.deactivate()
+    assert _shown(client_for(admin).get(ACTIVITIES, jan31)) == {"A2"}
+    # ... the organization's does: in New York, A3 (00:30 UTC on 1 February) happened on the
+    # evening of 31 January.
+    settings.TIME_ZONE = "UTC"
+    timezone.deactivate()
+    admin.org.time_zone = "America/New_York"
+    admin.org.save(update_fields=["time_zone"])
     assert _shown(client_for(admin).get(ACTIVITIES, jan31)) == {"A2", "A3"}
 
 

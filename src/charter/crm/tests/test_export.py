@@ -120,3 +120,25 @@ def test_xlsx_text_is_stored_as_text_not_formulas(org, everyone):
     assert name.value == '=HYPERLINK("http://evil")'
     assert name.data_type == "s"
     assert account.data_type == "s"
+
+
+def test_activity_times_are_written_in_the_organizations_time_zone(org, everyone, settings):
+    # The server runs on UTC; the company sells from New York (UTC-4 in July).
+    settings.TIME_ZONE = "UTC"
+    org.time_zone = "America/New_York"
+    org.save(update_fields=["time_zone"])
+    rep: Person = everyone["rep"]
+    # 1 July 02:30 UTC is 30 June, 22:30 in New York: a June call for the company.
+    make_activity(org, rep, "Late call", at=dt.datetime(2025, 7, 1, 2, 30, tzinfo=dt.UTC))
+    client = client_for(rep)
+    row = _csv(client.get("/crm/activities/export.csv"))[0]
+    assert row["occurred_at"] == "2025-06-30T22:30:00-04:00"
+    (cell,) = _xlsx(client.get("/crm/activities/export.xlsx"))
+    assert cell["occurred_at"] == dt.datetime(2025, 6, 30, 22, 30)
+    # The page shows the same wall-clock time, and a filter on 30 June finds the call.
+    page = client.get("/crm/activities/", {"date_from": "2025-06-30", "date_to": "2025-06-30"})
+    html = page.content.decode()
+    assert "2025-06-30 22:30" in html
+    assert "Late call" in html
+    july = client.get("/crm/activities/", {"date_from": "2025-07-01", "date_to": "2025-07-01"})
+    assert "Late call" not in july.content.decode()

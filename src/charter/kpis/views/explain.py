@@ -325,15 +325,11 @@ def explain_org(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
 
 def export_columns(metric: Metric, time_zone: str) -> list[Column]:
     """The CRM export's columns for the metric's facts, led by the day each record counts on
-    and ended by what it adds to the metric. Times are written in the org's time zone, the
-    one the days are counted in."""
-    zone = ZoneInfo(time_zone or "UTC")
+    and ended by what it adds to the metric. (The export writes times in the org's time zone,
+    the one the days are counted in.)"""
     value_of: Callable[[Any], Decimal] = metric_value_getter(metric)
     columns = [Column("counts_on", lambda r: record_day(metric, r, time_zone), text=False)]
-    for column in exports.COLUMNS[cast(type[OwnedFact], metric.model)]:
-        if column.header == "occurred_at":
-            column = Column("occurred_at", lambda a: a.occurred_at.astimezone(zone), text=False)
-        columns.append(column)
+    columns += exports.COLUMNS[cast(type[OwnedFact], metric.model)]
     columns.append(Column(metric.key, value_of, text=False))
     return columns
 
@@ -350,10 +346,13 @@ def _export(
         raise Http404(f"{key} does not use the metric {wanted!r}.")
     subject = allowed.subject.ref.replace(":", "-")
     name = f"charter-{key}-{subject}-{explanation.period.label}-{records.key}"
-    columns = export_columns(records.metric, allowed.subject.org.time_zone)
+    zone = allowed.subject.org.time_zone
+    columns = export_columns(records.metric, zone)
     if fmt == "csv":
-        return exports.csv_response(records.rows, columns, name)
-    return exports.xlsx_response(records.rows, columns, name, title=records.metric.label[:31])
+        return exports.csv_response(records.rows, columns, name, time_zone=zone)
+    return exports.xlsx_response(
+        records.rows, columns, name, title=records.metric.label[:31], time_zone=zone
+    )
 
 
 @require_GET
