@@ -10,6 +10,7 @@ person). The callers have checked access to the subject; the functions that list
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -259,12 +260,15 @@ class Standing:
     rank: int
     card: Scorecard
     previous_score: Decimal | None
+    # The figure of `card`'s period that is ranked: its score on the score board, its pace
+    # score on the improvement board (see `pace_score`).
+    compared: Decimal | None = None
 
     @property
     def change(self) -> Decimal | None:
-        if self.card.score is None or self.previous_score is None:
+        if self.compared is None or self.previous_score is None:
             return None
-        return self.card.score - self.previous_score
+        return self.compared - self.previous_score
 
 
 @dataclass
@@ -273,27 +277,65 @@ class Leaderboard:
     previous: Period
     by_score: list[Standing]
     by_improvement: list[Standing]
+    # Days of `period` gone by and in all: an improvement in a period still running compares
+    # its pace with the previous period's final score.
+    elapsed_days: int = 0
+    period_days: int = 0
+
+    @property
+    def in_progress(self) -> bool:
+        return 0 < self.elapsed_days < self.period_days
 
 
-def _ranked(pairs: list[tuple[Scorecard, Decimal | None]], value: Any) -> list[Standing]:
-    """Standard competition ranking (1, 2, 2, 4): equal figures share a rank."""
-    ordered = sorted(pairs, key=lambda p: p[0].name.lower())
+def pace_score(results: Iterable[KpiResult]) -> Decimal | None:
+    """The overall score on pace: the weighted mean of each KPI's pace (actual against the
+    target pro-rated to the days gone by), each limited by the KPI's score cap, by the same
+    rule as `scoring.weighted_score` does attainments. Once a period has ended its pace is its
+    attainment, so this is its score; in a period under way it says where the score is heading
+    at today's rate, which is what can fairly be set against a finished period's score (a
+    month into a quarter, a score is a third of what it will be)."""
+    total = weights = Decimal(0)
+    for result in results:
+        weight = result.spec.weight
+        if result.pace is None or weight <= 0:
+            continue
+        counted = result.pace
+        if result.spec.score_cap is not None:
+            counted = min(counted, result.spec.score_cap)
+        total += weight * counted
+        weights += weight
+    return total / weights if weights else None
+
+
+Row = tuple[Scorecard, Decimal | None, Decimal | None]  # (card, previous score, compared)
+
+
+def _ranked(rows: list[Row], value: Any) -> list[Standing]:
+    """Standard competition ranking (1, 2, 2, 4): equal figures share a rank. Each row is
+    (card, previous score, compared figure); `value` gives what a row is ranked by."""
+    ordered = sorted(rows, key=lambda r: r[0].name.lower())
     ordered.sort(key=value, reverse=True)
     out: list[Standing] = []
-    for index, (card, previous) in enumerate(ordered):
+    ranked_by: list[Any] = []
+    for index, row in enumerate(ordered):
+        card, previous, compared = row
         rank = index + 1
-        if out and value((card, previous)) == value((out[-1].card, out[-1].previous_score)):
+        figure = value(row)
+        if out and figure == ranked_by[-1]:
             rank = out[-1].rank
-        out.append(Standing(rank=rank, card=card, previous_score=previous))
+        out.append(Standing(rank=rank, card=card, previous_score=previous, compared=compared))
+        ranked_by.append(figure)
     return out
 
 
 def leaderboard(
     org: Organization, period: Period, *, today: dt.date, user: Any = None
 ) -> Leaderboard:
-    """Active reps ranked by overall score (% to target) and by how much their score moved since
-    the period before. With `user`, only the reps that user may see (a manager ranks their own
-    people); without, the whole org (the "everyone" setting publishes it to all)."""
+    """Active reps ranked by overall score (% to target), and by improvement: their pace score
+    in `period` (see `pace_score`; the score itself once the period has ended) less their final
+    score in the period before, so a quarter under way is not set against a whole one. With
+    `user`, only the reps that user may see (a manager ranks their own people); without, the
+    whole org (the "everyone" setting publishes it to all)."""
     previous = shift(period, -1, org.fiscal_year_start_month)
     specs = selectors.kpi_specs_by_period(org, [period, previous])
     reps = Person.objects.filter(org=org, is_active=True, role=Role.REP)
@@ -305,14 +347,20 @@ def leaderboard(
         org, previous, people, today=today, specs=specs[previous.label]
     )
     earlier = {card.person.pk: card.score for card in before if card.person is not None}
-    pairs = [(card, earlier.get(card.person.pk if card.person else 0)) for card in now]
-    scored = [p for p in pairs if p[0].score is not None]
-    moved = [p for p in scored if p[1] is not None]
+    scored: list[Row] = [(card, None, card.score) for card in now if card.score is not None]
+    moved: list[Row] = []
+    for card in now:
+        previous_score = earlier.get(card.person.pk if card.person else 0)
+        on_pace = pace_score(card.results)
+        if previous_score is not None and on_pace is not None:
+            moved.append((card, previous_score, on_pace))
     return Leaderboard(
         period=period,
         previous=previous,
-        by_score=_ranked(scored, lambda p: p[0].score),
-        by_improvement=_ranked(moved, lambda p: p[0].score - p[1]),
+        by_score=_ranked(scored, lambda r: r[2]),
+        by_improvement=_ranked(moved, lambda r: r[2] - r[1]),
+        elapsed_days=period.elapsed_days(today),
+        period_days=period.days,
     )
 
 
