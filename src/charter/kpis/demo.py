@@ -1,5 +1,6 @@
 """The demo company's targets: a quota for every rep and every team, this quarter, the three
-before it and each month of this one, set from what each of them actually sold before; one
+before it, each month of this one and this fiscal year, set from what each of them actually
+sold before; one
 target raised mid-quarter with a reason; the past quarters closed, and one deal of the last
 closed quarter corrected afterwards so the scorecards show a restatement.
 
@@ -19,7 +20,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from charter.core.demo import DemoContext
-from charter.core.periods import MONTH, QUARTER, Period, period_containing, shift
+from charter.core.periods import MONTH, QUARTER, YEAR, Period, period_containing, shift
 from charter.core.registry import demo_builder
 from charter.crm import services as crm_services
 from charter.crm.models import Deal, DealStage
@@ -142,6 +143,28 @@ def month_share(key: str, value: Decimal, month: Period, quarter: Period) -> Dec
     if key in COUNT_KPIS:
         return max(Decimal(1), _round_to(value * month.days / quarter.days, 1))
     return value
+
+
+def year_quota(
+    quarterly: Mapping[str, Mapping[str, Decimal]], year_quarters: Sequence[Period], current: Period
+) -> dict[str, Decimal] | None:
+    """A fiscal year's targets from its quarters' quotas, so the year and its quarters agree:
+    what adds up is the sum of the four quarters, a rate their average (a win rate to the half
+    point). A quarter without a quota yet (one still to come) counts with the current quarter's:
+    the year's plan assumes today's quota holds. None without a current quota."""
+    now = quarterly.get(current.label)
+    if now is None:
+        return None
+    parts = [quarterly.get(quarter.label) or now for quarter in year_quarters]
+    out = {}
+    for key in QUOTA_KPIS:
+        values = [part[key] for part in parts]
+        if key in (*MONEY_KPIS, *COUNT_KPIS):
+            out[key] = sum(values, Decimal(0))
+        else:
+            average = sum(values, Decimal(0)) / len(values)
+            out[key] = _round_to(average * 2, 1) / 2 if key == "win_rate" else average
+    return out
 
 
 def median(values: Sequence[Decimal]) -> Decimal:
@@ -369,6 +392,28 @@ def _write(
     return written
 
 
+def _write_year(
+    ctx: DemoContext,
+    kpis: Mapping[str, KpiDefinition],
+    subject: dict[str, Any],
+    actor: Any,
+    quarterly: Mapping[str, Mapping[str, Decimal]],
+    current: Period,
+) -> int:
+    """The fiscal year's targets (see `year_quota`); returns how many were set."""
+    fy = ctx.org.fiscal_year_start_month
+    year = period_containing(current.start, YEAR, fy)
+    year_quarters = [period_containing(month, QUARTER, fy) for month in year.months()[::3]]
+    values = year_quota(quarterly, year_quarters, current)
+    if values is None:
+        return 0
+    for key in QUOTA_KPIS:
+        services.target_set(
+            org=ctx.org, kpi=kpis[key], period=year, value=values[key], actor=actor, **subject
+        )
+    return len(QUOTA_KPIS)
+
+
 def _change_date(quarter: Period, today: dt.date) -> dt.date:
     """A day inside the quarter, after its first: the start of its second month when that has
     come, else halfway to today."""
@@ -450,9 +495,15 @@ def build_kpis(ctx: DemoContext) -> None:
         written += _write(
             ctx, kpis, {"person": rep}, by_rep.get(rep.pk), plan.reps[rep.pk], quarters, months
         )
+        written += _write_year(
+            ctx, kpis, {"person": rep}, by_rep.get(rep.pk), plan.reps[rep.pk], current
+        )
     for team in teams:
         written += _write(
             ctx, kpis, {"team": team}, by_team.get(team.pk), plan.teams[team.pk], quarters, months
+        )
+        written += _write_year(
+            ctx, kpis, {"team": team}, by_team.get(team.pk), plan.teams[team.pk], current
         )
 
     before = plan.reps[changed_rep.pk][current.label]["revenue_won"]
@@ -483,7 +534,8 @@ def build_kpis(ctx: DemoContext) -> None:
 
     ctx.log(
         f"demo: {written + 1:,} KPI targets for {len(reps)} reps and {len(teams)} teams "
-        f"({quarters[0].label} to {current.label} and the months of {current.label}); "
+        f"({quarters[0].label} to {current.label}, the months of {current.label} and "
+        f"{period_containing(current.start, YEAR, fy).label}); "
         f"{changed_rep.full_name}'s revenue target raised from {before:,.0f} to {raised:,.0f} "
         f"on {when.isoformat()}; closed {', '.join(q.label for q in quarters[:-1])}"
     )

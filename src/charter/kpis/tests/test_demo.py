@@ -1,5 +1,6 @@
-"""The demo company's targets: everyone has them, they spread people from well behind to far
-ahead, one changes mid-quarter with a reason, and the last closed quarter shows a restatement."""
+"""The demo company's targets: everyone has them (quarters, months and the fiscal year), they
+spread people from well behind to far ahead, one changes mid-quarter with a reason, and the last
+closed quarter shows a restatement."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from charter.kpis.demo import (
     quota,
     ramp_quota,
     seasons,
+    year_quota,
 )
 from charter.kpis.metrics import METRIC_KEYS
 from charter.kpis.models import PeriodClose, Target, TargetRevision
@@ -32,6 +34,7 @@ D = dt.date
 NOW = dt.datetime(2025, 5, 14, 12, 0, tzinfo=dt.UTC)
 QUARTERS = ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]
 MONTHS = ["2025-04", "2025-05", "2025-06"]
+YEAR = "FY2025"  # the calendar year: the demo's fiscal year starts in January
 
 
 @pytest.fixture
@@ -49,6 +52,7 @@ def test_the_demo_gives_targets_a_spread_a_mid_quarter_change_and_a_restatement(
     # One build for every check: the demo takes seconds, not milliseconds.
     org, lines = built
     every_rep_and_team_has_targets_for_four_quarters_and_this_quarters_months(org)
+    the_fiscal_year_scorecards_show_targets_and_attainment(org)
     the_closed_quarter_spreads_reps_and_shows_a_restatement(org, lines)
     one_target_changes_mid_quarter_with_a_reason_from_the_reps_manager(org)
     assert rollups.check(org=org).ok
@@ -57,7 +61,7 @@ def test_the_demo_gives_targets_a_spread_a_mid_quarter_change_and_a_restatement(
 def every_rep_and_team_has_targets_for_four_quarters_and_this_quarters_months(
     org: Organization,
 ) -> None:
-    expected = {(key, label) for key in QUOTA_KPIS for label in QUARTERS + MONTHS}
+    expected = {(key, label) for key in QUOTA_KPIS for label in [*QUARTERS, *MONTHS, YEAR]}
     reps = Person.objects.filter(org=org, role=Role.REP)
     teams = Team.objects.filter(org=org)
     assert reps.count() == 24
@@ -68,6 +72,35 @@ def every_rep_and_team_has_targets_for_four_quarters_and_this_quarters_months(
     for team in teams:
         found = set(Target.objects.filter(team=team).values_list("kpi__key", "period_label"))
         assert found == expected, team.name
+
+
+def the_fiscal_year_scorecards_show_targets_and_attainment(org: Organization) -> None:
+    year = selectors.period_of(org, YEAR)
+    q1, q2 = (selectors.period_of(org, label) for label in ("2025-Q1", "2025-Q2"))
+    rep = Person.objects.filter(org=org, role=Role.REP).order_by("pk").first()
+    assert rep is not None
+    (card,) = selectors.person_scorecards(org, year, [rep])
+    revenue = card.result("revenue_won")
+    assert revenue is not None
+    assert revenue.target is not None
+    assert revenue.attainment is not None
+    assert card.score is not None
+    assert all(card.result(key).target is not None for key in QUOTA_KPIS)  # type: ignore[union-attr]
+    # The year's revenue target is its quarters' (Q3 and Q4 at Q2's quota): Q1 + 3 x Q2, from
+    # the quarters' first revisions (a raise later in a quarter is the quarter's own business).
+    quarters = {
+        label: Target.objects.get(person=rep, kpi__key="revenue_won", period_label=label)
+        .revisions.order_by("id")
+        .first()
+        for label in (q1.label, q2.label)
+    }
+    assert revenue.target == quarters[q1.label].value + 3 * quarters[q2.label].value  # type: ignore[union-attr]
+    team = Team.objects.filter(org=org).order_by("pk").first()
+    assert team is not None
+    (team_card,) = selectors.team_scorecards(org, year, [team])
+    team_revenue = team_card.result("revenue_won")
+    assert team_revenue is not None
+    assert team_revenue.target is not None
 
 
 def the_closed_quarter_spreads_reps_and_shows_a_restatement(
@@ -191,3 +224,32 @@ def test_ramp_month_and_season_helpers():
     assert found["deals_won_amount"] == Decimal("0.6")  # 50 / 100, never below 0.6
     assert found["activities_call_count"] == Decimal("1.4")  # 30 / 15, never above 1.4
     assert found["csat_count"] == Decimal(1)  # no history: no season
+
+
+def test_a_years_quota_adds_up_its_quarters_and_averages_the_rates():
+    def q(revenue: int, deals: int, rate: str) -> dict[str, Decimal]:
+        return {
+            "revenue_won": Decimal(revenue),
+            "deals_won": Decimal(deals),
+            "win_rate": Decimal(rate),
+            "pipeline_created": Decimal(revenue * 3),
+            "activities_meetings": Decimal(10),
+            "activities_calls": Decimal(50),
+            "csat_avg": Decimal("4.3"),
+        }
+
+    # Fiscal years from February: FY2026 runs February 2025 to January 2026; on 14 May 2025 its
+    # second quarter (May to July) is under way, its first has a quota, the last two have none.
+    quarters = [parse_period(f"2026-Q{n}", 2) for n in range(1, 5)]
+    quarterly = {"2026-Q1": q(90000, 4, "26"), "2026-Q2": q(100000, 5, "27.5")}
+    year = year_quota(quarterly, quarters, quarters[1])
+    assert year == {
+        "revenue_won": Decimal(390000),  # 90,000 + 3 x 100,000
+        "deals_won": Decimal(19),  # 4 + 3 x 5
+        "win_rate": Decimal(27),  # (26 + 3 x 27.5) / 4 = 27.125, to the half point
+        "pipeline_created": Decimal(1170000),
+        "activities_meetings": Decimal(40),
+        "activities_calls": Decimal(200),
+        "csat_avg": Decimal("4.3"),
+    }
+    assert year_quota({"2026-Q1": q(90000, 4, "26")}, quarters, quarters[1]) is None
