@@ -4,8 +4,9 @@ Every write that can change a figure (facts through the rollups, targets, KPI ve
 people and teams) raises `ScorecardSettings.data_version` in its own transaction; a cached
 fragment's key holds the version it was computed at, the viewer and the day, so a reader sees
 the new figures on the first request after the commit, and a stale fragment is never served.
-The version is one indexed row read per request, shared by every process; the fragments live in
-Django's cache (per process by default, Redis or Memcached when configured).
+The version is one indexed row read per request, shared by every process (for the signed-in
+person's own organization, in the statement that reads them, see `data_version_sql`); the
+fragments live in Django's cache (per process by default, Redis or Memcached when configured).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.utils.crypto import salted_hmac
 
 from charter.core.csrf import get_token
 from charter.kpis.models import ScorecardSettings
+from charter.org.models import Organization
 
 # Long enough to serve a team's dashboards through a busy morning, short enough that memory
 # held by fragments of yesterday's versions goes away on its own.
@@ -37,6 +39,31 @@ def data_version(org_id: int) -> int:
         cursor.execute(f"SELECT data_version FROM {table} WHERE org_id = %s", [org_id])  # noqa: S608
         row = cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+def data_version_sql(org_id_column: str) -> str:
+    """The data version of the organization whose id is in `org_id_column`, as a scalar subquery
+    (NULL when it has none yet): for the statement that reads the signed-in user's organization
+    on every request (`accounts.backends`), which hands it to `read_with`. Each statement costs
+    a page served from the cache more than its SQL: SQLite lets go of the GIL while it runs, and
+    under a busy threaded server getting it back is slow."""
+    table = connection.ops.quote_name(ScorecardSettings._meta.db_table)
+    return f"(SELECT v.data_version FROM {table} v WHERE v.org_id = {org_id_column})"  # noqa: S608
+
+
+# Where `read_with` keeps the version on the organization instance.
+_VERSION_READ = "_kpis_data_version_read"
+
+
+def read_with(org: Organization, version: int | None) -> None:
+    """Keep the data version read in the same statement as `org`, for `page` to use. The
+    instance lives for one request: the version is as current as the request's own reads."""
+    org.__dict__[_VERSION_READ] = int(version or 0)
+
+
+def _version_of(org: Organization) -> int:
+    found = org.__dict__.get(_VERSION_READ)
+    return data_version(org.pk) if found is None else int(found)
 
 
 def _raise(org_id: int) -> None:
@@ -54,16 +81,16 @@ def changed(org_id: int | None) -> None:
         _raise(org_id)
 
 
-def _key(kind: str, org_id: int, parts: tuple[Any, ...]) -> str:
+def _key(kind: str, org_id: int, version: int, parts: tuple[Any, ...]) -> str:
     # Hashed: the parts include a page's whole query string, and Memcached refuses keys over
     # 250 characters.
-    text = ":".join(str(p) for p in (org_id, data_version(org_id), *parts))
+    text = ":".join(str(p) for p in (org_id, version, *parts))
     return f"kpis:{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
 def fragment(org_id: int, parts: tuple[Any, ...], render: Callable[[], str]) -> str:
     """`render()`'s result, reused while the organization's data version stays the same."""
-    key = _key("fragment", org_id, parts)
+    key = _key("fragment", org_id, data_version(org_id), parts)
     found = cache.get(key)
     if found is None:
         found = render()
@@ -81,29 +108,33 @@ CSRF_MARK = "csrf-mark-" + salted_hmac("charter.kpis.cache.csrf-mark", "mark").h
 
 def page(
     request: HttpRequest,
-    org_id: int,
+    org: Organization,
     parts: tuple[Any, ...],
     render: Callable[[dict[str, Any]], HttpResponse],
 ) -> HttpResponse:
     """A whole page, reused while the organization's data version stays the same, for one
     viewer (`parts` must name who sees it and what they asked for). `render(extra)` renders it
-    with `extra` added to the template context.
+    with `extra` added to the template context. For pages that change nothing (GET): the version
+    may be the one read with the signed-in user, at the start of the request.
 
     The cached copy is the page as rendered for this viewer with the CSRF mark instead of a
-    token; serving it costs the version read, one cache read and one string replacement. A
-    request with messages waiting (shown once, then gone) always renders afresh, and so does
-    any answer other than a plain 200 page."""
+    token, kept as the bytes around each mark; serving it costs the version read, one cache read
+    and joining those bytes with the token. A request with messages waiting (shown once, then
+    gone) always renders afresh, and so does any answer other than a plain 200 page."""
     token = get_token(request)
     if len(get_messages(request)):
         return render({})
-    key = _key("page", org_id, parts)
+    key = _key("page-bytes", org.pk, _version_of(org), parts)
     found = cache.get(key)
     if found is None:
         response = render({"csrf_token": CSRF_MARK})
         if response.status_code != 200 or response.streaming:
             return response
-        charset = response.charset or "utf-8"
-        found = (response.content.decode(charset), response["Content-Type"], charset)
+        # Bytes, split where the (ASCII) mark stands: a page is sent in an ASCII-compatible
+        # charset (UTF-8), so the mark's bytes are found exactly where it is in the text. Kept
+        # as text, reading it back from the cache and encoding it for each request cost more
+        # than the rest of the page.
+        found = (tuple(response.content.split(CSRF_MARK.encode())), response["Content-Type"])
         cache.set(key, found, TTL_SECONDS)
-    text, content_type, charset = found
-    return HttpResponse(text.replace(CSRF_MARK, token).encode(charset), content_type=content_type)
+    pieces, content_type = found
+    return HttpResponse(token.encode().join(pieces), content_type=content_type)

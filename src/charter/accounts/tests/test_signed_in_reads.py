@@ -26,6 +26,8 @@ from charter.accounts.models import User
 from charter.accounts.sessions import SessionStore
 from charter.conftest import PASSWORD, client_for
 from charter.core import rows
+from charter.kpis import cache as kpis_cache
+from charter.kpis.models import ScorecardSettings
 from charter.org.access import person_of
 from charter.org.models import Organization, Person
 
@@ -127,6 +129,25 @@ def test_a_model_with_init_signal_receivers_is_built_through_its_init(rep: Perso
     orm = User.objects.select_related("person__org").get(pk=rep.user.pk)
     assert_same_fields(user.person.org, orm.person.org)
     assert user.person.org._state.adding is False
+
+
+def test_the_organization_comes_with_its_scorecard_data_version(
+    rep: Person, django_assert_num_queries: Any
+) -> None:
+    assert rep.user is not None
+    # No scorecard settings row: version 0, as `kpis.cache.data_version` says.
+    ScorecardSettings.objects.filter(org_id=rep.org_id).delete()
+    org = UserBackend().get_user(rep.user.pk).person.org
+    with django_assert_num_queries(0):  # read with the user
+        assert kpis_cache._version_of(org) == 0
+    assert kpis_cache.data_version(rep.org_id) == 0
+
+    for expected in (1, 2):
+        kpis_cache.changed(rep.org_id)
+        org = UserBackend().get_user(rep.user.pk).person.org
+        with django_assert_num_queries(0):
+            assert kpis_cache._version_of(org) == expected
+        assert kpis_cache.data_version(rep.org_id) == expected
 
 
 def test_a_user_without_a_person_has_none_and_asks_nothing_more(

@@ -180,7 +180,7 @@ def _person_page(request: AuthenticatedHttpRequest, person: Person) -> HttpRespo
     # The page around it too: the most visited page of all (a rep's own KPIs) then costs a
     # version read and a cache read.
     viewer = (request.user.pk, person.pk, request.get_full_path(), today)
-    return cache.page(request, org.pk, ("person", *viewer), whole)
+    return cache.page(request, org, ("person", *viewer), whole)
 
 
 @require_safe
