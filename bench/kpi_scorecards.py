@@ -488,7 +488,6 @@ def _child_freshness(data_dir: str, work: Path) -> dict[str, Any]:
     from charter.kpis.models import DailyMetrics
     from charter.kpis.selectors import kpi_specs, period_of, team_scorecards
     from charter.org.models import Organization, Person, Team
-    from charter.org.selectors import team_ancestors
 
     meta = json.loads((work / "meta.json").read_text())
     org = Organization.objects.get()
@@ -533,10 +532,14 @@ def _child_freshness(data_dir: str, work: Path) -> dict[str, Any]:
     people_done = time.perf_counter()
     period = period_of(org, kpi_data.QUARTER)
     specs = [s for s in kpi_specs(org, period) if s.key in kpi_data.KPI_KEYS]
+    # The owners' teams and every team above them, walked up from one read of the org's teams.
+    by_id = {team.pk: team for team in Team.objects.filter(org=org)}
     teams: dict[int, Team] = {}
-    for team in Team.objects.filter(members__in=owners).distinct():
-        for found in [team, *team_ancestors(team)]:
-            teams[found.pk] = found
+    for owner_team in Person.objects.filter(pk__in=owners).values_list("team_id", flat=True):
+        team_id: int | None = owner_team
+        while team_id is not None and team_id not in teams:
+            teams[team_id] = by_id[team_id]
+            team_id = by_id[team_id].parent_id
     # Every affected team in one batch, as the org view reads them.
     team_scorecards(org, period, list(teams.values()), today=kpi_data.LAST_DAY, specs=specs)
     finished = time.perf_counter()

@@ -9,7 +9,7 @@ running it. Anything else uses the ORM.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
@@ -92,6 +92,10 @@ def instance(model: type[M], values: Sequence[Any], using: str = "default") -> M
             converted[index] = value
     if not plan.plain or pre_init.has_listeners(model) or post_init.has_listeners(model):
         return model.from_db(using, plan.attnames, converted)
+    return _built(model, plan, using, converted)
+
+
+def _built(model: type[M], plan: _Plan, using: str, values: Collection[Any]) -> M:
     # What Model.from_db ends with, without Model.__init__'s general path (keyword arguments,
     # defaults, deferred fields, signals), none of which applies here: a third of the cost of
     # reading the signed-in user on every request.
@@ -100,5 +104,28 @@ def instance(model: type[M], values: Sequence[Any], using: str = "default") -> M
     state.adding = False
     state.db = using
     new._state = state
-    new.__dict__.update(zip(plan.attnames, converted, strict=True))
+    new.__dict__.update(zip(plan.attnames, values, strict=True))
     return new
+
+
+def from_db(
+    model: type[M],
+    using: str,
+    field_names: Collection[str],
+    values: Collection[Any],
+    **kwargs: Any,
+) -> M:
+    """`Model.from_db` for a model the ORM loads by the thousand (a model's `from_db` may hand
+    over to this): every column loaded, already converted by the ORM, becomes an instance as
+    `instance` builds one; anything else (deferred fields, a custom __init__, init signals)
+    takes Django's own path."""
+    plan = _plan(model, using)
+    if (
+        plan.plain
+        and not kwargs
+        and len(values) == len(plan.attnames)
+        and not pre_init.has_listeners(model)
+        and not post_init.has_listeners(model)
+    ):
+        return _built(model, plan, using, values)
+    return super(model, model).from_db(using, field_names, values, **kwargs)  # type: ignore[misc]

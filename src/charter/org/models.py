@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from charter.core import rows
 
 
 class Role(models.TextChoices):
@@ -94,6 +99,14 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> Person:
+        # Org-wide pages and period closes load every person (a thousand in a big sales org);
+        # without Model.__init__'s general path each one costs a third as much.
+        return rows.from_db(cls, db or "default", field_names, values, **kwargs)
 
     @property
     def first_name(self) -> str:
