@@ -177,8 +177,7 @@ def metric_sums_by_person(
 ) -> dict[int, dict[str, Decimal]]:
     """Each person's metric sums over the period, in natural units (one query)."""
     ids = list(person_ids)
-    zero = _natural({})
-    out = {pk: dict(zero) for pk in ids}
+    out: dict[int, dict[str, Decimal]] = {}
     if not ids:
         return out
     # Plain SQL: for a whole org this runs over a thousand people, and it is the first thing
@@ -192,10 +191,13 @@ def metric_sums_by_person(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [adapt(period.start), adapt(period.end), *ids])
-        found = cursor.fetchall()
-    for person_id, *stored in found:
-        out[person_id] = _natural_row(stored)
-    return out
+        for person_id, *stored in cursor:
+            out[person_id] = _natural_row(stored)
+    # People without a figure in the period: zeros (each their own dict, like the others).
+    for pk in ids:
+        if pk not in out:
+            out[pk] = _natural({})
+    return {pk: out[pk] for pk in ids}
 
 
 def metric_sums_for_team(team_ids: Iterable[int], period: Period) -> dict[str, Decimal]:
@@ -303,17 +305,16 @@ def org_targets(org: Organization, period: Period) -> Targets:
         f"SELECT person_id, team_id, kpi_id, day_total FROM {rows.table(Target)} "  # noqa: S608
         "WHERE org_id = %s AND period_label = %s AND day_total IS NOT NULL"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [org.pk, period.label])
-        found = cursor.fetchall()
     # `from_day_total` for each, with its divisor worked out once rather than ten thousand times.
     divisor = Decimal(TOTAL_SCALE * period.days)
-    return {
-        (PERSON, person_id, keys[kpi_id])
-        if person_id is not None
-        else (TEAM, team_id, keys[kpi_id]): Decimal(total) / divisor
-        for person_id, team_id, kpi_id, total in found
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, period.label])
+        return {
+            (PERSON, person_id, keys[kpi_id])
+            if person_id is not None
+            else (TEAM, team_id, keys[kpi_id]): Decimal(total) / divisor
+            for person_id, team_id, kpi_id, total in cursor
+        }
 
 
 def _prorated(
