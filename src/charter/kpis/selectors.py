@@ -290,7 +290,11 @@ def target_revisions(
     return out
 
 
-Targets = dict[TargetKey, Decimal]  # every prorated target of a period, by subject and KPI
+Subject = tuple[str, int]  # (PERSON | TEAM, id)
+# Every prorated target of a period: by subject, then by KPI key. Grouped by subject because a
+# scorecard wants a subject's targets together, and an org of a thousand reps has ten thousand.
+Targets = dict[Subject, dict[str, Decimal]]
+_NO_TARGETS: dict[str, Decimal] = {}
 
 
 def org_targets(org: Organization, period: Period) -> Targets:
@@ -307,24 +311,24 @@ def org_targets(org: Organization, period: Period) -> Targets:
     )
     # `from_day_total` for each, with its divisor worked out once rather than ten thousand times.
     divisor = Decimal(TOTAL_SCALE * period.days)
+    out: Targets = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.pk, period.label])
-        return {
-            (PERSON, person_id, keys[kpi_id])
-            if person_id is not None
-            else (TEAM, team_id, keys[kpi_id]): Decimal(total) / divisor
-            for person_id, team_id, kpi_id, total in cursor
-        }
+        for person_id, team_id, kpi_id, total in cursor:
+            subject = (PERSON, person_id) if person_id is not None else (TEAM, team_id)
+            found = out.get(subject)
+            if found is None:
+                found = out[subject] = {}
+            found[keys[kpi_id]] = Decimal(total) / divisor
+    return out
 
 
-def _prorated(
-    revisions: dict[TargetKey, list[Revision]], period: Period
-) -> dict[TargetKey, Decimal]:
-    out = {}
-    for key, found in revisions.items():
+def _prorated(revisions: dict[TargetKey, list[Revision]], period: Period) -> Targets:
+    out: Targets = {}
+    for (kind, subject_id, key), found in revisions.items():
         value = prorate(found, period)
         if value is not None:
-            out[key] = value
+            out.setdefault((kind, subject_id), {})[key] = value
     return out
 
 
@@ -396,16 +400,10 @@ def person_scorecards(
     sums = metric_sums_by_person(ids, period)
     if targets is None:
         targets = _prorated(target_revisions(org, period, person_ids=ids, details=False), period)
-    # Each person's targets by KPI key, in one pass over the period's targets (a page of a
-    # thousand people would otherwise look up ten thousand keys one by one).
-    own: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for (kind, subject, key), value in targets.items():
-        if kind == PERSON:
-            own[subject][key] = value
     cards = []
     scorer = Scorer(specs, period, today)
     for person in people:
-        results = scorer.results(sums[person.pk], own.get(person.pk, {}))
+        results = scorer.results(sums[person.pk], targets.get((PERSON, person.pk), _NO_TARGETS))
         cards.append(Scorecard(PERSON, period, results, weighted_score(results), person=person))
     return _with_closing(org, period, cards)
 
@@ -415,7 +413,7 @@ def _rolled_target(
     team_id: int | None,
     children: TeamChildren,
     members: dict[int | None, list[int]],
-    found: dict[TargetKey, Decimal],
+    found: Targets,
     seen: set[int | None],
     memo: dict[int | None, Decimal | None] | None = None,
 ) -> Decimal | None:
@@ -429,7 +427,7 @@ def _rolled_target(
         return memo[team_id]
     seen.add(team_id)
     if team_id is not None:
-        value = found.get((TEAM, team_id, spec.key))
+        value = found.get((TEAM, team_id), _NO_TARGETS).get(spec.key)
         if value is None and spec.additive:
             value = _parts_target(spec, team_id, children, members, found, seen, memo)
     else:
@@ -448,11 +446,11 @@ def _parts_target(
     team_id: int | None,
     children: TeamChildren,
     members: dict[int | None, list[int]],
-    found: dict[TargetKey, Decimal],
+    found: Targets,
     seen: set[int | None],
     memo: dict[int | None, Decimal | None] | None,
 ) -> Decimal | None:
-    parts = [found.get((PERSON, pk, spec.key)) for pk in members.get(team_id, [])]
+    parts = [found.get((PERSON, pk), _NO_TARGETS).get(spec.key) for pk in members.get(team_id, [])]
     parts += [
         _rolled_target(spec, child, children, members, found, seen, memo)
         for child in children.get(team_id, [])

@@ -27,13 +27,13 @@ def _set(org: Organization, key: str, value: str, **extra: Any) -> Any:
     return services.target_set(org=org, kpi=kpi, period=Q2, value=value, actor=None, **extra)
 
 
-def _from_revisions(org: Organization) -> dict[Any, Decimal]:
+def _from_revisions(org: Organization) -> dict[Any, dict[str, Decimal]]:
     found = selectors.target_revisions(org, Q2, everyone=True, details=False)
-    out = {}
-    for key, revisions in found.items():
+    out: dict[Any, dict[str, Decimal]] = {}
+    for (kind, subject_id, key), revisions in found.items():
         value = prorate(revisions, Q2)
         assert value is not None
-        out[key] = value
+        out.setdefault((kind, subject_id), {})[key] = value
     return out
 
 
@@ -52,8 +52,8 @@ def test_every_change_keeps_the_day_total_equal_to_prorating_the_revisions(
 
     read = selectors.org_targets(org, Q2)
     assert read == _from_revisions(org)
-    assert read[(PERSON, rep.pk, "revenue_won")] == Decimal(9_090_000) / 91
-    assert read[(TEAM, teams["east"].pk, "revenue_won")] == Decimal(500000)
+    assert read[(PERSON, rep.pk)]["revenue_won"] == Decimal(9_090_000) / 91
+    assert read[(TEAM, teams["east"].pk)]["revenue_won"] == Decimal(500000)
     stored = Target.objects.get(person=rep, kpi__key="revenue_won").day_total
     # In ten-thousandths: 90,000 x 61 + 120,000 x 30 = 9,090,000.
     assert stored == 9_090_000 * 10_000
