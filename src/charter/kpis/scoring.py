@@ -268,10 +268,11 @@ class Scorer:
             (
                 spec,
                 spec.key,
-                spec.formula.evaluate,
+                spec.formula.evaluator,
                 spec.unit == "percent",
                 spec.direction != "lower",
                 spec.formula.additive,
+                (spec.threshold_ahead, spec.threshold_on_track, spec.threshold_at_risk),
             )
             for spec in specs
         ]
@@ -280,29 +281,55 @@ class Scorer:
         self, metrics: Mapping[str, Decimal], targets: Mapping[str, Decimal | None]
     ) -> list[KpiResult]:
         """Each KPI's result for a subject with these metric sums and these targets (by KPI
-        key). The rules, one at a time: `attainment_of` (a ratio, inverted when lower is
-        better), pace and forecast by run rate for additive KPIs, `_status`."""
+        key). The rules are those of `attainment_of` (a ratio, inverted when lower is better),
+        of pace and forecast by run rate for additive KPIs and of `_status`, written out here
+        (a ratio is None when either side is None or the divisor is zero) because this runs
+        ten thousand times for an org-wide page; the tests hold the two to the same figures."""
         days, elapsed = self.days, self.elapsed
         out = []
-        for spec, key, evaluate, percent, higher, additive in self.plan:
+        for spec, key, evaluate, percent, higher, additive, thresholds in self.plan:
             target = targets.get(key)
             actual = evaluate(metrics)
             if actual is not None and percent:
                 actual *= HUNDRED
-            attainment = _ratio(actual, target) if higher else _ratio(target, actual)
+            if higher:
+                attainment = actual / target if actual is not None and target else None
+            else:
+                attainment = target / actual if target is not None and actual else None
             expected = pace = forecast = projected = None
             if elapsed > 0:
-                if additive:
-                    # Multiply before dividing: 40000 x 91 / 30 is exactly 121333.33…, whereas
-                    # dividing by a rounded 30/91 drifts in the last digits.
-                    forecast = actual * days / elapsed if actual is not None else None
-                    if target is not None:
-                        expected = target * elapsed / days
-                        pace = _ratio(actual, expected) if higher else _ratio(expected, actual)
-                    projected = _ratio(forecast, target) if higher else _ratio(target, forecast)
-                else:
+                if not additive:
                     forecast = actual
                     pace = projected = attainment
+                elif actual is not None:
+                    # Multiply before dividing: 40000 x 91 / 30 is exactly 121333.33…, whereas
+                    # dividing by a rounded 30/91 drifts in the last digits.
+                    forecast = actual * days / elapsed
+                    if target is not None:
+                        expected = target * elapsed / days
+                        if higher:
+                            pace = actual / expected if expected else None
+                            projected = forecast / target if target else None
+                        else:
+                            pace = expected / actual if actual else None
+                            projected = target / forecast if forecast else None
+                elif target is not None:
+                    expected = target * elapsed / days
+            if target is None:
+                status = None
+            elif projected is not None:
+                ahead, on_track, at_risk = thresholds
+                status = (
+                    AHEAD
+                    if projected >= ahead
+                    else ON_TRACK
+                    if projected >= on_track
+                    else AT_RISK
+                    if projected >= at_risk
+                    else BEHIND
+                )
+            else:
+                status = _status(spec, actual, target, projected)
             out.append(
                 KpiResult(
                     spec,
@@ -313,7 +340,7 @@ class Scorer:
                     pace,
                     forecast,
                     projected,
-                    _status(spec, actual, target, projected),
+                    status,
                     metrics,
                     elapsed,
                     days,
