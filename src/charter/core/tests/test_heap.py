@@ -17,8 +17,10 @@ def unfrozen() -> Iterator[None]:
     # The test process must not keep frozen objects after the test (they would never be
     # collected); start from nothing frozen and leave nothing frozen.
     gc.unfreeze()
+    threshold = gc.get_threshold()
     yield
     gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 def test_settle_loads_the_views_and_freezes_everything_loaded(unfrozen: None) -> None:
@@ -29,6 +31,7 @@ def test_settle_loads_the_views_and_freezes_everything_loaded(unfrozen: None) ->
     assert before == 0
     assert frozen == gc.get_freeze_count() > 10_000
     assert "charter.kpis.views.scorecards" in sys.modules
+    assert gc.get_threshold()[0] == heap.YOUNG_THRESHOLD
     # What is created afterwards is still the collector's to look after.
     later = [object()]
     assert any(obj is later for obj in gc.get_objects(generation=0))
@@ -39,7 +42,8 @@ def test_a_web_process_is_settled_when_its_application_loads() -> None:
     # loads it.
     code = (
         "import gc, charter.wsgi, sys; "
-        "print(gc.get_freeze_count() > 10000, 'charter.kpis.views.scorecards' in sys.modules)"
+        "print(gc.get_freeze_count() > 10000, 'charter.kpis.views.scorecards' in sys.modules, "
+        "gc.get_threshold()[0])"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],
@@ -52,4 +56,4 @@ def test_a_web_process_is_settled_when_its_application_loads() -> None:
             "PATH": "/usr/bin:/bin",
         },
     )
-    assert done.stdout.split() == ["True", "True"]
+    assert done.stdout.split() == ["True", "True", str(heap.YOUNG_THRESHOLD)]
