@@ -1,5 +1,6 @@
 """Housekeeping of the shared kernel, run by `charter tick`: old sessions, finished job
-results and login-attempt records would otherwise grow without bound."""
+results and login-attempt records would otherwise grow without bound, and so would SQLite's
+write-ahead log."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 from importlib import import_module
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from charter.core.registry import periodic
@@ -56,3 +58,21 @@ def clean_login_attempts() -> str:
     logs, _ = AccessLog.objects.filter(attempt_time__lte=old).delete()
     failures, _ = AccessFailureLog.objects.filter(attempt_time__lte=old).delete()
     return f"{attempts} expired lockout attempts, {logs + failures} old sign-in records removed"
+
+
+@periodic("core.checkpoint_database")
+def checkpoint_database() -> str:
+    """Copy SQLite's write-ahead log into the database file, as far as no reader still needs
+    it (PASSIVE: never waits for, nor blocks, anyone). Commits leave this to the tick (see
+    `wal_autocheckpoint` in the settings) so that an import's commit does not pay for it."""
+    if connection.vendor != "sqlite":
+        return "nothing to do: the database is not SQLite"
+    if connection.in_atomic_block:
+        # SQLite refuses to checkpoint from inside a transaction; the next tick will do it.
+        return "skipped: called inside a transaction"
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        _busy, logged, copied = cursor.fetchone()
+    if logged < 0:
+        return "nothing to do: the database keeps no write-ahead log"
+    return f"{copied} of {logged} logged pages copied into the database"

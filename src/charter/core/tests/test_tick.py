@@ -74,6 +74,7 @@ def test_the_housekeeping_jobs_are_registered(db):
         "core.clear_expired_sessions",
         "core.prune_task_results",
         "core.clean_login_attempts",
+        "core.checkpoint_database",
         "org.close_leavers",
     } <= set(registry.periodic_jobs)
 
@@ -226,3 +227,49 @@ def test_close_leavers_keeps_a_manager_who_still_has_reports(everyone):
     assert summary == "0 leavers deactivated; still managing people: Mona Manager"
     manager.refresh_from_db()
     assert manager.is_active
+
+
+@pytest.mark.skipif(connections["default"].vendor != "sqlite", reason="SQLite's write-ahead log")
+def test_commits_leave_the_write_ahead_log_to_the_tick(tmp_path):
+    """With Charter's connection settings a commit no longer copies a big log into the database
+    file; the tick's checkpoint does."""
+    import sqlite3
+
+    from django.conf import settings
+
+    path = tmp_path / "charter.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(settings.DATABASES["default"]["OPTIONS"]["init_command"])
+    db.execute("CREATE TABLE facts (id INTEGER PRIMARY KEY, note TEXT)")
+    db.execute("BEGIN")
+    # About 3,000 pages of 4 KB: three times the 1,000 at which SQLite checkpoints by default.
+    db.executemany("INSERT INTO facts (note) VALUES (?)", [("x" * 4000,)] * 3000)
+    db.execute("COMMIT")
+    before = path.stat().st_size
+    assert (tmp_path / "charter.sqlite3-wal").stat().st_size > 3000 * 4096
+    assert before < 100 * 4096  # the commit copied nothing
+
+    busy, logged, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
+    assert busy == 0
+    assert copied == logged > 3000
+    assert path.stat().st_size > 3000 * 4096
+    db.close()
+
+
+def test_the_checkpoint_job_says_what_it_did(transactional_db):
+    from django.db import transaction
+
+    from charter.core.periodic import checkpoint_database
+
+    with transaction.atomic():
+        inside = checkpoint_database()
+    said = checkpoint_database()
+    if connections["default"].vendor == "sqlite":
+        assert inside == "skipped: called inside a transaction"
+    if connections["default"].vendor != "sqlite":
+        assert said == "nothing to do: the database is not SQLite"
+    elif connections["default"].is_in_memory_db():
+        assert said == "nothing to do: the database keeps no write-ahead log"
+    else:
+        assert said.endswith("logged pages copied into the database")
