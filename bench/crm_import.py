@@ -17,11 +17,9 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,12 +27,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench import generate
+from bench import child, generate
 
 DEFAULT_DEALS = 100_000
 DEFAULT_XLSX_DEALS = 20_000
-_ROOT = Path(__file__).resolve().parent.parent
-_RESULT = "RESULT "
 
 
 def _peak_rss_mb() -> float:
@@ -165,16 +161,7 @@ def _child_executemany(data_dir: str, path: str) -> dict[str, Any]:
 
 
 def _measure(kind: str, data_dir: str, path: Path, *extra: str) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.crm_import", "--child", kind, data_dir, str(path)]
-    env = {**os.environ, "PYTHONPATH": f"{_ROOT}{os.pathsep}{_ROOT / 'src'}"}
-    done = subprocess.run(
-        [*command, *extra], capture_output=True, text=True, cwd=_ROOT, env=env, check=False
-    )
-    for line in reversed(done.stdout.splitlines()):
-        if line.startswith(_RESULT):
-            result: dict[str, Any] = json.loads(line.removeprefix(_RESULT))
-            return result
-    raise RuntimeError(f"{kind} measurement failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return child.measure("bench.crm_import", kind, data_dir, str(path), *extra)
 
 
 def _options(argv: Sequence[str]) -> argparse.Namespace:
@@ -238,7 +225,7 @@ def main(argv: Sequence[str]) -> int:
             result = _child_import(data_dir, path, reimport="--reimport" in argv)
         else:
             result = _child_executemany(data_dir, path)
-        print(_RESULT + json.dumps(result), flush=True)
+        child.report(result)
         return 0
     for key, value in run(argv).items():
         print(f"   {key:<40} {value}")

@@ -45,10 +45,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import kpi_data
+from bench import child, kpi_data
 
-_ROOT = Path(__file__).resolve().parent.parent
-_RESULT = "RESULT "
 LATE_DEALS = 10_000
 REPEATS = 9
 CLIENTS = 10
@@ -593,8 +591,7 @@ def _free_port() -> int:
 
 def _serve(data_dir: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ,
-        "PYTHONPATH": f"{_ROOT}{os.pathsep}{_ROOT / 'src'}",
+        **child.env(),
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATA_DIR": data_dir,
         "CHARTER_ENV_FILE": os.devnull,
@@ -608,7 +605,7 @@ def _serve(data_dir: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "charter.cli", "serve", "--no-worker", "--port", str(port)]
     # Its log goes to a file: a pipe nobody reads would fill up and stall the server.
     with log.open("wb") as out:
-        server = subprocess.Popen(command, cwd=_ROOT, env=env, stdout=out, stderr=out)
+        server = subprocess.Popen(command, cwd=child.ROOT, env=env, stdout=out, stderr=out)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -805,22 +802,10 @@ def summary(r: dict[str, Any]) -> str:
 
 
 def _measure(step: str, data_dir: str, work: Path, *extra: str) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.kpi_scorecards", "--child", step, data_dir, str(work)]
-    env = {**os.environ, "PYTHONPATH": f"{_ROOT}{os.pathsep}{_ROOT / 'src'}"}
-    done = subprocess.run(
-        [*command, *extra],
-        stdout=subprocess.PIPE,
-        stderr=None,  # progress goes straight to the terminal
-        text=True,
-        cwd=_ROOT,
-        env=env,
-        check=False,
+    # Progress goes straight to the terminal: preparing the full data set takes minutes.
+    return child.measure(
+        "bench.kpi_scorecards", step, data_dir, str(work), *extra, show_progress=True
     )
-    for line in reversed(done.stdout.splitlines()):
-        if line.startswith(_RESULT):
-            result: dict[str, Any] = json.loads(line.removeprefix(_RESULT))
-            return result
-    raise RuntimeError(f"the {step} step failed:\n{done.stdout[-4000:]}")
 
 
 def _options(argv: Sequence[str]) -> argparse.Namespace:
@@ -895,7 +880,7 @@ def main(argv: Sequence[str]) -> int:
             result = _child_scorecards(data_dir, work)
         else:
             result = _child_freshness(data_dir, work)
-        print(_RESULT + json.dumps(result, default=str), flush=True)
+        child.report(result)
         return 0
     for key, value in run(argv).items():
         print(f"   {key:<48} {value}")

@@ -10,7 +10,6 @@ person). The callers have checked access to the subject; the functions that list
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,7 +18,16 @@ from charter.core.periods import KINDS, Period, period_containing, shift
 from charter.kpis import selectors
 from charter.kpis.metrics import METRIC_KEYS, METRICS
 from charter.kpis.models import DailyMetrics
-from charter.kpis.scoring import AHEAD, AT_RISK, BEHIND, ON_TRACK, KpiResult, KpiSpec, actual_of
+from charter.kpis.scoring import (
+    AHEAD,
+    AT_RISK,
+    BEHIND,
+    ON_TRACK,
+    KpiResult,
+    KpiSpec,
+    actual_of,
+    pace_score,
+)
 from charter.kpis.selectors import Scorecard
 from charter.org.access import person_of, visible_people
 from charter.org.models import Organization, Person, Role, Team
@@ -261,7 +269,7 @@ class Standing:
     card: Scorecard
     previous_score: Decimal | None
     # The figure of `card`'s period that is ranked: its score on the score board, its pace
-    # score on the improvement board (see `pace_score`).
+    # score on the improvement board (see `scoring.pace_score`).
     compared: Decimal | None = None
 
     @property
@@ -285,26 +293,6 @@ class Leaderboard:
     @property
     def in_progress(self) -> bool:
         return 0 < self.elapsed_days < self.period_days
-
-
-def pace_score(results: Iterable[KpiResult]) -> Decimal | None:
-    """The overall score on pace: the weighted mean of each KPI's pace (actual against the
-    target pro-rated to the days gone by), each limited by the KPI's score cap, by the same
-    rule as `scoring.weighted_score` does attainments. Once a period has ended its pace is its
-    attainment, so this is its score; in a period under way it says where the score is heading
-    at today's rate, which is what can fairly be set against a finished period's score (a
-    month into a quarter, a score is a third of what it will be)."""
-    total = weights = Decimal(0)
-    for result in results:
-        weight = result.spec.weight
-        if result.pace is None or weight <= 0:
-            continue
-        counted = result.pace
-        if result.spec.score_cap is not None:
-            counted = min(counted, result.spec.score_cap)
-        total += weight * counted
-        weights += weight
-    return total / weights if weights else None
 
 
 Row = tuple[Scorecard, Decimal | None, Decimal | None]  # (card, previous score, compared)
@@ -332,8 +320,8 @@ def leaderboard(
     org: Organization, period: Period, *, today: dt.date, user: Any = None
 ) -> Leaderboard:
     """Active reps ranked by overall score (% to target), and by improvement: their pace score
-    in `period` (see `pace_score`; the score itself once the period has ended) less their final
-    score in the period before, so a quarter under way is not set against a whole one. With
+    in `period` (`scoring.pace_score`; the score itself once the period has ended) less their
+    final score in the period before, so a quarter under way is not set against a whole one. With
     `user`, only the reps that user may see (a manager ranks their own people); without, the
     whole org (the "everyone" setting publishes it to all)."""
     previous = shift(period, -1, org.fiscal_year_start_month)

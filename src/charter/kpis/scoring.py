@@ -17,9 +17,10 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from charter.core.periods import Period
 from charter.kpis.formula import Formula
@@ -349,20 +350,36 @@ class Scorer:
         return out
 
 
-def weighted_score(results: Iterable[KpiResult]) -> Decimal | None:
-    """Weighted mean of attainment over the KPIs that have one and a weight; each KPI's
-    attainment counts at most up to its score cap."""
+def _capped_mean(
+    results: Iterable[KpiResult], figure: Callable[[KpiResult], Decimal | None]
+) -> Decimal | None:
+    """Weighted mean of `figure` over the KPIs that have one and a weight; each KPI's figure
+    counts at most up to its score cap."""
     total = weights = Decimal(0)
     for result in results:
         weight = result.spec.weight
-        if result.attainment is None or weight <= 0:
+        value = figure(result)
+        if value is None or weight <= 0:
             continue
-        counted = result.attainment
         if result.spec.score_cap is not None:
-            counted = min(counted, result.spec.score_cap)
-        total += weight * counted
+            value = min(value, result.spec.score_cap)
+        total += weight * value
         weights += weight
     return total / weights if weights else None
+
+
+def weighted_score(results: Iterable[KpiResult]) -> Decimal | None:
+    """The overall score: weighted mean of attainment, each KPI's capped by its score cap."""
+    return _capped_mean(results, attrgetter("attainment"))
+
+
+def pace_score(results: Iterable[KpiResult]) -> Decimal | None:
+    """The overall score on pace: as `weighted_score`, of each KPI's pace (actual against the
+    target pro-rated to the days gone by). Once a period has ended its pace is its attainment,
+    so this is its score; in a period under way it says where the score is heading at today's
+    rate, which is what can fairly be set against a finished period's score (a month into a
+    quarter, a score is a third of what it will be)."""
+    return _capped_mean(results, attrgetter("pace"))
 
 
 def sum_targets(values: Iterable[Decimal | None]) -> Decimal | None:

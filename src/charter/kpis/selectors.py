@@ -177,9 +177,8 @@ def metric_sums_by_person(
 ) -> dict[int, dict[str, Decimal]]:
     """Each person's metric sums over the period, in natural units (one query)."""
     ids = list(person_ids)
-    out: dict[int, dict[str, Decimal]] = {}
     if not ids:
-        return out
+        return {}
     # Plain SQL: for a whole org this runs over a thousand people, and it is the first thing
     # every scorecard page does.
     quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
@@ -191,13 +190,9 @@ def metric_sums_by_person(
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [adapt(period.start), adapt(period.end), *ids])
-        for person_id, *stored in cursor:
-            out[person_id] = _natural_row(stored)
+        found = {person_id: _natural_row(stored) for person_id, *stored in cursor}
     # People without a figure in the period: zeros (each their own dict, like the others).
-    for pk in ids:
-        if pk not in out:
-            out[pk] = _natural({})
-    return {pk: out[pk] for pk in ids}
+    return {pk: found[pk] if pk in found else _natural({}) for pk in ids}
 
 
 def metric_sums_for_team(team_ids: Iterable[int], period: Period) -> dict[str, Decimal]:
@@ -426,16 +421,9 @@ def _rolled_target(
     if memo is not None and team_id in memo:
         return memo[team_id]
     seen.add(team_id)
-    if team_id is not None:
-        value = found.get((TEAM, team_id), _NO_TARGETS).get(spec.key)
-        if value is None and spec.additive:
-            value = _parts_target(spec, team_id, children, members, found, seen, memo)
-    else:
-        value = (
-            _parts_target(spec, team_id, children, members, found, seen, memo)
-            if spec.additive
-            else None
-        )
+    value = found.get((TEAM, team_id), _NO_TARGETS).get(spec.key) if team_id is not None else None
+    if value is None and spec.additive:
+        value = _parts_target(spec, team_id, children, members, found, seen, memo)
     if memo is not None:
         memo[team_id] = value
     return value
