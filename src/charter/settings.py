@@ -44,7 +44,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -69,7 +68,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "charter.accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "charter.core.middleware.HtmxMiddleware",
@@ -168,7 +167,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # --- HTTPS and cookies -----------------------------------------------------------------------
 # HTTPS defaults on outside DEBUG; set HTTPS=0 only behind a trusted proxy on a private network.
 HTTPS = env_bool("HTTPS", default=not DEBUG)
-# Django's database sessions, read with one plain SQL statement (see the module).
+# Sessions in the database, read with the signed-in user in one plain SQL statement (see the
+# module; the table is `accounts.Session`).
 SESSION_ENGINE = "charter.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 SESSION_COOKIE_HTTPONLY = True

@@ -1,16 +1,19 @@
-"""CSRF tokens for a response, as Django makes them, from one read of the system's randomness.
+"""CSRF tokens for a response, as Django makes them, from randomness read ahead.
 
 Django masks the CSRF secret anew for every response (so a page's token changes each time and
 compression leaks nothing about the secret), drawing each of the 32 mask characters with its own
 `secrets.choice`: 32 reads of the operating system's random source, a tenth of the whole cost of
-a page served from the cache. Here the mask comes from one `secrets.token_bytes` call, spread
-evenly over the same alphabet. The token has Django's format (the mask, then the secret shifted
-character by character by the mask), so CsrfViewMiddleware checks it as one of its own.
+a page served from the cache. Here the mask comes from bytes of the same source, spread evenly
+over the same alphabet, read a few kilobytes at a time and each used once: every read lets go
+of the GIL, which under a busy threaded server is slow to get back. The token has Django's
+format (the mask, then the secret shifted character by character by the mask), so
+CsrfViewMiddleware checks it as one of its own.
 """
 
 from __future__ import annotations
 
-import secrets
+import os
+import threading
 
 from django.http import HttpRequest
 from django.middleware.csrf import CSRF_ALLOWED_CHARS
@@ -29,11 +32,35 @@ _INDEX = {char: i for i, char in enumerate(CSRF_ALLOWED_CHARS)}
 _TWICE = CSRF_ALLOWED_CHARS * 2
 
 
+# Random bytes read ahead, per process (a forked child starts without its parent's), and handed
+# out once each under a lock.
+_READ_AHEAD = 4096
+_pool = bytearray()
+_pool_lock = threading.Lock()
+
+
+def _forget_pool() -> None:
+    _pool.clear()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
+def random_bytes(count: int) -> bytes:
+    """`count` bytes from the operating system's random source, never handed out twice."""
+    with _pool_lock:
+        if len(_pool) < count:
+            _pool.extend(os.urandom(max(_READ_AHEAD, count)))
+        taken = bytes(_pool[-count:])
+        del _pool[-count:]
+    return taken
+
+
 def random_chars(count: int) -> str:
     """`count` characters of the alphabet, each drawn uniformly and independently."""
     found = b""
     while len(found) < count:
-        found += secrets.token_bytes(count + _SPARE).translate(_TO_CHAR, _DROPPED)
+        found += random_bytes(count + _SPARE).translate(_TO_CHAR, _DROPPED)
     return found[:count].decode("ascii")
 
 

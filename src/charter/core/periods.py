@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 MONTH = "month"
@@ -123,6 +124,9 @@ def year_period(fiscal_year: int, start_month: int = 1) -> Period:
     return Period(start, _last_day(add_months(start, 12)), YEAR, f"FY{fiscal_year:04d}")
 
 
+# Pure, and asked the same questions on every page (this quarter, the last few): answered once.
+# A bad argument raises, and raising is never remembered.
+@lru_cache(maxsize=4096)
 def period_containing(day: dt.date, kind: str, start_month: int = 1) -> Period:
     """The month, quarter or fiscal year that `day` falls in."""
     _check_start_month(start_month)
@@ -137,6 +141,7 @@ def period_containing(day: dt.date, kind: str, start_month: int = 1) -> Period:
     raise PeriodError(f"{kind!r} is not a period kind (month, quarter or year)")
 
 
+@lru_cache(maxsize=4096)
 def parse_period(label: str, start_month: int = 1) -> Period:
     """`2017-05`, `2017-Q2` (also `FY2017-Q2`, `2017Q2`) or `FY2018`."""
     _check_start_month(start_month)

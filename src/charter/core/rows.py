@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from django.db import connections
@@ -26,6 +26,11 @@ M = TypeVar("M", bound=Model)
 # What stands on a model class under a field's attribute name when setting the attribute only
 # stores the value in the instance's __dict__ (for a fresh instance, in the foreign key's case).
 _PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+# Fields whose converted values are immutable (and whose raw values are hashable).
+_IMMUTABLE = frozenset(
+    {"BooleanField", "DateField", "DateTimeField", "DecimalField", "TimeField", "UUIDField"}
+    | {"DurationField", "FloatField", "IntegerField", "BigIntegerField", "CharField"}
+)
 
 
 def columns(model: type[Model], alias: str, using: str = "default") -> str:
@@ -54,6 +59,10 @@ class _Plan:
     # Whether Model.__init__ would do no more than store each value under its attribute name,
     # so an instance may be built without it (see `instance`).
     plain: bool
+    # Whether converted rows may be remembered and shared by instances: every converted value
+    # immutable (no JSON dict an instance could change for the others) and every raw one
+    # hashable.
+    memo: bool
 
 
 @cache
@@ -71,7 +80,8 @@ def _plan(model: type[Model], using: str) -> _Plan:
         for field in fields
     )
     attnames = [field.attname for field in fields]
-    return _Plan(attnames, attnames.index(model._meta.pk.attname), conversions, plain)
+    memo = all(fields[index].get_internal_type() in _IMMUTABLE for index, _, _ in conversions)
+    return _Plan(attnames, attnames.index(model._meta.pk.attname), conversions, plain, memo)
 
 
 def instance(model: type[M], values: Sequence[Any], using: str = "default") -> M | None:
@@ -82,17 +92,34 @@ def instance(model: type[M], values: Sequence[Any], using: str = "default") -> M
         return None
     if len(values) != len(plan.attnames):
         raise ValueError(f"{model.__name__} has {len(plan.attnames)} columns, not {len(values)}.")
-    converted = list(values)
-    if plan.conversions:
-        connection = connections[using]
-        for index, functions, column in plan.conversions:
-            value = converted[index]
-            for function in functions:
-                value = function(value, column, connection)
-            converted[index] = value
+    if not plan.conversions:
+        converted: Sequence[Any] = values
+    elif plan.memo:
+        converted = _converted(model, using, tuple(values))
+    else:
+        converted = _convert(plan, using, values)
     if not plan.plain or pre_init.has_listeners(model) or post_init.has_listeners(model):
         return model.from_db(using, plan.attnames, converted)
     return _built(model, plan, using, converted)
+
+
+@lru_cache(maxsize=4096)
+def _converted(model: type[Model], using: str, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    # The same rows come back request after request (the signed-in user, their person and
+    # organization): their values are converted once. A tuple: each instance gets its own
+    # attributes from it, and nothing can change the remembered values.
+    return _convert(_plan(model, using), using, values)
+
+
+def _convert(plan: _Plan, using: str, values: Sequence[Any]) -> tuple[Any, ...]:
+    out = list(values)
+    connection = connections[using]
+    for index, functions, column in plan.conversions:
+        value = out[index]
+        for function in functions:
+            value = function(value, column, connection)
+        out[index] = value
+    return tuple(out)
 
 
 def _built(model: type[M], plan: _Plan, using: str, values: Collection[Any]) -> M:
@@ -129,3 +156,12 @@ def from_db(
     ):
         return _built(model, plan, using, values)
     return super(model, model).from_db(using, field_names, values, **kwargs)  # type: ignore[misc]
+
+
+def converted(model: type[Model], name: str, value: Any, using: str = "default") -> Any:
+    """One column's value from a hand-written statement, as the ORM would hand it over."""
+    connection = connections[using]
+    column = model._meta.get_field(name).get_col(model._meta.db_table)  # type: ignore[union-attr]
+    for function in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+        value = function(value, column, connection)
+    return value

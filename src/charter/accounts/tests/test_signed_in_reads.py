@@ -6,26 +6,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import sqlite3
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.sessions.models import Session
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_init
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from charter.accounts import sessions
 from charter.accounts.backends import UserBackend
-from charter.accounts.models import User
+from charter.accounts.middleware import AuthenticationMiddleware
+from charter.accounts.models import Session, User
 from charter.accounts.sessions import SessionStore
 from charter.conftest import PASSWORD, client_for
 from charter.core import rows
+from charter.core.commits import CommitWatch
+from charter.core.models import AuditEvent
 from charter.kpis import cache as kpis_cache
 from charter.kpis.models import ScorecardSettings
 from charter.org.access import person_of
@@ -335,3 +345,221 @@ def test_text_decoded_under_one_secret_key_is_not_reused_under_another(
     # Signed with a key that is still accepted, as Django's own decoding would have it.
     settings.SECRET_KEY_FALLBACKS = [old]
     assert SessionStore(session_key=key).load() == {"colour": "teal"}
+
+
+# -- the session and its user in one statement ---------------------------------------------
+
+
+def test_a_signed_in_request_reads_session_user_person_and_org_in_one_statement(
+    rep: Person,
+) -> None:
+    client = client_for(rep)
+    key = client.session.session_key
+    assert rep.user is not None
+    assert Session.objects.get(pk=key).user_id == rep.user.pk
+
+    request = RequestFactory().get("/")
+    request.session = SessionStore(session_key=key)
+    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
+    with CaptureQueriesContext(connection) as queries:
+        user = request.user
+        assert user.pk == rep.user.pk
+        assert user.person.full_name == "Rick Rep"
+        assert user.person.org.name == "Acme Demo Co"
+    assert len(queries) == 1
+    assert "session_data" in queries[0]["sql"]
+    assert_same_fields(user, User.objects.get(pk=rep.user.pk))
+    assert_same_fields(user.person, Person.objects.get(pk=rep.pk))
+
+
+def signed_in_user(key: str | None) -> Any:
+    request = RequestFactory().get("/")
+    request.session = SessionStore(session_key=key)
+    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
+    return request.user
+
+
+def test_the_user_is_the_one_the_signed_text_names_whatever_the_column_says(
+    rep: Person, manager: Person
+) -> None:
+    assert rep.user is not None
+    assert manager.user is not None
+    key = client_for(rep).session.session_key
+    # The column pointed at someone else (by hand in the database): the signed text decides,
+    # and its user is read on its own.
+    Session.objects.filter(pk=key).update(user=manager.user)
+    with CaptureQueriesContext(connection) as queries:
+        user = signed_in_user(key)
+        assert user.pk == rep.user.pk
+        assert user.person.pk == rep.pk
+    assert len(queries) == 2
+    # An empty column (a session carried over from Django's table) reads the user on its own.
+    Session.objects.filter(pk=key).update(user=None)
+    with CaptureQueriesContext(connection) as queries:
+        assert signed_in_user(key).pk == rep.user.pk
+    assert len(queries) == 2
+
+
+def test_a_password_changed_elsewhere_still_signs_out_with_the_joined_read(rep: Person) -> None:
+    assert rep.user is not None
+    key = client_for(rep).session.session_key
+    assert signed_in_user(key).is_authenticated
+    User.objects.filter(pk=rep.user.pk).update(password="argon2$changed")
+    assert not signed_in_user(key).is_authenticated
+    # Django flushed the session whose password hash no longer matched.
+    assert not Session.objects.filter(pk=key).exists()
+
+
+def test_a_deactivated_user_is_nobody_with_the_joined_read(rep: Person) -> None:
+    assert rep.user is not None
+    key = client_for(rep).session.session_key
+    User.objects.filter(pk=rep.user.pk).update(is_active=False)
+    assert not signed_in_user(key).is_authenticated
+
+
+def test_the_column_follows_the_session_through_sign_in_and_out(rep: Person) -> None:
+    assert rep.user is not None
+    client = Client()
+    client.get(LOGIN)
+    response = client.post(LOGIN, {"username": rep.user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    key = client.session.session_key
+    assert Session.objects.get(pk=key).user_id == rep.user.pk
+    client.post("/accounts/logout/")
+    assert not Session.objects.filter(pk=key).exists()
+    # A session that names nobody has nobody in its column.
+    assert Session.objects.get(pk=stored_session(colour="teal")).user_id is None
+
+
+def test_deleting_a_user_ends_their_sessions(rep: Person) -> None:
+    assert rep.user is not None
+    key = client_for(rep).session.session_key
+    Person.objects.filter(pk=rep.pk).update(user=None)
+    rep.user.delete()
+    assert not Session.objects.filter(pk=key).exists()
+
+
+def test_the_upgrade_carries_sessions_over_from_djangos_table(db: Any) -> None:
+    migration = importlib.import_module("charter.accounts.migrations.0002_session")
+    expires = timezone.now() + dt.timedelta(days=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE django_session (session_key varchar(40) PRIMARY KEY, "
+            "session_data text NOT NULL, expire_date timestamp with time zone NOT NULL)"
+        )
+        cursor.execute(
+            "INSERT INTO django_session VALUES (%s, %s, %s)",
+            ["oldkey", "old text", connection.ops.adapt_datetimefield_value(expires)],
+        )
+    editor = SimpleNamespace(connection=connection)
+    migration.carry_over_sessions(django_apps, editor)
+    carried = Session.objects.get(pk="oldkey")
+    assert (carried.session_data, carried.expire_date, carried.user_id) == (
+        "old text",
+        expires,
+        None,
+    )
+
+
+# -- the read reused while nothing is committed --------------------------------------------
+
+
+@pytest.fixture
+def stand_in(tmp_path: Any, monkeypatch: Any) -> Any:
+    """A SQLite database in WAL mode whose commit header stands in for Charter's (the test
+    database lives in memory and has none): committing to it is what any write to Charter's
+    database does to the header."""
+    path = tmp_path / "stand-in.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("CREATE TABLE t (x INTEGER)")
+    watch = CommitWatch(path)
+    monkeypatch.setattr(sessions, "watch_for", lambda connection: watch)
+    sessions._reads.clear()
+    yield other
+    sessions._reads.clear()
+    watch.close()
+    other.close()
+
+
+def signed_in_key(rep: Person) -> str | None:
+    key = client_for(rep).session.session_key
+    # Signing in wrote to Charter's database, which the stand-in's header does not see: what
+    # a commit to it would do.
+    sessions._reads.clear()
+    return key
+
+
+def queries_to_sign_in(key: str | None) -> tuple[Any, int]:
+    with CaptureQueriesContext(connection) as queries:
+        user = signed_in_user(key)
+        assert user.is_authenticated
+        assert user.person.org.name == "Acme Demo Co"
+    return user._wrapped, len(queries)
+
+
+def test_a_session_read_is_reused_until_anything_is_committed(
+    transactional_db: Any, rep: Person, stand_in: Any
+) -> None:
+    assert rep.user is not None
+    key = signed_in_key(rep)
+    first, statements = queries_to_sign_in(key)
+    assert statements == 1
+    again, statements = queries_to_sign_in(key)
+    assert statements == 0
+    assert again.pk == first.pk == rep.user.pk
+    assert_same_fields(again, first)
+    assert_same_fields(again.person, first.person)
+    # Each request gets instances of its own.
+    assert again is not first
+    assert again.person is not first.person
+    again.person.full_name = "Changed here only"
+    assert queries_to_sign_in(key)[0].person.full_name == "Rick Rep"
+    # Any commit, anywhere: read afresh.
+    stand_in.execute("INSERT INTO t VALUES (1)")
+    assert queries_to_sign_in(key)[1] == 1
+    assert queries_to_sign_in(key)[1] == 0
+
+
+def test_an_expiry_that_passes_without_a_commit_still_signs_out(
+    transactional_db: Any, rep: Person, stand_in: Any, monkeypatch: Any
+) -> None:
+    key = signed_in_key(rep)
+    assert queries_to_sign_in(key)[1] == 1
+    expires = Session.objects.get(pk=key).expire_date
+    monkeypatch.setattr(sessions.timezone, "now", lambda: expires + dt.timedelta(seconds=1))
+    with CaptureQueriesContext(connection) as queries:
+        assert not signed_in_user(key).is_authenticated
+    assert len(queries) == 1
+
+
+def test_a_read_inside_a_transaction_is_never_reused(
+    transactional_db: Any, rep: Person, stand_in: Any
+) -> None:
+    key = signed_in_key(rep)
+    with transaction.atomic():
+        assert queries_to_sign_in(key)[1] == 1
+        assert queries_to_sign_in(key)[1] == 1
+    assert not sessions._reads
+
+
+# -- what the signed-in read works out once -------------------------------------------------
+
+
+def test_the_session_hash_is_djangos_for_every_key_and_follows_the_password(rep: Person) -> None:
+    user = rep.user
+    assert user is not None
+    djangos = AbstractBaseUser._get_session_auth_hash  # type: ignore[attr-defined]
+    assert user.get_session_auth_hash() == djangos(user)
+    assert user._get_session_auth_hash(secret="an old key") == djangos(user, secret="an old key")
+    before = user.get_session_auth_hash()
+    user.set_password("another-long-password-42")
+    assert user.get_session_auth_hash() != before
+    assert user.get_session_auth_hash() == djangos(user)
+
+
+def test_remembered_conversions_are_only_for_immutable_values() -> None:
+    assert rows._plan(User, "default").memo
+    assert rows._plan(Person, "default").memo
+    # An audit event's before/after are JSON: dicts an instance could change for the others.
+    assert not rows._plan(AuditEvent, "default").memo

@@ -4,12 +4,12 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from charter.accounts.models import ApiToken, NotificationPreferences
+from charter.accounts.sessions import SessionStore
 from charter.core import audit
 from charter.core.backup import (
     BackupError,
@@ -88,7 +88,7 @@ def test_a_backup_restored_into_an_emptied_database_gives_back_every_row(company
     # Spot checks that the comparison is about real data.
     assert before["org.person"]
     assert before["core.auditevent"]
-    assert before["sessions.session"]
+    assert before["accounts.session"]
     assert before["accounts.user.user_permissions"]
     assert Person.objects.get(pk=company["rep"].pk).title == "Account Executive — Ünïcode"
     event = AuditEvent.objects.get(action="core.test.recorded")

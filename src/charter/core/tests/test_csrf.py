@@ -1,5 +1,5 @@
-"""CSRF tokens masked from one read of the system's randomness (`core.csrf`): Django's format,
-accepted by Django's middleware, a new mask every time, every character equally likely."""
+"""CSRF tokens masked from read-ahead bytes of the system's randomness (`core.csrf`): Django's
+format, accepted by Django's middleware, a new mask every time, every character equally likely."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_every_character_is_equally_likely(monkeypatch: Any) -> None:
     # Handed every byte value once per read, two reads must give each of the 62 characters
     # exactly as often (248 = 4 x 62 bytes used, the 8 highest dropped): `byte % 62` alone would
     # give the first 8 characters 5 times each from a read.
-    monkeypatch.setattr(csrf.secrets, "token_bytes", lambda n: bytes(range(256)))
+    monkeypatch.setattr(csrf, "random_bytes", lambda n: bytes(range(256)))
     counts = collections.Counter(csrf.random_chars(2 * 248))
     assert set(counts) == set(CSRF_ALLOWED_CHARS)
     assert set(counts.values()) == {8}
@@ -87,8 +87,37 @@ def test_every_character_is_equally_likely(monkeypatch: Any) -> None:
 
 def test_dropped_bytes_are_made_up_by_reading_again(monkeypatch: Any) -> None:
     reads = iter([b"\xff" * 38, b"\xf8" + b"\x00" * 39])
-    monkeypatch.setattr(csrf.secrets, "token_bytes", lambda n: next(reads))
+    monkeypatch.setattr(csrf, "random_bytes", lambda n: next(reads))
     assert csrf.random_chars(32) == CSRF_ALLOWED_CHARS[0] * 32
+
+
+def test_random_bytes_are_read_ahead_and_handed_out_once(monkeypatch: Any) -> None:
+    reads: list[int] = []
+    counter = iter(range(65536))
+
+    def urandom(n: int) -> bytes:
+        # Each pair of bytes a number never given before: any two even-aligned slices differ.
+        reads.append(n)
+        return b"".join(next(counter).to_bytes(2, "big") for _ in range(n // 2))
+
+    monkeypatch.setattr(csrf.os, "urandom", urandom)
+    csrf._forget_pool()
+    handed = [csrf.random_bytes(40) for _ in range(200)]
+    # 8,000 bytes from two reads of 4,096, none handed out twice.
+    assert reads == [4096, 4096]
+    assert len(set(handed)) == len(handed)
+    assert sum(map(len, handed)) == 8000
+    # More than a read ahead at once is read whole.
+    assert len(csrf.random_bytes(5000)) == 5000
+    assert reads[-1] == 5000
+
+
+def test_a_forked_child_does_not_reuse_its_parents_bytes(monkeypatch: Any) -> None:
+    csrf.random_bytes(1)
+    assert csrf._pool
+    # What os.register_at_fork runs in a child.
+    csrf._forget_pool()
+    assert not csrf._pool
 
 
 def test_an_even_spread_over_many_tokens() -> None:

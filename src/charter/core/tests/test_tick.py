@@ -6,12 +6,12 @@ from typing import Any
 import pytest
 import time_machine
 from axes.models import AccessAttempt, AccessLog
-from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.db import connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from charter.accounts.models import Session
 from charter.core import registry, scheduler
 from charter.core.models import Schedule
 from charter.core.registry import PeriodicJob
