@@ -83,8 +83,16 @@ class Session(AbstractBaseSession):
     tells the read which user to join, and a request whose text names anyone else reads them on
     its own."""
 
+    # No constraint in the database: a session saved while its user is being deleted keeps a
+    # dangling id and signs nobody in, instead of failing the save. Deleting a user still
+    # deletes their sessions (Django cascades).
     user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
 
     @classmethod

@@ -40,7 +40,11 @@ _pool_lock = threading.Lock()
 
 
 def _forget_pool() -> None:
+    # In a forked child: no bytes its parent may also hand out, and a lock nobody holds (a
+    # thread of the parent may have held it at the fork).
+    global _pool_lock
     _pool.clear()
+    _pool_lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_pool)
@@ -48,6 +52,8 @@ os.register_at_fork(after_in_child=_forget_pool)
 
 def random_bytes(count: int) -> bytes:
     """`count` bytes from the operating system's random source, never handed out twice."""
+    if count <= 0:
+        return b""
     with _pool_lock:
         if len(_pool) < count:
             _pool.extend(os.urandom(max(_READ_AHEAD, count)))

@@ -7,8 +7,9 @@ from django.db import migrations, models
 
 def carry_over_sessions(apps, schema_editor):
     """Sessions kept in Django's own table until now go on in Charter's, so nobody is signed
-    out by the upgrade. Their user column stays empty until the session is next saved: until
-    then the user is read on its own, as before."""
+    out by the upgrade; then Django's table goes, so no signed session text is left in a table
+    nothing reads. The user column stays empty until a session is next saved: until then its
+    user is read on its own, as before."""
     connection = schema_editor.connection
     if "django_session" not in connection.introspection.table_names():
         return
@@ -18,6 +19,7 @@ def carry_over_sessions(apps, schema_editor):
             f"INSERT INTO {table} (session_key, session_data, expire_date, user_id) "
             "SELECT session_key, session_data, expire_date, NULL FROM django_session"
         )
+        cursor.execute("DROP TABLE django_session")
 
 
 class Migration(migrations.Migration):
@@ -33,7 +35,7 @@ class Migration(migrations.Migration):
                 ('session_key', models.CharField(max_length=40, primary_key=True, serialize=False, verbose_name='session key')),
                 ('session_data', models.TextField(verbose_name='session data')),
                 ('expire_date', models.DateTimeField(db_index=True, verbose_name='expire date')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'session',

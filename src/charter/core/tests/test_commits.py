@@ -125,6 +125,59 @@ def test_a_header_being_rewritten_counts_as_changed(database: Any) -> None:
     watch._map = mapped
 
 
+PROBE = "\n".join(
+    [
+        "import sqlite3, sys",
+        "db = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)",
+        "try:",
+        "    db.execute('BEGIN IMMEDIATE')",
+        "    db.execute('INSERT INTO t VALUES (2)')",
+        "    db.execute('COMMIT')",
+        "    print('wrote')",
+        "except sqlite3.OperationalError as error:",
+        "    print(error)",
+    ]
+)
+
+
+def other_process_writes(path: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(path)], check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def test_opening_a_watch_keeps_the_locks_sqlite_holds_in_this_process(tmp_path: Path) -> None:
+    # Closing any descriptor of the `-shm` file would drop this process's locks on it: another
+    # process could then write while this one holds the write lock.
+    path = tmp_path / "locked.sqlite3"
+    wal_database(path).close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    assert other_process_writes(path) == "database is locked"
+    watch = CommitWatch(path)
+    watch.close()
+    assert other_process_writes(path) == "database is locked"
+    writer.execute("COMMIT")
+    writer.close()
+    assert other_process_writes(path) == "wrote"
+
+
+def test_a_watch_reads_the_shared_memory_of_the_file_a_link_points_to(tmp_path: Path) -> None:
+    real = tmp_path / "real.sqlite3"
+    db = wal_database(real)
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(real)
+    watch = CommitWatch(link)
+    mark = watch.mark()
+    assert mark is not None
+    db.execute("INSERT INTO t VALUES (1)")
+    assert not watch.unchanged_since(mark)
+    watch.close()
+    db.close()
+
+
 def test_a_database_not_in_wal_mode_has_no_watch(tmp_path: Path) -> None:
     path = tmp_path / "rollback-journal.sqlite3"
     sqlite3.connect(path).execute("CREATE TABLE t (x INTEGER)")
@@ -138,7 +191,9 @@ def test_the_test_databases_in_memory_have_no_watch(db: Any) -> None:
     assert watch_for(connection) is None
 
 
-def test_a_django_connection_to_a_file_gets_one_watch_per_process(db: Any, tmp_path: Path) -> None:
+def test_a_django_connection_to_a_file_gets_one_watch_per_process(
+    db: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
     path = tmp_path / "charter.sqlite3"
     options = settings.DATABASES["default"].get("OPTIONS", {})
     if connection.vendor != "sqlite":
@@ -158,12 +213,12 @@ def test_a_django_connection_to_a_file_gets_one_watch_per_process(db: Any, tmp_p
         with wrapper.cursor() as cursor:
             cursor.execute("INSERT INTO t VALUES (1)")
         assert not watch.unchanged_since(mark)
-        # A forked child maps the header for itself; what it inherited is never closed there.
+        # A forked child trusts no watch: what it inherited is kept, never closed there, and
+        # every read runs its statement.
+        monkeypatch.setattr(commits, "_forked_child", False)
         commits._forked()
         assert watch in commits._inherited
-        again = watch_for(wrapper)
-        assert again is not None
-        assert again is not watch
+        assert watch_for(wrapper) is None
     finally:
         wrapper.close()
         for found in (commits._watches.pop(str(path), None), *commits._inherited):

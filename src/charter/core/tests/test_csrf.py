@@ -107,6 +107,7 @@ def test_random_bytes_are_read_ahead_and_handed_out_once(monkeypatch: Any) -> No
     assert reads == [4096, 4096]
     assert len(set(handed)) == len(handed)
     assert sum(map(len, handed)) == 8000
+    assert csrf.random_bytes(0) == b""
     # More than a read ahead at once is read whole.
     assert len(csrf.random_bytes(5000)) == 5000
     assert reads[-1] == 5000
