@@ -26,18 +26,17 @@ from charter.core import rows
 
 
 @cache
-def user_columns() -> tuple[str, int]:
-    """The select list `user_from_row` reads (user, person, organization, data version, for a
-    user aliased `u` joined to `person_joins()`) and how many columns it has."""
+def user_columns() -> str:
+    """The select list `user_from_row` reads: user, person, organization and data version, for
+    a user aliased `u` joined to `person_joins()`."""
     from charter.kpis.cache import data_version_sql
     from charter.org.models import Organization, Person
 
     version = data_version_sql(f"o.{connection.ops.quote_name('id')}")
-    text = (
+    return (
         f"{rows.columns(User, 'u')}, {rows.columns(Person, 'p')}, "
         f"{rows.columns(Organization, 'o')}, {version}"
     )
-    return text, rows.width(User) + rows.width(Person) + rows.width(Organization) + 1
 
 
 @cache
@@ -53,8 +52,7 @@ def person_joins() -> str:
 
 @cache
 def _sql() -> str:
-    select, _ = user_columns()
-    return f"SELECT {select} FROM {rows.table(User)} u {person_joins()} WHERE u.id = %s"  # noqa: S608
+    return f"SELECT {user_columns()} FROM {rows.table(User)} u {person_joins()} WHERE u.id = %s"  # noqa: S608
 
 
 def user_from_row(row: Sequence[Any]) -> User | None:

@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -79,6 +79,17 @@ def _verified(
     return decoded
 
 
+@cache
+def _read_sql() -> str:
+    # The session row, its expiry and user id, then the columns `backends.user_from_row` reads.
+    return (
+        f"SELECT s.session_data, s.expire_date, s.user_id, {user_columns()} "  # noqa: S608
+        f"FROM {rows.table(Session)} s "
+        f"LEFT JOIN {rows.table(User)} u ON u.id = s.user_id {person_joins()} "
+        "WHERE s.session_key = %s AND s.expire_date > %s"
+    )
+
+
 def _user_id(value: Any) -> Any:
     """The user id a session's data names, as the column holds it; None for none or nonsense."""
     if value is None:
@@ -119,15 +130,8 @@ class SessionStore(db.SessionStore):
                 return self._taken(found.row)
             # Before the statement: a commit in between shows as a change next time.
             mark = watch.mark()
-        select, _ = user_columns()
-        sql = (
-            f"SELECT s.session_data, s.expire_date, s.user_id, {select} "  # noqa: S608
-            f"FROM {rows.table(model)} s "
-            f"LEFT JOIN {rows.table(User)} u ON u.id = s.user_id {person_joins()} "
-            "WHERE s.session_key = %s AND s.expire_date > %s"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [key, connection.ops.adapt_datetimefield_value(now)])
+            cursor.execute(_read_sql(), [key, connection.ops.adapt_datetimefield_value(now)])
             row = cursor.fetchone()
         if row is None or key is None:
             # As Django does for a missing or expired session: the next save starts a new one.

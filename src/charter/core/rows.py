@@ -26,7 +26,7 @@ M = TypeVar("M", bound=Model)
 # What stands on a model class under a field's attribute name when setting the attribute only
 # stores the value in the instance's __dict__ (for a fresh instance, in the foreign key's case).
 _PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
-# Fields whose converted values are immutable (and whose raw values are hashable).
+# Fields whose converted values are immutable.
 _IMMUTABLE = frozenset(
     {"BooleanField", "DateField", "DateTimeField", "DecimalField", "TimeField", "UUIDField"}
     | {"DurationField", "FloatField", "IntegerField", "BigIntegerField", "CharField"}
@@ -60,9 +60,14 @@ class _Plan:
     # so an instance may be built without it (see `instance`).
     plain: bool
     # Whether converted rows may be remembered and shared by instances: every converted value
-    # immutable (no JSON dict an instance could change for the others) and every raw one
-    # hashable.
+    # immutable (no JSON dict an instance could change for the others).
     memo: bool
+
+
+def _converters(model: type[Model], field: Any, connection: Any) -> tuple[Any, list[Any]]:
+    """A field's column and the converters Django runs on what the database gives for it."""
+    column = field.get_col(model._meta.db_table)
+    return column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)
 
 
 @cache
@@ -71,8 +76,7 @@ def _plan(model: type[Model], using: str) -> _Plan:
     fields = model._meta.concrete_fields
     conversions = []
     for index, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        column, found = _converters(model, field, connection)
         if found:
             conversions.append((index, found, column))
     plain = model.__init__ is Model.__init__ and all(
@@ -95,7 +99,10 @@ def instance(model: type[M], values: Sequence[Any], using: str = "default") -> M
     if not plan.conversions:
         converted: Sequence[Any] = values
     elif plan.memo:
-        converted = _converted(model, using, tuple(values))
+        try:
+            converted = _converted(model, using, tuple(values))
+        except TypeError:  # a value that cannot be a key (PostgreSQL's bytes come as memoryview)
+            converted = _convert(plan, using, values)
     else:
         converted = _convert(plan, using, values)
     if not plan.plain or pre_init.has_listeners(model) or post_init.has_listeners(model):
@@ -161,7 +168,7 @@ def from_db(
 def converted(model: type[Model], name: str, value: Any, using: str = "default") -> Any:
     """One column's value from a hand-written statement, as the ORM would hand it over."""
     connection = connections[using]
-    column = model._meta.get_field(name).get_col(model._meta.db_table)  # type: ignore[union-attr]
-    for function in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+    column, functions = _converters(model, model._meta.get_field(name), connection)
+    for function in functions:
         value = function(value, column, connection)
     return value
