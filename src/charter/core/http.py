@@ -6,11 +6,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from charter.accounts.models import User
 from charter.org.access import person_of
@@ -46,3 +48,20 @@ def paginate(
 
 def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+def safe_next(target: str | None, *, fallback: str) -> str:
+    """`target` (a `next`, `return` or Referer value the client sent) if it is a path on this
+    site, else `fallback`. Every view that redirects to a client-supplied address goes through
+    here: an absolute URL, `//host`, `/\\host`, `javascript:` or a control character would send
+    the person elsewhere (or make `redirect` raise), so only a plain local path is followed."""
+    if not target or not target.startswith("/"):
+        return fallback
+    # No host is allowed at all, so any URL naming one (however spelled) is refused.
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts=set(), require_https=settings.HTTPS
+    ):
+        return fallback
+    if any(ch < " " or ch == "\x7f" for ch in target):
+        return fallback
+    return target

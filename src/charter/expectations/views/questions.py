@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from charter.core.http import AuthenticatedHttpRequest, person_required
+from charter.core.http import AuthenticatedHttpRequest, person_required, safe_next
 from charter.expectations import selectors, services
 from charter.expectations.access import can_answer, can_view_document
 from charter.expectations.forms import AnswerForm, QuestionForm
@@ -68,7 +68,7 @@ def answer(request: AuthenticatedHttpRequest, question_id: int) -> HttpResponse:
         messages.success(request, "Answer posted; the asker gets an email.")
     else:
         messages.error(request, "Write an answer first.")
-    return redirect(request.POST.get("next") or reverse("expectations:questions"))
+    return redirect(safe_next(request.POST.get("next"), fallback=reverse("expectations:questions")))
 
 
 @require_POST
