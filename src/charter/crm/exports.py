@@ -29,6 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from charter.core.imports.report import safe_cell
+from charter.core.spreadsheets import sheet_title
 from charter.crm.models import Activity, CsatResponse, Deal, OwnedFact
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -171,7 +172,7 @@ def write_xlsx(
     """Write `rows` to the file object `target`; returns how many data rows were written."""
     zone = _zone(time_zone)
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title)
+    sheet = book.create_sheet(title=sheet_title(title))
     sheet.append([c.header for c in columns])
     count = 0
     for row in rows.iterator(chunk_size=_CHUNK):

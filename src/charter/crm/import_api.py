@@ -121,6 +121,8 @@ class ImportViewSet(viewsets.GenericViewSet):
 
     serializer_class = ImportOutput
     parser_classes = [MultiPartParser, FormParser]
+    # Run ids are numbers: anything else is no route at all (404), never a lookup that fails.
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[ImportRun]:
         person = person_of(self.request.user)
@@ -130,9 +132,10 @@ class ImportViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=ImportOutput(many=True))
     def list(self, request: Request) -> Response:
-        """The 50 most recent CRM imports, newest first."""
-        runs = self.get_queryset().order_by("-created_at", "-id")[:50]
-        return Response(ImportOutput(runs, many=True).data)
+        """CRM imports, newest first, a page at a time like every other list."""
+        runs = self.get_queryset().order_by("-created_at", "-id")
+        page = self.paginate_queryset(runs)
+        return self.get_paginated_response(ImportOutput(page, many=True).data)
 
     @extend_schema(request=ImportInput, responses={202: ImportOutput})
     def create(self, request: Request) -> Response:
@@ -172,4 +175,5 @@ class ImportViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def errors(self, request: Request, pk: str | None = None) -> Response:
         run = get_object_or_404(self.get_queryset(), pk=pk)
-        return Response(IssueOutput(run.errors, many=True).data)
+        page = self.paginate_queryset(run.errors)
+        return self.get_paginated_response(IssueOutput(page, many=True).data)

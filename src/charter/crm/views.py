@@ -272,7 +272,7 @@ def _export(request: AuthenticatedHttpRequest, page: Page, fmt: str) -> HttpResp
     name = f"charter-{page.slug}-{timezone.localtime(timezone=_zone(request)):%Y%m%d-%H%M}"
     if fmt == "csv":
         return exports.csv_response(rows, page.columns, name, time_zone=zone)
-    return exports.xlsx_response(rows, page.columns, name, title=page.title[:31], time_zone=zone)
+    return exports.xlsx_response(rows, page.columns, name, title=page.title, time_zone=zone)
 
 
 @person_required

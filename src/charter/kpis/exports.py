@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from charter.core.imports.report import safe_cell
+from charter.core.spreadsheets import sheet_title
 from charter.kpis.scoring import KpiResult, KpiSpec
 from charter.kpis.selectors import Scorecard
 
@@ -106,7 +107,7 @@ def xlsx_bytes(
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = ILLEGAL_CHARACTERS_RE.sub("", title.replace("/", "-"))[:31] or "Scorecards"
+    sheet.title = sheet_title(title, fallback="Scorecards")
     sheet.append(header(specs, currency))
     for kind, card in rows:
         sheet.append(values(specs, kind, card))

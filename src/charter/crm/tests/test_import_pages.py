@@ -204,8 +204,8 @@ def test_api_upload_runs_in_the_background_and_reports_status_and_errors(
     run_id = response.json()["id"]
 
     status = client.get(f"{API}{run_id}/").json()
-    assert [r["id"] for r in client.get(API).json()] == [run_id]
-    errors = client.get(f"{API}{run_id}/errors/").json()
+    assert [r["id"] for r in client.get(API).json()["results"]] == [run_id]
+    errors = client.get(f"{API}{run_id}/errors/").json()["results"]
 
     assert status["status"] == "applied"
     assert status["created_count"] == 1

@@ -351,7 +351,7 @@ def _export(
     if fmt == "csv":
         return exports.csv_response(records.rows, columns, name, time_zone=zone)
     return exports.xlsx_response(
-        records.rows, columns, name, title=records.metric.label[:31], time_zone=zone
+        records.rows, columns, name, title=records.metric.label, time_zone=zone
     )
 
 
