@@ -33,7 +33,8 @@ def test_sheet_title_is_accepted_by_openpyxl(name):
     sheet = book.active
     assert sheet is not None
     sheet.title = title  # raises on a title Excel would refuse
-    assert not title.startswith("'") and not title.endswith("'")
+    assert not title.startswith("'")
+    assert not title.endswith("'")
 
 
 def test_sheet_title_keeps_a_plain_name_and_says_where_characters_were_cleaned():
@@ -48,7 +49,8 @@ def test_sheet_titles_stay_unique_after_cleaning():
     third = sheet_title("team a", taken=[first, second])
     assert len({t.casefold() for t in (first, second, third)}) == 3
     long = sheet_title("y" * 40, taken=[sheet_title("y" * 40)])
-    assert len(long) <= 31 and long.endswith(" (2)")
+    assert len(long) <= 31
+    assert long.endswith(" (2)")
 
 
 def _sheet_title_of(response):
