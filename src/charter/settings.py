@@ -13,12 +13,16 @@ from typing import Any
 import dj_database_url
 
 from charter.env import ConfigError, env_bool, env_int, env_list, env_str, load_env_file
+from charter.private import private_dir, private_file, write_private
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 load_env_file(Path(os.environ.get("CHARTER_ENV_FILE", ".env")))
 
 DEBUG = env_bool("DEBUG", default=False)
 DATA_DIR = Path(env_str("DATA_DIR", "data")).resolve()
+# The database, the secret key, uploads, backups and mail (with reset links) live here: the
+# folder is 0700 and the files Charter creates in it 0600 (charter.private).
+private_dir(DATA_DIR)
 
 
 def _secret_key() -> str:
@@ -28,12 +32,10 @@ def _secret_key() -> str:
         if len(key) < 50:
             raise ConfigError("SECRET_KEY must be at least 50 characters long")
         return key
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(64), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()
+        write_private(key_file, secrets.token_urlsafe(64))
+    return private_file(key_file).read_text(encoding="utf-8").strip()
 
 
 SECRET_KEY = _secret_key()
@@ -107,6 +109,9 @@ SQLITE_CHECKPOINT_BACKSTOP_PAGES = 100_000
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] not in ("", ":memory:"):
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the
+        # database file's mode.
+        private_file(Path(_db["NAME"]))
     _db["OPTIONS"] = {
         # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock
         # at BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
@@ -208,6 +213,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploads (CRM and HR files waiting to be imported) are as private as the database.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -226,7 +234,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # Django's file backend, with the folder 0700 and each message 0600.
+    EMAIL_BACKEND = "charter.core.mail.PrivateFileEmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 
 # --- Background jobs -------------------------------------------------------------------------
