@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from charter.core.decimals import EXACT_DIGITS, exact_problem
 from charter.core.imports import (
     ApplyError,
     CleanRow,
@@ -50,7 +51,10 @@ from charter.crm.presets import DEFAULT_SOURCE, GENERIC_STAGES, get_preset, stag
 
 CRM_KINDS = ("deals", "activities", "csat")
 CENT = Decimal("0.01")
-_MAX_AMOUNT = Decimal("1e16")
+# An amount in cents has at most 15 digits: every amount is stored exactly on SQLite and
+# PostgreSQL (see `core.decimals`), and a person's sums in cents stay far inside 64 bits.
+MAX_AMOUNT = Decimal(10) ** (EXACT_DIGITS - 2)
+_MAX_AMOUNT_TEXT = f"{MAX_AMOUNT - CENT:,}"
 _PLAIN_AMOUNT = re.compile(r"\d+(\.\d*)?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 # Distinct owners and stages a file names are few; past this many a cache of them starts over.
@@ -126,9 +130,11 @@ def parse_amount(cell: Any) -> Decimal:
         raise FieldInvalid("is not a number")
     if value < 0:
         raise FieldInvalid("is negative; it must be 0 or more")
-    if value >= _MAX_AMOUNT:
-        raise FieldInvalid("is too large")
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if value < MAX_AMOUNT:
+        value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    if value >= MAX_AMOUNT:
+        raise FieldInvalid(f"is too large: amounts are kept exactly up to {_MAX_AMOUNT_TEXT}")
+    return value
 
 
 def parse_flag(cell: Any) -> bool:
@@ -497,7 +503,15 @@ class DealImporter(CrmImporter):
                 "`charter import rates`",
             )
             return None
-        return (amount * rates[index]).quantize(CENT, rounding=ROUND_HALF_UP)
+        converted = (amount * rates[index]).quantize(CENT, rounding=ROUND_HALF_UP)
+        if converted >= MAX_AMOUNT:
+            row.error(
+                "amount",
+                f"Amount {amount} {currency} is {converted:,} {self.reporting}, too large: "
+                f"amounts are kept exactly up to {_MAX_AMOUNT_TEXT}",
+            )
+            return None
+        return converted
 
 
 KIND_SPELLINGS: dict[str, str] = {
@@ -757,7 +771,11 @@ def _rate(cell: Any) -> Decimal:
         raise FieldInvalid("must be a number more than 0")
     if value >= Decimal("1e10"):
         raise FieldInvalid("is too large")
-    return value.quantize(Decimal("0.00000001"), rounding=ROUND_HALF_UP)
+    value = value.quantize(Decimal("0.00000001"), rounding=ROUND_HALF_UP)
+    problem = exact_problem(value)
+    if problem:
+        raise FieldInvalid(problem)
+    return value
 
 
 RateData = tuple[str, Decimal, dt.date]

@@ -16,6 +16,7 @@ from django.db.models import Field, Model
 from django.utils import timezone
 
 from charter.core import audit
+from charter.core.decimals import exact_problem
 from charter.core.imports.base import Counts
 from charter.core.models import ImportRun
 from charter.crm.models import ExchangeRate
@@ -303,6 +304,9 @@ def exchange_rate_set(
         )
     if rate <= 0:
         raise ValidationError({"rate": "A rate must be more than 0."})
+    problem = exact_problem(rate)
+    if problem:
+        raise ValidationError({"rate": f"The rate {rate} {problem}."})
     with transaction.atomic():
         existing = ExchangeRate.objects.filter(
             org=org, currency=code, valid_from=valid_from

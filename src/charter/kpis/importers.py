@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from charter.core.decimals import exact_problem
 from charter.core.imports import (
     ApplyError,
     CleanRow,
@@ -75,7 +76,11 @@ def parse_target_value(cell: Any) -> Decimal:
         raise FieldInvalid("is negative; a target is 0 or more")
     if value >= _TOO_LARGE:
         raise FieldInvalid("is too large")
-    return value.quantize(FOUR_PLACES)
+    value = value.quantize(FOUR_PLACES)
+    problem = exact_problem(value)
+    if problem:
+        raise FieldInvalid(problem)
+    return value
 
 
 def _name_key(name: str) -> str:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from charter.core import audit
+from charter.core.decimals import exact_problem
 from charter.core.periods import Period
 from charter.kpis import cache, selectors
 from charter.kpis.formula import FormulaError, parse
@@ -256,7 +257,11 @@ def _clean_value(value: Any) -> Decimal:
         raise ValidationError(
             {"value": f"That target is too large: it must be under {MAX_TARGET:,.0f}."}
         )
-    return number.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    number = number.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    problem = exact_problem(number)
+    if problem:
+        raise ValidationError({"value": f"That target ({number.normalize():f}) {problem}."})
+    return number
 
 
 def target_set(
