@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
@@ -38,8 +38,10 @@ router.register("kpis/targets", kpi_targets_api.TargetViewSet, basename="kpi-tar
 # docs page is a web page: anonymous visitors are sent to sign in, and its "Try it out" calls
 # then run with their session, so the access checks are the API's own.
 schema_view = SpectacularAPIView.as_view(permission_classes=[IsPersonInCharter])
+# The split view serves its start-up script as a file (`?script`), not inline: the
+# Content-Security-Policy allows scripts from this site only.
 docs_view = person_required(
-    SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny])
+    SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[AllowAny])
 )
 
 urlpatterns = [

@@ -21,6 +21,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from charter.core.models import EmailLog
+from charter.expectations.render import pdf_filename
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +118,9 @@ def document_published(*, person: Any, version: Any, pdf: bytes) -> bool:
         "link": _document_url(document.pk),
         "sign_link": _document_url(document.pk, "expectations:sign"),
     }
-    filename = f"{document.title} v{version.number}.pdf"
-    return _send("document_published", person.email, context, [(filename, pdf, "application/pdf")])
+    # The download's own name: a title may hold quotes, slashes or line breaks.
+    attachment = (pdf_filename(version), pdf, "application/pdf")
+    return _send("document_published", person.email, context, [attachment])
 
 
 def signature_reminder(*, request: Any, kind: str) -> bool:

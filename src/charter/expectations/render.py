@@ -7,6 +7,8 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from charter.core.downloads import download_name
+
 
 def document_html(content: dict[str, Any]) -> str:
     """The document body (sections and expectations) as HTML, frozen into each version."""
@@ -53,3 +55,9 @@ def poster_layout(version: Any) -> Any:
         {"version": version, "values": content["values"], "items": key_items[:8]},
     )
     return _layout(html)
+
+
+def pdf_filename(version: Any, *, poster: bool = False) -> str:
+    """The PDF's file name, the same for the download and the email attachment."""
+    parts = [version.document.title, f"v{version.number}"] + (["poster"] if poster else [])
+    return download_name(*parts, extension="pdf")

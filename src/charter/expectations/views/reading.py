@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 
 from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.expectations import diff, selectors
@@ -98,9 +97,7 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 def version_pdf(request: AuthenticatedHttpRequest, document_id: int, number: int) -> HttpResponse:
     document = readable_document(request.user, document_id)
     version = version_of(document, number)
-    return _pdf_response(
-        render_mod.document_pdf(version), f"{slugify(document.title)}-v{version.number}.pdf"
-    )
+    return _pdf_response(render_mod.document_pdf(version), render_mod.pdf_filename(version))
 
 
 @person_required
@@ -110,7 +107,7 @@ def version_poster(
     document = readable_document(request.user, document_id)
     version = version_of(document, number)
     return _pdf_response(
-        render_mod.poster_pdf(version), f"{slugify(document.title)}-v{version.number}-poster.pdf"
+        render_mod.poster_pdf(version), render_mod.pdf_filename(version, poster=True)
     )
 
 

@@ -17,6 +17,10 @@ document.addEventListener("submit", function (event) {
   var question = form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) { event.preventDefault(); form.dataset.submitted = "false"; }
 });
+document.addEventListener("focusin", function (event) {
+  // A new API token is shown once: focusing it selects it, ready to copy.
+  if (event.target.matches("[data-select-on-focus]")) { event.target.select(); }
+});
 document.addEventListener("DOMContentLoaded", function () {
   // After a refused form, put the keyboard (and screen reader) on the first field to fix.
   var invalid = document.querySelector("[aria-invalid='true']");
