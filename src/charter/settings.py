@@ -267,7 +267,11 @@ _TASK_BACKENDS = {
 }
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ConfigError(f"TASKS_BACKEND={TASKS_BACKEND!r}: expected one of {sorted(_TASK_BACKENDS)}")
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+# The lanes jobs wait in: "long" for imports and roll-up rebuilds, "default" for everything
+# short (mail, the tick). `charter serve` and `charter worker` run a worker thread per lane.
+TASKS = {
+    "default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default", "long"]},
+}
 TICK_INTERVAL_SECONDS = env_int("TICK_INTERVAL_SECONDS", 60)
 if TICK_INTERVAL_SECONDS < 1:
     raise ConfigError(f"TICK_INTERVAL_SECONDS={TICK_INTERVAL_SECONDS}: expected 1 or more")

@@ -169,3 +169,22 @@ def question_answered(*, answer: Any) -> bool:
         "link": _document_url(question.document_id) + f"#e-{question.expectation_key}",
     }
     return _send("question_answered", question.asked_by.email, context)
+
+
+# --- imports --------------------------------------------------------------------------------
+
+
+def import_abandoned(
+    *, run: Any, importer_label: str, run_path: str, can_retry: bool, keep_until: Any
+) -> bool:
+    """The person who started an import hears that it was killed, and whether to retry it."""
+    user = run.created_by
+    context = {
+        "run": run,
+        "name": user.get_short_name(),
+        "importer_label": importer_label,
+        "can_retry": can_retry,
+        "keep_until": keep_until,
+        "link": absolute_url(run_path or "/"),
+    }
+    return _send("import_abandoned", user.email, context)

@@ -1,12 +1,73 @@
-"""Background work a person can watch: create a Job, then report progress from the task."""
+"""Background work a person can watch: create a Job, then report progress from the task.
+
+Also the lanes jobs run in, and the waits for SQLite's write lock that a worker must survive.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from charter.core.models import Job
+
+T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
+
+# The lane of work that may take minutes (imports, roll-up rebuilds). Short jobs (mail, the
+# tick) stay in the default lane, and `charter serve` runs one worker thread per lane (settings
+# TASKS, "QUEUES"), so a password-reset mail never waits behind a big import.
+LONG_QUEUE = "long"
+
+
+def is_locked_database_error(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "database table is locked", after its busy timeout."""
+    if not isinstance(exc, OperationalError) or not exc.args:
+        return False
+    text = str(exc.args[0]).lower()
+    return "is locked" in text or "database is busy" in text
+
+
+def lock_backoff(attempt: int) -> float:
+    """Seconds to wait before the attempt after `attempt` failed lock waits: 0.5, 1, 2 … 30."""
+    return float(min(30.0, 0.5 * 2 ** max(0, attempt - 1)))
+
+
+def atomic_when_free(
+    func: Callable[[], T],
+    *,
+    attempts: int = 5,
+    stop: threading.Event | None = None,
+) -> T:
+    """Run `func` in a transaction, beginning again (with backoff) while the database is locked.
+
+    Only a failure to *begin* is retried: on SQLite the transaction takes the write lock at
+    BEGIN IMMEDIATE, so a lock error there means `func` has not run and nothing was written. A
+    lock error once `func` has started is raised, as the work may not be safe to repeat.
+    """
+    for attempt in range(1, attempts + 1):
+        began = False
+        try:
+            with transaction.atomic():
+                began = True
+                return func()
+        except OperationalError as exc:
+            if began or not is_locked_database_error(exc) or attempt == attempts:
+                raise
+            delay = lock_backoff(attempt)
+            logger.warning("database is locked; beginning again in %.1f s", delay)
+            if stop is not None:
+                if stop.wait(delay):
+                    raise
+            else:
+                time.sleep(delay)
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def job_create(*, kind: str, title: str, actor: Any, total: int | None = None) -> Job:

@@ -212,6 +212,13 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed by the process running the import while it works; a running import whose
+    # heartbeat has gone quiet was killed, and `charter tick` marks it failed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The failed run this one retries from the same stored file.
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,6 +1,6 @@
 """Housekeeping of the shared kernel, run by `charter tick`: old sessions, finished job
 results and login-attempt records would otherwise grow without bound, and so would SQLite's
-write-ahead log."""
+write-ahead log; imports killed mid-run would stay "running", and their uploads on disk."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 from importlib import import_module
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from charter.core.registry import periodic
@@ -76,3 +76,28 @@ def checkpoint_database() -> str:
     if logged < 0:
         return "nothing to do: the database keeps no write-ahead log"
     return f"{copied} of {logged} logged pages copied into the database"
+
+
+@periodic("core.fail_abandoned_imports")
+def fail_abandoned_imports() -> str:
+    """Imports whose process was killed: failed, with a reason, and their starters told."""
+    from charter.core.imports.services import import_runs_fail_abandoned
+    from charter.core.jobs import is_locked_database_error
+
+    try:
+        failed = import_runs_fail_abandoned()
+    except OperationalError as exc:
+        if not is_locked_database_error(exc):
+            raise
+        # Someone holds SQLite's write lock past the busy timeout: an import writing its rows,
+        # alive by definition. The next tick looks again.
+        return "skipped: the database is busy writing"
+    return f"{len(failed)} abandoned import{'s' if len(failed) != 1 else ''} marked failed"
+
+
+@periodic("core.expire_import_uploads")
+def expire_import_uploads() -> str:
+    from charter.core.imports.services import import_uploads_expire
+
+    removed = import_uploads_expire()
+    return f"{removed} kept upload{'s' if removed != 1 else ''} removed"

@@ -5,6 +5,9 @@ runs a `Scheduler` thread that triggers a tick each TICK_INTERVAL_SECONDS. Sever
 at once (on PostgreSQL, on several machines): each tries to advance the one `core.Schedule` row
 with a conditional UPDATE, and only the process whose UPDATE changed the row triggers the tick,
 so no interval is ever ticked twice.
+
+Jobs wait in lanes (the queues of settings TASKS): `charter serve` and `charter worker` run one
+`QueueWorker` per lane, so short jobs never wait behind an import in the long lane.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, close_old_connections, connections
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
 
 from charter.core import registry
+from charter.core.jobs import is_locked_database_error, lock_backoff
 from charter.core.models import Schedule
 
 logger = logging.getLogger(__name__)
@@ -153,24 +159,85 @@ class Scheduler(threading.Thread):
         self._stopping.set()
 
 
+def queue_lanes() -> list[str]:
+    """The queues jobs wait in, each served by its own worker thread (settings TASKS)."""
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
+
+    return list(settings.TASKS[DEFAULT_TASK_BACKEND_ALIAS].get("QUEUES", [DEFAULT_TASK_QUEUE_NAME]))
+
+
+class QueueWorker(Worker):
+    """`django_tasks_db`'s worker, made to outlast SQLite's write lock.
+
+    Its loop begins each claim with BEGIN IMMEDIATE outside the part that forgives a locked
+    database, so an import holding the write lock longer than the busy timeout ended the loop
+    (and `charter worker` with it). A lock error now waits, with backoff, and takes up the loop
+    again; anything else still ends it.
+    """
+
+    # A lock error this long after the previous one starts the backoff again from its shortest.
+    CALM_SECONDS = 60.0
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.wake = threading.Event()
+
+    def run(self) -> None:
+        failures, last_failure = 0, 0.0
+        while True:
+            try:
+                super().run()
+                return
+            except OperationalError as exc:
+                if not is_locked_database_error(exc) or not self.running:
+                    raise
+                now = time.monotonic()
+                failures = 1 if now - last_failure > self.CALM_SECONDS else failures + 1
+                last_failure = now
+                self.startup_delay = False
+                delay = lock_backoff(failures)
+                logger.warning(
+                    "worker %s: the database is locked (%s); trying again in %.1f s",
+                    ",".join(self.queue_names),
+                    exc,
+                    delay,
+                )
+                connections.close_all()
+                if self.wake.wait(delay) or not self.running:
+                    return
+
+
+def queue_worker(
+    *,
+    queue_names: list[str],
+    interval: float = 1.0,
+    batch: bool = False,
+    startup_delay: bool = False,
+    max_tasks: int | None = None,
+) -> QueueWorker:
+    from django.utils.crypto import get_random_string
+
+    return QueueWorker(
+        queue_names=queue_names,
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=startup_delay,
+        max_tasks=max_tasks,
+        worker_id=get_random_string(32),
+        excluded_queue_names=[],
+    )
+
+
 class WorkerThread(threading.Thread):
-    """The database task worker of `django_tasks_db`, run in a thread of `charter serve`."""
+    """A worker of one lane (or of several queues), run in a thread of `charter serve` or
+    `charter worker`."""
 
     def __init__(self, *, interval: float = 1.0, queue_names: list[str] | None = None) -> None:
-        from django.utils.crypto import get_random_string
-        from django_tasks_db.management.commands.db_worker import Worker
-
-        super().__init__(name="charter-worker", daemon=True)
-        self.worker = Worker(
-            queue_names=queue_names or ["*"],
-            interval=interval,
-            batch=False,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=get_random_string(32),
-            excluded_queue_names=[],
-        )
+        queue_names = queue_names or ["*"]
+        lane = "" if queue_names == ["*"] else "-" + "-".join(queue_names)
+        super().__init__(name=f"charter-worker{lane}", daemon=True)
+        self.worker = queue_worker(queue_names=queue_names, interval=interval)
         self._stopping = threading.Event()
 
     def run(self) -> None:
@@ -192,6 +259,7 @@ class WorkerThread(threading.Thread):
         self._stopping.set()
         # The worker finishes the task it is running, then leaves its loop.
         self.worker.running = False
+        self.worker.wake.set()
 
 
 def uses_database_queue() -> bool:

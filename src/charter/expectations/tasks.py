@@ -6,14 +6,16 @@ from django.utils import timezone
 from django_tasks import task
 
 from charter.core import emails
-from charter.core.jobs import job_finish, job_progress, job_start
+from charter.core.jobs import LONG_QUEUE, job_finish, job_progress, job_start
 from charter.expectations import render
 from charter.expectations.models import Answer, Delivery, Distribution, Question, SignatureRequest
 from charter.org.access import subtree_ids
 from charter.org.models import Person, Role
 
 
-@task()
+# One mail per person of the audience, a whole organization over SMTP: minutes, so the long
+# lane, where it keeps no one's password-reset mail waiting.
+@task(queue_name=LONG_QUEUE)
 def send_distribution(*, distribution_id: int) -> dict[str, int]:
     distribution = Distribution.objects.select_related("version__document", "job").get(
         pk=distribution_id

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from charter.core.jobs import job_finish, job_progress, job_start
+from charter.core.jobs import LONG_QUEUE, job_finish, job_progress, job_start
 from charter.core.models import Job
 from charter.kpis import rollups
 from charter.org.models import Organization
 
 
-@task()
+# A rebuild walks every person-day of an organization: the long lane, away from mail.
+@task(queue_name=LONG_QUEUE)
 def rebuild_rollups(*, org_id: int, job_id: int | None = None) -> int:
     org = Organization.objects.get(pk=org_id)
     job = Job.objects.filter(pk=job_id).first() if job_id is not None else None

@@ -3,6 +3,12 @@ rows in one transaction (or roll back for a dry run) and record the outcome on t
 
 Progress is written while validating, in autocommit, so a page polling the run or its job sees
 it move; the apply transaction holds the writes until the end, so it reports only its start.
+
+Every progress write also refreshes the run's heartbeat, and so does the apply as it goes (inside
+its transaction: on PostgreSQL that keeps the run's row locked until the commit, so nobody can
+declare a run abandoned while its rows are being written; on SQLite the transaction holds the
+write lock anyway). A run whose heartbeat stops was killed; `charter tick` marks it failed
+(`services.import_runs_fail_abandoned`).
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from django.db import transaction
 from django.utils import timezone
 
 from charter.core import audit, registry
@@ -20,7 +25,7 @@ from charter.core.imports.base import ApplyError, CleanRow, Counts, Importer, Is
 from charter.core.imports.mapping import ColumnMap, MappingError, resolve_mapping
 from charter.core.imports.readers import ImportFileError, Opener, TableReader, open_table
 from charter.core.imports.store import RowStore
-from charter.core.jobs import job_finish, job_progress, job_start
+from charter.core.jobs import atomic_when_free, job_finish, job_progress, job_start
 from charter.core.models import ImportRun
 
 T = TypeVar("T")
@@ -34,6 +39,8 @@ MAX_STORED_ISSUES = 10_000
 MEMORY_ROWS = 20_000
 _WRITE_INTERVAL = 0.5
 _NOTIFY_INTERVAL = 0.1
+# Seconds between two heartbeats while the apply writes rows.
+_HEARTBEAT_INTERVAL = 5.0
 
 
 def get_importer(kind: str) -> type[Importer[Any]]:
@@ -170,7 +177,10 @@ class _Progress:
 
     def write(self, done: int, message: str = "") -> None:
         self.run.rows_done, self.run.rows_total = done, self.total
-        ImportRun.objects.filter(pk=self.run.pk).update(rows_done=done, rows_total=self.total)
+        self.run.heartbeat_at = timezone.now()
+        ImportRun.objects.filter(pk=self.run.pk).update(
+            rows_done=done, rows_total=self.total, heartbeat_at=self.run.heartbeat_at
+        )
         if self.run.job is not None:
             job_progress(self.run.job, done=done, total=self.total, message=message)
 
@@ -180,10 +190,22 @@ class _DryRunRollback(Exception):
         self.counts = counts
 
 
-def _valid_rows(store: RowStore[CleanRow[T]], invalid: set[int]) -> Iterator[CleanRow[T]]:
+def heartbeat(run: ImportRun) -> None:
+    """Tell whoever watches for abandoned runs that this one is still going."""
+    run.heartbeat_at = timezone.now()
+    ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=run.heartbeat_at)
+
+
+def _valid_rows(
+    store: RowStore[CleanRow[T]], invalid: set[int], run: ImportRun
+) -> Iterator[CleanRow[T]]:
+    beat = time.monotonic()
     for row in store:
         if row.number not in invalid:
             yield row
+        if time.monotonic() - beat >= _HEARTBEAT_INTERVAL:
+            beat = time.monotonic()
+            heartbeat(run)
 
 
 def execute_run(run: ImportRun, *, opener: Opener, observer: Observer | None = None) -> ImportRun:
@@ -191,8 +213,8 @@ def execute_run(run: ImportRun, *, opener: Opener, observer: Observer | None = N
     observer = observer or Observer()
     importer_cls = get_importer(run.kind)
     run.status = ImportRun.Status.RUNNING
-    run.started_at = timezone.now()
-    run.save(update_fields=["status", "started_at"])
+    run.started_at = run.heartbeat_at = timezone.now()
+    run.save(update_fields=["status", "started_at", "heartbeat_at"])
     if run.job is not None:
         job_start(run.job)
     progress = _Progress(run, observer)
@@ -205,7 +227,7 @@ def execute_run(run: ImportRun, *, opener: Opener, observer: Observer | None = N
         run.mapping = column_map.names()
         description = f"Read {run.filename} as {reader.describe()}."
         observer.opened(description=description, column_map=column_map)
-        progress.begin(reader.count())
+        progress.begin(reader.count())  # a heartbeat too: counting a big file takes a while
         importer = importer_cls(
             org=run.org,
             actor=run.created_by,
@@ -215,6 +237,7 @@ def execute_run(run: ImportRun, *, opener: Opener, observer: Observer | None = N
             run=run,
         )
         importer.prepare()
+        heartbeat(run)
         with RowStore[CleanRow[Any]](memory_rows=MEMORY_ROWS) as store:
             result = validate(importer, reader, column_map, store=store, on_row=progress.row)
             progress.finish(result.rows_seen)
@@ -267,27 +290,36 @@ def _conclude(
     observer.applying(rows=to_apply)
     if run.job is not None:
         job_progress(run.job, done=run.rows_done, message=f"Writing {to_apply:,} rows")
+
+    def write() -> Counts:
+        heartbeat(run)  # first, so that on PostgreSQL the run's row stays locked
+        counts = importer.apply(_valid_rows(result.store, invalid, run))
+        # Last, so the beat the commit publishes is a fresh one.
+        heartbeat(run)
+        if run.dry_run:
+            raise _DryRunRollback(counts)
+        # The rows' own audit events say what changed; this one ties them to the file.
+        # A file that changed nothing leaves the audit log alone.
+        if counts.created or counts.updated:
+            audit.record(
+                actor=run.created_by,
+                action="core.import_run.applied",
+                obj=run,
+                after={
+                    "kind": run.kind,
+                    "filename": run.filename,
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                    "invalid": run.invalid_count,
+                },
+            )
+        return counts
+
     try:
-        with transaction.atomic():
-            counts = importer.apply(_valid_rows(result.store, invalid))
-            if run.dry_run:
-                raise _DryRunRollback(counts)
-            # The rows' own audit events say what changed; this one ties them to the file.
-            # A file that changed nothing leaves the audit log alone.
-            if counts.created or counts.updated:
-                audit.record(
-                    actor=run.created_by,
-                    action="core.import_run.applied",
-                    obj=run,
-                    after={
-                        "kind": run.kind,
-                        "filename": run.filename,
-                        "created": counts.created,
-                        "updated": counts.updated,
-                        "unchanged": counts.unchanged,
-                        "invalid": run.invalid_count,
-                    },
-                )
+        # Another writer (the web, a second import) may hold SQLite's write lock longer than
+        # the busy timeout; nothing has run when BEGIN fails, so beginning again is safe.
+        counts = atomic_when_free(write)
     except _DryRunRollback as rollback:
         counts = rollback.counts
     except ApplyError as exc:

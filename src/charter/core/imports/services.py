@@ -4,6 +4,10 @@ An upload page stores the file under MEDIA_ROOT/imports/ and creates a *pending*
 remembers the file, the mapping and a one-time confirmation token. Confirming spends the token,
 attaches a Job and enqueues the run; the file is deleted only once the run has finished, so a
 queued import never loses its file, and a second post of the same form finds no token to spend.
+
+A run whose process was killed (kill -9, a crash, a lost machine) stops refreshing its heartbeat;
+`charter tick` marks it failed, tells the person who started it, and keeps its file for
+RETRY_WINDOW so that `import_run_retry` can queue it again; then the file goes.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,13 +25,14 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from charter.core import audit
 from charter.core.imports.mapping import match_columns
 from charter.core.imports.readers import ImportFileError, Opener, TableReader, open_table
 from charter.core.imports.runner import execute_run, get_importer
-from charter.core.jobs import job_create
+from charter.core.jobs import job_create, job_finish
 from charter.core.models import ImportProfile, ImportRun, Job
 from charter.org.models import Organization
 
@@ -36,6 +42,15 @@ STALE_UPLOAD_AGE = dt.timedelta(days=2)
 # Keys of ImportRun.options that belong to the machinery, not to the importer.
 FILE_KEY = "file"
 TOKEN_KEY = "confirm_token"  # noqa: S105 - a key name, not a secret
+# A running import refreshes its heartbeat at least every few seconds; one silent this long
+# was killed. Generous, because reading a big workbook's rows to count them gives no beat.
+ABANDONED_AFTER = dt.timedelta(minutes=10)
+# How long the file of a failed upload is kept for a retry.
+RETRY_WINDOW = dt.timedelta(days=3)
+ABANDONED_MESSAGE = (
+    "The import stopped without finishing (the process running it was killed or crashed); "
+    "nothing was written. Retry it."
+)
 
 
 def import_run_create(
@@ -103,8 +118,8 @@ def _delete_upload(name: str) -> None:
         default_storage.delete(name)
 
 
-def _expire_stale_uploads(org: Organization) -> None:
-    cutoff = timezone.now() - STALE_UPLOAD_AGE
+def _expire_stale_uploads(org: Organization, *, now: dt.datetime | None = None) -> None:
+    cutoff = (now or timezone.now()) - STALE_UPLOAD_AGE
     stale = ImportRun.objects.filter(
         org=org, status=ImportRun.Status.PENDING, job__isnull=True, created_at__lt=cutoff
     )
@@ -224,7 +239,7 @@ def import_run_execute_stored(*, run_id: int) -> ImportRun | None:
     then delete its file. A crash keeps the file so the run can be looked into."""
     claimed = ImportRun.objects.filter(
         pk=run_id, status=ImportRun.Status.PENDING, job__isnull=False
-    ).update(status=ImportRun.Status.RUNNING)
+    ).update(status=ImportRun.Status.RUNNING, heartbeat_at=timezone.now())
     if not claimed:
         return None
     run = ImportRun.objects.select_related("org", "created_by", "job").get(pk=run_id)
@@ -234,6 +249,163 @@ def import_run_execute_stored(*, run_id: int) -> ImportRun | None:
     run.options = {k: v for k, v in run.options.items() if k != FILE_KEY}
     run.save(update_fields=["options"])
     return run
+
+
+def _abandoned(now: dt.datetime) -> Q:
+    cutoff = now - ABANDONED_AFTER
+    # Runs started before heartbeats existed have none: their start (or creation) stands in.
+    silent = Q(heartbeat_at__isnull=True) & (
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)
+    )
+    return Q(status=ImportRun.Status.RUNNING) & (Q(heartbeat_at__lt=cutoff) | silent)
+
+
+def import_runs_fail_abandoned(*, now: dt.datetime | None = None) -> list[ImportRun]:
+    """Mark every running import whose heartbeat went quiet as failed, finish its job, and
+    queue a note to whoever started it. The apply is one transaction, so such a run wrote
+    nothing; a stored upload keeps its file for a retry.
+
+    Each run is taken again under a row lock that skips locked rows: on PostgreSQL an import
+    that is writing its rows holds its run's row, so a live import is never failed, however
+    long its transaction; on SQLite this transaction waits for the import's write lock and then
+    sees the heartbeat it committed."""
+    from charter.core.imports import tasks
+
+    now = now or timezone.now()
+    failed: list[ImportRun] = []
+    for pk in ImportRun.objects.filter(_abandoned(now)).values_list("pk", flat=True):
+        with transaction.atomic():
+            run = (
+                ImportRun.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(_abandoned(now), pk=pk)
+                .select_related("job")
+                .first()
+            )
+            if run is None:
+                continue  # it beat again, finished, or is writing right now
+            run.status = ImportRun.Status.FAILED
+            run.message = ABANDONED_MESSAGE
+            run.finished_at = now
+            run.save(update_fields=["status", "message", "finished_at"])
+            if run.job is not None:
+                job_finish(
+                    run.job,
+                    ok=False,
+                    message=ABANDONED_MESSAGE,
+                    result_url=get_importer(run.kind).result_url(run),
+                )
+                _fail_task_result(run.job.task_result_id, now=now)
+            audit.record(
+                actor=None,
+                action="core.import_run.abandoned",
+                obj=run,
+                after={
+                    "kind": run.kind,
+                    "filename": run.filename,
+                    "heartbeat_at": run.heartbeat_at,
+                    "file_kept": bool(run.options.get(FILE_KEY)),
+                },
+            )
+            if run.created_by_id is not None:
+                transaction.on_commit(
+                    partial(tasks.notify_import_abandoned.enqueue, import_run_id=run.pk)
+                )
+        failed.append(run)
+    return failed
+
+
+def _fail_task_result(task_result_id: str, *, now: dt.datetime) -> None:
+    """The queue's own record of the task says it is running too; no worker will finish it."""
+    from django_tasks_db.models import DBTaskResult
+
+    if not task_result_id:
+        return
+    DBTaskResult.objects.filter(pk=task_result_id, status="RUNNING").update(
+        status="FAILED",
+        finished_at=now,
+        exception_class_path="charter.core.imports.services.AbandonedImport",
+        traceback=ABANDONED_MESSAGE,
+    )
+
+
+def can_retry(run: ImportRun) -> bool:
+    """A failed run whose uploaded file is still kept can be queued again."""
+    return run.status == ImportRun.Status.FAILED and bool(run.options.get(FILE_KEY))
+
+
+def import_run_retry(*, run: ImportRun, actor: Any) -> ImportRun:
+    """Queue a new run of a failed upload from the same stored file, with the same mapping and
+    options. The file moves to the new run, so a retry posted twice queues one import."""
+    from charter.core.imports import tasks
+
+    importer = get_importer(run.kind)
+    with transaction.atomic():
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        name = str(locked.options.get(FILE_KEY) or "")
+        if locked.status != ImportRun.Status.FAILED:
+            raise ValidationError("Only a failed import can be retried.")
+        if not name or not default_storage.exists(name):
+            raise ValidationError(
+                "The file of this import is no longer kept (imports from the command line never "
+                "keep it); import the file again."
+            )
+        job = job_create(
+            kind=f"import.{locked.kind}",
+            title=f"Import {importer.label} from {locked.filename} (retry)",
+            actor=actor,
+        )
+        retry = ImportRun.objects.create(
+            org=locked.org,
+            kind=locked.kind,
+            filename=locked.filename,
+            file_sha256=locked.file_sha256,
+            mapping=locked.mapping,
+            options={k: v for k, v in locked.options.items() if k != TOKEN_KEY},
+            dry_run=locked.dry_run,
+            skip_invalid=locked.skip_invalid,
+            job=job,
+            retry_of=locked,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        locked.options = {k: v for k, v in locked.options.items() if k != FILE_KEY}
+        locked.save(update_fields=["options"])
+        audit.record(
+            actor=actor,
+            action="core.import_run.retried",
+            obj=retry,
+            after={"kind": retry.kind, "filename": retry.filename, "retry_of": locked.pk},
+        )
+        retry_id, job_id = retry.pk, job.pk
+
+        def enqueue() -> None:
+            result = tasks.run_import.enqueue(import_run_id=retry_id)
+            Job.objects.filter(pk=job_id).update(task_result_id=str(result.id)[:64])
+
+        transaction.on_commit(enqueue)
+    run.refresh_from_db()
+    return retry
+
+
+def import_uploads_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete the kept files of runs that ended RETRY_WINDOW ago (failed ones keep theirs for
+    a retry), and of uploads nobody confirmed; returns how many files went."""
+    now = now or timezone.now()
+    removed = 0
+    ended = ImportRun.objects.filter(
+        finished_at__lt=now - RETRY_WINDOW, options__has_key=FILE_KEY
+    ).exclude(status__in=[ImportRun.Status.PENDING, ImportRun.Status.RUNNING])
+    for run in ended:
+        _delete_upload(str(run.options.get(FILE_KEY) or ""))
+        run.options = {k: v for k, v in run.options.items() if k != FILE_KEY}
+        run.save(update_fields=["options"])
+        removed += 1
+    unconfirmed = ImportRun.objects.filter(
+        status=ImportRun.Status.PENDING, job__isnull=True, created_at__lt=now - STALE_UPLOAD_AGE
+    )
+    removed += unconfirmed.count()
+    for org_id in unconfirmed.values_list("org_id", flat=True).distinct():
+        _expire_stale_uploads(Organization.objects.get(pk=org_id), now=now)
+    return removed
 
 
 def import_profile_save(

@@ -34,7 +34,9 @@ from charter.core.imports.selectors import import_profiles
 from charter.core.imports.services import (
     FILE_KEY,
     TOKEN_KEY,
+    can_retry,
     import_profile_save,
+    import_run_retry,
     import_upload_confirm,
     import_upload_create,
     import_upload_update,
@@ -138,12 +140,15 @@ def run_page(request: AuthenticatedHttpRequest, run_id: int, flow: ImportFlow) -
     run = get_object_or_404(flow.runs(request.person.org), pk=run_id)
     if is_awaiting_confirmation(run):
         return _preview(request, flow, run)
+    if request.method == "POST" and request.POST.get("action") == "retry":
+        return _retry(request, flow, run)
     if request.method == "POST":
         messages.info(request, "This import was already confirmed; it runs only once.")
         return redirect(flow.run_url, run_id=run.pk)
     context = {
         "flow": flow,
         "run": run,
+        "can_retry": can_retry(run),
         "issues": run.errors[:_ERRORS_SHOWN],
         "more_issues": max(0, len(run.errors) - _ERRORS_SHOWN),
         "finished": run.status not in (ImportRun.Status.PENDING, ImportRun.Status.RUNNING),
@@ -152,6 +157,16 @@ def run_page(request: AuthenticatedHttpRequest, run_id: int, flow: ImportFlow) -
     # htmx polls for the status part alone while the run is going.
     template = flow.status_template if request.htmx else "core/imports/run.html"
     return render(request, template, context)
+
+
+def _retry(request: AuthenticatedHttpRequest, flow: ImportFlow, run: ImportRun) -> HttpResponse:
+    """Queue a failed upload again from its kept file."""
+    try:
+        retry = import_run_retry(run=run, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(flow.run_url, run_id=run.pk)
+    return redirect(flow.run_url, run_id=retry.pk)
 
 
 def _preview(request: AuthenticatedHttpRequest, flow: ImportFlow, run: ImportRun) -> HttpResponse:

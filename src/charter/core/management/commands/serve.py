@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import logging
 import signal
 import sys
+import threading
+import time
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -11,6 +15,57 @@ from django.db import connections
 
 from charter.core import scheduler
 from charter.core.backup import unapplied_migrations
+
+# waitress warns "Task queue depth is N" for every request that finds all threads busy: under
+# load, thousands of lines that all say the same. One line a minute says it as well.
+QUEUE_WARNING_EVERY = 60.0
+
+
+class QueueDepthSummary(logging.Filter):
+    """Lets one "Task queue depth" warning through per interval, with the deepest queue and
+    the number of warnings held back since the last one."""
+
+    def __init__(
+        self, *, every: float = QUEUE_WARNING_EVERY, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self.every = every
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._last = -every
+        self._held = 0
+        self._deepest = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        depth = args[0] if args and isinstance(args[0], int) else 0
+        with self._lock:
+            self._deepest = max(self._deepest, int(depth))
+            now = self.clock()
+            if now - self._last < self.every:
+                self._held += 1
+                return False
+            held, deepest = self._held, self._deepest
+            self._last, self._held, self._deepest = now, 0, 0
+        record.msg = "Task queue depth is %d (all web threads busy)"
+        record.args = (deepest,)
+        if held:
+            record.msg += "; %d similar warnings in the last %d s"
+            record.args = (deepest, held, int(self.every))
+        return True
+
+
+def waitress_adjustments(*, threads: int) -> dict[str, int]:
+    """How many connections waitress holds for `threads` request threads.
+
+    waitress's default of 100 open connections is sized for its default 4 threads: beyond a
+    dozen or so queued requests per thread, a request waits longer in waitress's queue than a
+    browser or proxy waits for an answer, so more connections only use file descriptors and
+    memory. Further ones wait in the kernel's listen backlog (its default 1024 kept), where a
+    client's retry costs the server nothing. `channel_request_lookahead` stays 0: pipelined
+    requests are rare and Charter never checks for a client that hung up mid-request.
+    """
+    return {"connection_limit": max(100, threads * 16), "backlog": 1024}
 
 
 class Command(BaseCommand):
@@ -43,18 +98,19 @@ class Command(BaseCommand):
         self._refuse_unmigrated()
         try:
             server = create_server(
-                application, host=options["host"], port=options["port"], threads=options["threads"]
+                application,
+                host=options["host"],
+                port=options["port"],
+                threads=options["threads"],
+                **waitress_adjustments(threads=options["threads"]),
             )
         except OSError as exc:
             raise CommandError(
                 f"Cannot listen on {options['host']}:{options['port']}: {exc.strerror}."
             ) from exc
 
-        background: list[scheduler.Scheduler | scheduler.WorkerThread] = []
-        if not options["no_worker"]:
-            if scheduler.uses_database_queue():
-                background.append(scheduler.WorkerThread())
-            background.append(scheduler.Scheduler())
+        logging.getLogger("waitress.queue").addFilter(QueueDepthSummary())
+        background = self.background_threads(no_worker=options["no_worker"])
         for thread in background:
             thread.start()
 
@@ -86,6 +142,20 @@ class Command(BaseCommand):
                 thread.join(timeout=30)
             connections.close_all()
             self.stdout.write("Stopped.")
+
+    @staticmethod
+    def background_threads(
+        *, no_worker: bool
+    ) -> list[scheduler.Scheduler | scheduler.WorkerThread]:
+        """A worker per lane (mail is never behind an import) and the scheduler."""
+        if no_worker:
+            return []
+        background: list[scheduler.Scheduler | scheduler.WorkerThread] = []
+        if scheduler.uses_database_queue():
+            for lane in scheduler.queue_lanes():
+                background.append(scheduler.WorkerThread(queue_names=[lane]))
+        background.append(scheduler.Scheduler())
+        return background
 
     def _refuse_unmigrated(self) -> None:
         pending = unapplied_migrations()
