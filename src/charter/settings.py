@@ -161,9 +161,19 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Axes and every other reader of the client's address go through one function, which believes
+# X-Forwarded-For only as far as TRUSTED_PROXY_COUNT says.
+AXES_CLIENT_IP_CALLABLE = "charter.core.http.client_ip"
+# Per account, from any address (`accounts.services.sign_in_wait`): past this many failures
+# within LOGIN_LOCKOUT_MINUTES, each attempt waits twice as long after the last failure,
+# from the base delay up to the maximum.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+LOGIN_ACCOUNT_BASE_DELAY_SECONDS = 15
+LOGIN_ACCOUNT_MAX_DELAY_SECONDS = 300
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -209,6 +219,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 if env_bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies of yours stand in front of Charter, each appending the address it saw to
+# X-Forwarded-For; 0 (the default) ignores the header, which any client can send.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ConfigError("TRUSTED_PROXY_COUNT must be 0 or more")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or not HTTPS else ["security.W021"]
 
 # --- Internationalisation ------------------------------------------------------------------

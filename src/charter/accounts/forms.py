@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
@@ -15,6 +16,30 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        from charter.accounts import services
+
+        email = self.cleaned_data.get("username")
+        if not email:
+            return super().clean()
+        # Checked before the password, and from any client address: see `sign_in_wait`.
+        wait = services.sign_in_wait(email=email)
+        if wait.total_seconds() > 0:
+            seconds = max(1, math.ceil(wait.total_seconds()))
+            raise forms.ValidationError(
+                f"Too many failed sign-ins for this account. Try again in {seconds} seconds, "
+                "or reset your password by email.",
+                code="throttled",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if not getattr(self.request, "axes_locked_out", False):
+                services.sign_in_failed(email=email)
+            raise
+        services.sign_in_failures_clear(email=email)
+        return cleaned
 
 
 class PasswordResetRequestForm(forms.Form):

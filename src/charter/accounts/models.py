@@ -167,3 +167,57 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class LoginEmailChange(models.Model):
+    """One change of a login's email address: who made it, and when. Never changed or deleted:
+    a signature made after someone else pointed the login at a new address must stay
+    recognisable (`expectations.selectors.signed_after_email_change`)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="email_changes")
+    old_email = models.EmailField()
+    new_email = models.EmailField()
+    # None: the command line or an import without a signed-in actor.
+    changed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["user", "changed_at"], name="login_email_change_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.old_email} → {self.new_email}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("a login's email change is a record; it never changes")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("a login's email change is a record; it is never deleted")
+
+
+class RateEvent(models.Model):
+    """One counted attempt (a failed sign-in, a password-reset request) for a rate limit that
+    holds across processes. The key is a SHA-256 of the address or email, never the address."""
+
+    class Scope(models.TextChoices):
+        SIGN_IN_FAILURE = "sign_in_failure", "Failed sign-in for an account"
+        RESET_EMAIL = "reset_email", "Password reset asked for an address"
+        RESET_CLIENT = "reset_client", "Password reset asked from a client address"
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "at"], name="rate_event_scope_key_at")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @staticmethod
+    def key_for(value: str) -> str:
+        return hashlib.sha256(value.strip().lower().encode("utf-8")).hexdigest()

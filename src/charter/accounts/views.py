@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from charter.accounts import forms, selectors, services
-from charter.core.http import AuthenticatedHttpRequest, person_required, safe_next
+from charter.core.http import AuthenticatedHttpRequest, client_ip, person_required, safe_next
 from charter.org.access import can_write
 
 
@@ -39,7 +40,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def password_reset_request(request: HttpRequest) -> HttpResponse:
     form = forms.PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_reset_request(email=form.cleaned_data["email"])
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"], client_ip=client_ip(request)
+            )
+        except services.Throttled as exc:
+            minutes = max(1, math.ceil(exc.wait.total_seconds() / 60))
+            form.add_error(
+                None,
+                f"Too many reset requests for this address or from your network; try again in "
+                f"{minutes} minute{'s' if minutes != 1 else ''}.",
+            )
+            return render(request, "accounts/password_reset.html", {"form": form}, status=429)
         # The same answer whether or not the address exists, so nobody can probe for accounts.
         return render(
             request, "accounts/password_reset_sent.html", {"email": form.cleaned_data["email"]}

@@ -101,6 +101,18 @@ def password_reset(*, user: Any) -> bool:
     return _send("password_reset", user.email, context)
 
 
+def login_email_changed(*, change: Any) -> bool:
+    """Told to the OLD address: if the owner did not ask for it, someone else now receives
+    their reset links, and they should tell an admin at once."""
+    changed_by = change.changed_by
+    context = {
+        "change": change,
+        "name": change.user.get_short_name(),
+        "changed_by_name": changed_by.get_full_name() if changed_by else "",
+    }
+    return _send("login_email_changed", change.old_email, context)
+
+
 # --- expectations ---------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -47,7 +48,24 @@ def paginate(
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The address of the client: the connection's, or, behind `TRUSTED_PROXY_COUNT` proxies,
+    the one the outermost of them saw. Each proxy appends the address it received from to
+    X-Forwarded-For, so the client's is that many entries from the right; anything further left
+    is what the client itself sent and proves nothing. Sign-in lockouts, rate limits,
+    signatures and the audit log all read it here."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [h for h in hops if h]
+    if len(hops) < count:
+        # Fewer hops than proxies: the request did not come through all of them.
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
 
 
 def safe_next(target: str | None, *, fallback: str) -> str:

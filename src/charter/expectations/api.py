@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from charter.api.errors import service_errors
+from charter.core.http import client_ip
 from charter.expectations import diff, selectors, services
 from charter.expectations.access import (
     can_answer,
@@ -421,7 +422,7 @@ class DocumentViewSet(viewsets.ViewSet):
                 request=signature_request,
                 actor=request.user,
                 typed_name=data.validated_data["typed_name"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
         signature_request.refresh_from_db()

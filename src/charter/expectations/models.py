@@ -207,6 +207,15 @@ class Signature(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(max_length=300, blank=True)
+    # The login that signed and the address it had at that moment. From chain format 2 on, both
+    # are in the hashed payload: changing a login's email later cannot make a signature look
+    # as if it came from the new address, nor hide which login gave it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user_email = models.EmailField(blank=True)
+    # 1: signatures from before the login was part of the payload; they verify as they were.
+    chain_format = models.PositiveSmallIntegerField(default=1)
     prev_hash = models.CharField(max_length=64)
     chain_hash = models.CharField(max_length=64, unique=True)
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from charter.accounts.models import LoginEmailChange
 from charter.expectations.access import coverage_people_ids, visible_documents
 from charter.expectations.models import (
     Audience,
     Document,
     DocumentVersion,
     Question,
+    Signature,
     SignatureRequest,
 )
 from charter.org.access import person_of, subtree_ids
@@ -83,12 +86,45 @@ def last_signed_version(person: Person, document: Document) -> DocumentVersion |
     return request.version if request else None
 
 
+def signed_after_email_change(signatures: Iterable[Signature]) -> dict[int, LoginEmailChange]:
+    """Signature id → the change that gave the signing login the address it signed with, for
+    the signatures whose address someone other than the signer had set.
+
+    Whoever sets a login's email can have its reset links sent to them and sign in its name:
+    such a signature may not be the person's own act, and a reader of the record should see
+    why. Only signatures that record their login (chain format 2) can be checked."""
+    checked = [s for s in signatures if s.user_id is not None]
+    if not checked:
+        return {}
+    changes: dict[int, list[LoginEmailChange]] = defaultdict(list)
+    for change in (
+        LoginEmailChange.objects.filter(user_id__in={s.user_id for s in checked})
+        .select_related("changed_by")
+        .order_by("changed_at", "id")
+    ):
+        changes[change.user_id].append(change)
+    found: dict[int, LoginEmailChange] = {}
+    for signature in checked:
+        # Signing times are kept to the second: a change within the same second counts as
+        # before it, so the doubt goes to the reader rather than away.
+        before = [
+            c
+            for c in changes.get(signature.user_id, [])  # type: ignore[arg-type]
+            if c.changed_at.replace(microsecond=0) <= signature.signed_at
+        ]
+        if before and before[-1].changed_by_id != signature.user_id:
+            found[signature.pk] = before[-1]
+    return found
+
+
 @dataclass
 class CoverageRow:
     person: Person
     state: str
     request: SignatureRequest | None
     signed_version: int | None = None
+    # Set when the signature's login had its address set by someone else before signing.
+    email_changed: LoginEmailChange | None = None
 
 
 @dataclass
@@ -110,7 +146,7 @@ def coverage(user: Any, version: DocumentVersion, *, today: dt.date | None = Non
     today = today or timezone.localdate()
     allowed = coverage_people_ids(user)
     requests = SignatureRequest.objects.filter(version=version).select_related(
-        "person", "person__team"
+        "person", "person__team", "signature"
     )
     if allowed is not None:
         requests = requests.filter(person_id__in=allowed)
@@ -130,6 +166,9 @@ def coverage(user: Any, version: DocumentVersion, *, today: dt.date | None = Non
         person_id__in=list(people),
     ).values_list("person_id", "version__number"):
         older[pid] = max(number, older.get(pid, 0))
+    doubtful = signed_after_email_change(
+        r.signature for r in by_person.values() if r.signed_at is not None
+    )
     rows: list[CoverageRow] = []
     totals: Counter[str] = Counter()
     by_team: dict[str, Counter[str]] = defaultdict(Counter)
@@ -139,7 +178,8 @@ def coverage(user: Any, version: DocumentVersion, *, today: dt.date | None = Non
         if state == "superseded":
             continue
         latest_signed = version.number if state == "signed" else older.get(pid)
-        rows.append(CoverageRow(person, state, request, latest_signed))
+        changed = doubtful.get(request.signature.pk) if state == "signed" and request else None
+        rows.append(CoverageRow(person, state, request, latest_signed, changed))
         totals[state] += 1
         by_team[person.team.name if person.team else "No team"][state] += 1
     return Coverage(

@@ -149,11 +149,12 @@ class InviteForm(SubmitOnceForm):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, person: Person, may_set_email: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.person = person
-        if person.email:
-            # The invitation goes to the address on file; only a person without one needs a field.
+        if person.email or not may_set_email:
+            # The invitation goes to the address on file; only a person without one needs a
+            # field, and only an admin may fill it in (it is where reset links will go).
             del self.fields["email"]
 
     @property

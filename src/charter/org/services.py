@@ -6,10 +6,11 @@ import datetime as dt
 from typing import Any
 from zoneinfo import available_timezones
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from charter.accounts.services import login_access_revoke, login_email_change
 from charter.core import audit
 from charter.org.models import Invitation, Organization, OwnerAlias, Person, Role, Team
 from charter.org.signals import time_zone_changed
@@ -183,6 +184,15 @@ def _check_email(org: Organization, email: str, exclude_pk: int | None) -> str:
     return email
 
 
+def _check_may_change_email(actor: Any) -> None:
+    """Only admins (or the command line, with no actor) set or change a person's email: it is
+    where their login's reset links go, so whoever sets it can take the login over."""
+    from charter.org.access import can_manage_org
+
+    if actor is not None and not can_manage_org(actor):
+        raise PermissionDenied("Only admins change a person's email address.")
+
+
 def person_create(
     *,
     org: Organization,
@@ -259,6 +269,8 @@ def person_update(*, person: Person, actor: Any, **changes: Any) -> Person:
         _check_manager(person.org, changes["manager"])
     if "manager" in changes:
         check_reporting_line(person, changes["manager"])
+    if "email" in changes and changes["email"] != person.email:
+        _check_may_change_email(actor)
     before = audit.snapshot(person, PERSON_AUDIT_FIELDS)
     for field, value in changes.items():
         setattr(person, field, value)
@@ -269,8 +281,9 @@ def person_update(*, person: Person, actor: Any, **changes: Any) -> Person:
     with transaction.atomic():
         person.save(update_fields=[*changed, "updated_at"])
         if "email" in changed and person.user is not None:
-            person.user.email = person.email
-            person.user.save(update_fields=["email"])
+            # The login's address is where reset links go: changing it is announced to the old
+            # address and ends the login's sessions and tokens.
+            login_email_change(user=person.user, email=person.email, actor=actor)
         audit.record(
             actor=actor,
             action="org.person.updated",
@@ -305,6 +318,8 @@ def person_deactivate(*, person: Person, actor: Any, leave_date: dt.date | None 
         if person.user is not None:
             person.user.is_active = False
             person.user.save(update_fields=["is_active"])
+            # Else an old cookie or token would work again the day the person is reactivated.
+            login_access_revoke(user=person.user, actor=actor, reason="deactivated")
         audit.record(
             actor=actor,
             action="org.person.deactivated",
@@ -341,24 +356,35 @@ INVITE_REPEAT_WINDOW = dt.timedelta(minutes=2)
 
 
 def person_invite(*, person: Person, actor: Any, email: str | None = None) -> Invitation:
-    """Give the person a login (without a password yet) and email them a set-password link."""
+    """Give the person a login (without a password yet) and email them a set-password link.
+
+    An `email` other than the one on file is saved first, which only admins may do. Every check
+    comes before any write, and the writes are one transaction: a refused invitation changes
+    nothing."""
     from charter.accounts.models import User
     from charter.org import tasks
 
     if not person.is_active:
         raise ValidationError(f"{person} is deactivated; reactivate them before inviting.")
+    new_email = None
     if email is not None and email.strip().lower() != person.email:
-        person_update(person=person, actor=actor, email=email)
-    if not person.email:
-        raise ValidationError(
-            {"email": f"{person} has no email address to send the invitation to."}
-        )
+        new_email = email.strip().lower()
+        _check_may_change_email(actor)
     if person.user is not None and person.user.has_usable_password():
         raise ValidationError(f"{person} already signs in; they can reset their password instead.")
+    if not (new_email or person.email):
+        raise ValidationError(
+            {
+                "email": f"{person} has no email address to send the invitation to; an admin "
+                "adds it to their record."
+            }
+        )
     with transaction.atomic():
         # Lock the person so two submissions of the same invite (a double click, two tabs)
         # queue here; the second finds the first's invitation and sends nothing more.
         Person.objects.select_for_update().filter(pk=person.pk).first()
+        if new_email is not None:
+            person_update(person=person, actor=actor, email=new_email)
         recent = Invitation.objects.filter(
             person=person,
             email=person.email,

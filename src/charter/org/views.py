@@ -108,7 +108,7 @@ def _person_context(
         "can_invite": may_invite,
         "can_deactivate": admin and target.is_active and target.pk != request.person.pk,
         "can_reactivate": admin and not target.is_active,
-        "invite_form": forms.InviteForm(person=target) if may_invite else None,
+        "invite_form": forms.InviteForm(person=target, may_set_email=admin) if may_invite else None,
         "alias_form": forms.OwnerAliasForm() if admin else None,
     }
     context.update(extra)
@@ -159,7 +159,9 @@ def person_invite(request: AuthenticatedHttpRequest, person_id: int) -> HttpResp
     target = get_object_or_404(selectors.with_login_state(_people(request)), pk=person_id)
     if not can_invite(request.user, target):
         raise PermissionDenied("You may invite only people below you in the org chart.")
-    form = forms.InviteForm(_posted(request), person=target)
+    form = forms.InviteForm(
+        _posted(request), person=target, may_set_email=can_manage_org(request.user)
+    )
     if request.method == "POST":
         done = _done_url(request, form)
         if done:

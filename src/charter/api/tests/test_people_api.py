@@ -9,8 +9,10 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from charter.accounts.models import LoginEmailChange
 from charter.conftest import make_person
 from charter.core.models import AuditEvent
+from charter.org import services
 from charter.org.models import Invitation, Person, Role
 
 PEOPLE = "/api/v1/people/"
@@ -283,12 +285,71 @@ def test_manager_invites_someone_in_their_subtree(
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = api_for(everyone["manager"]).post(
-            _url(newcomer, "invite"), {"email": "nell@acme.test"}, format="json"
+            _url(newcomer, "invite"), {"email": "Nell.New@acme.test"}, format="json"
         )
     assert response.status_code == 201, response.content
-    newcomer.refresh_from_db()
-    assert newcomer.email == "nell@acme.test"
     assert Invitation.objects.filter(person=newcomer, invited_by=everyone["manager"].user).exists()
+    assert mail.outbox[0].to == ["nell.new@acme.test"]
+
+
+def _login_state(person) -> tuple:
+    person.refresh_from_db()
+    user = person.user
+    if user is not None:
+        user.refresh_from_db()
+    return person.email, user.email if user else None, user.password if user else None
+
+
+def test_a_manager_cannot_take_over_a_reports_login_through_an_invite(api_for, everyone):
+    # The attack: the manager "invites" their report at an address the manager reads, then
+    # asks for a reset link there. Refused, and nothing at all is written.
+    rep = everyone["rep"]
+    manager = api_for(everyone["manager"])
+    before = _login_state(rep)
+    audits = AuditEvent.objects.count()
+
+    response = manager.post(_url(rep, "invite"), {"email": "attacker@evil.example"}, format="json")
+
+    assert response.status_code == 403
+    assert _login_state(rep) == before
+    assert AuditEvent.objects.count() == audits
+    assert not LoginEmailChange.objects.exists()
+    assert not Invitation.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_manager_cannot_redirect_a_pending_invitation(api_for, everyone, org, teams):
+    invited = make_person(
+        org,
+        "Ivy Invited",
+        Role.REP,
+        team=teams["east_ent"],
+        manager=everyone["manager"],
+        login=False,
+    )
+    services.person_invite(person=invited, actor=everyone["admin"].user)
+    before = _login_state(invited)
+
+    response = api_for(everyone["manager"]).post(
+        _url(invited, "invite"), {"email": "attacker@evil.example"}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert _login_state(invited) == before
+    assert Invitation.objects.count() == 1
+
+
+def test_an_admins_invite_of_someone_who_signs_in_changes_no_email(api_for, everyone):
+    rep = everyone["rep"]
+    before = _login_state(rep)
+
+    response = api_for(everyone["admin"]).post(
+        _url(rep, "invite"), {"email": "rick@new.test"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "already signs in" in response.json()["non_field_errors"][0]
+    assert _login_state(rep) == before
 
 
 def test_manager_cannot_invite_outside_their_subtree(api_for, everyone, org, teams):

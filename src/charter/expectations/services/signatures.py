@@ -74,6 +74,10 @@ def requests_for_new_version(
                 typed_name=old.signature.typed_name,
                 ip_address=None,
                 user_agent="",
+                # The carried-over signature stands for the original act, so it names the
+                # login and address that gave it.
+                user_id=old.signature.user_id,
+                user_email=old.signature.user_email,
                 carried_over_from=old.signature,
                 signed_at=now,
                 note=f"Carried over from version {previous.number}: "  # type: ignore[union-attr]
@@ -129,22 +133,32 @@ def audience_sync(*, document: Document | None = None) -> dict[str, int]:
     return counts
 
 
+# The payload the chain hashes. 1: the person, the name they typed, where and what they signed.
+# 2 adds the login that signed (user id) and the address it had then, so that a later change of
+# the login's email cannot pass a signature off as the new address's, nor hide which login
+# gave it. Every signature keeps the format it was made with and verifies under it.
+CHAIN_FORMAT = 2
+
+
 def _link_payload(signature: Signature) -> str:
     """The signature fields the chain hash covers, in a canonical text form."""
-    return canonical_json(
-        {
-            "request": signature.request_id,
-            "version": signature.version_id,
-            "person": signature.person_id,
-            "typed_name": signature.typed_name,
-            "signed_at": signature.signed_at.isoformat(),
-            "ip": signature.ip_address or "",
-            "user_agent": signature.user_agent,
-            "content_hash": signature.content_hash,
-            "carried_over_from": signature.carried_over_from_id,
-            "note": signature.note,
-        }
-    )
+    fields: dict[str, Any] = {
+        "request": signature.request_id,
+        "version": signature.version_id,
+        "person": signature.person_id,
+        "typed_name": signature.typed_name,
+        "signed_at": signature.signed_at.isoformat(),
+        "ip": signature.ip_address or "",
+        "user_agent": signature.user_agent,
+        "content_hash": signature.content_hash,
+        "carried_over_from": signature.carried_over_from_id,
+        "note": signature.note,
+    }
+    if signature.chain_format >= 2:
+        fields["format"] = signature.chain_format
+        fields["user"] = signature.user_id
+        fields["user_email"] = signature.user_email
+    return canonical_json(fields)
 
 
 def chain_hash(prev_hash: str, signature: Signature) -> str:
@@ -157,11 +171,15 @@ def _append_signature(
     typed_name: str,
     ip_address: str | None,
     user_agent: str,
+    user_id: int | None,
+    user_email: str,
     carried_over_from: Signature | None = None,
     note: str = "",
     signed_at: dt.datetime | None = None,
 ) -> Signature:
-    """Append to the chain; the head row is locked so concurrent signers link one by one."""
+    """Append to the chain; the head row is locked so concurrent signers link one by one.
+    `user_id` and `user_email`: the login that signed and its address at that moment (for a
+    carried-over signature, the original's)."""
     head = SignatureChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         head = SignatureChainHead.objects.create(pk=1, last_hash=GENESIS)
@@ -177,6 +195,9 @@ def _append_signature(
         content_hash=request.version.content_hash,
         carried_over_from=carried_over_from,
         note=note,
+        user_id=user_id,
+        user_email=user_email,
+        chain_format=CHAIN_FORMAT,
         prev_hash=head.last_hash,
     )
     signature.chain_hash = chain_hash(head.last_hash, signature)
@@ -238,6 +259,8 @@ def sign(
             typed_name=" ".join(typed_name.split()),
             ip_address=ip_address,
             user_agent=user_agent,
+            user_id=actor.pk,
+            user_email=actor.email,
             signed_at=as_of,
         )
         audit.record(
@@ -268,10 +291,18 @@ def verify_chain() -> ChainCheck:
     """Recompute every link; the first signature that does not verify is reported."""
     prev = GENESIS
     checked = 0
+    newest_format = 1
     versions = dict(DocumentVersion.objects.values_list("pk", "content_hash"))
     for signature in Signature.objects.order_by("id").iterator(chunk_size=2000):
         if signature.prev_hash != prev:
             return ChainCheck(False, checked, signature.pk, "its previous-hash link is broken")
+        if signature.chain_format < newest_format:
+            # Rewriting a newer signature in the older format would drop the login from its
+            # hashed payload; signatures only ever move to newer formats.
+            return ChainCheck(
+                False, checked, signature.pk, "its chain format is older than an earlier one's"
+            )
+        newest_format = signature.chain_format
         if chain_hash(prev, signature) != signature.chain_hash:
             return ChainCheck(False, checked, signature.pk, "its fields do not match its hash")
         if versions.get(signature.version_id) != signature.content_hash:

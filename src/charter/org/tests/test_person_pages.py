@@ -320,11 +320,11 @@ def test_invite_posted_twice_sends_one_invitation(
     assert len(mail.outbox) == 1
 
 
-def test_invite_form_asks_for_an_email_when_the_person_has_none(everyone, org):
+def test_invite_form_asks_an_admin_for_an_email_when_the_person_has_none(everyone, org):
     nameless = services.person_create(
         org=org, actor=None, full_name="No Mail", manager=everyone["manager"]
     )
-    client = client_for(everyone["manager"])
+    client = client_for(everyone["admin"])
     page = client.get(url(nameless)).content.decode()
     assert 'name="email"' in page
     missing = client.post(url(nameless, "invite"), {"email": ""})
@@ -335,6 +335,26 @@ def test_invite_form_asks_for_an_email_when_the_person_has_none(everyone, org):
     nameless.refresh_from_db()
     assert nameless.email == "no.mail@acme.test"
     assert Invitation.objects.get().email == "no.mail@acme.test"
+
+
+def test_a_manager_is_not_asked_for_an_email_and_cannot_post_one(everyone, org):
+    # The address is where reset links go: a manager who set it could sign in as their report.
+    nameless = services.person_create(
+        org=org, actor=None, full_name="No Mail", manager=everyone["manager"]
+    )
+    client = client_for(everyone["manager"])
+    page = client.get(url(nameless)).content.decode()
+    assert 'name="email"' not in page
+    assert "an admin adds it" in page
+
+    response = client.post(url(nameless, "invite"), {"email": "mine@evil.example"})
+
+    assert response.status_code == 200
+    assert "an admin adds it" in response.content.decode()
+    nameless.refresh_from_db()
+    assert nameless.email == ""
+    assert nameless.user is None
+    assert not Invitation.objects.exists()
 
 
 def test_invite_with_an_email_someone_else_has_is_refused(everyone, org):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from charter.accounts.models import User
 from charter.conftest import PASSWORD, client_for, make_person
@@ -374,3 +374,39 @@ def test_an_invitation_sent_twice_in_a_row_goes_out_once(
     assert first.pk == second.pk
     assert Invitation.objects.filter(person=newbie).count() == 1
     assert [m.to for m in mailoutbox] == [[newbie.email]]
+
+
+def test_only_admins_change_a_persons_email(everyone):
+    rep = everyone["rep"]
+    for persona in ("manager", "executive", "rep"):
+        with pytest.raises(PermissionDenied):
+            services.person_update(
+                person=rep, actor=everyone[persona].user, email="rick@evil.example"
+            )
+    rep.refresh_from_db()
+    assert rep.email == "rick.rep@acme.test"
+    assert User.objects.get(pk=rep.user_id).email == "rick.rep@acme.test"
+    assert "org.person.updated" not in audit_actions()
+
+
+def test_a_manager_cannot_give_a_person_without_email_an_address_by_inviting(everyone, org):
+    nameless = services.person_create(
+        org=org, actor=None, full_name="No Mail", manager=everyone["manager"]
+    )
+    with pytest.raises(PermissionDenied):
+        services.person_invite(
+            person=nameless, actor=everyone["manager"].user, email="mine@evil.example"
+        )
+    nameless.refresh_from_db()
+    assert (nameless.email, nameless.user) == ("", None)
+    assert not User.objects.filter(email="mine@evil.example").exists()
+    assert not Invitation.objects.exists()
+
+
+def test_a_refused_invite_of_someone_who_signs_in_leaves_the_email_alone(everyone):
+    rep = everyone["rep"]
+    with pytest.raises(ValidationError):
+        services.person_invite(person=rep, actor=everyone["admin"].user, email="rick@new.test")
+    rep.refresh_from_db()
+    assert rep.email == "rick.rep@acme.test"
+    assert User.objects.get(pk=rep.user_id).email == "rick.rep@acme.test"
