@@ -1,10 +1,15 @@
 """Whole-database backups that move between SQLite and PostgreSQL.
 
 A backup is a gzip file of JSON lines: a header (format, when, the applied migrations), one line
-per row in Django's serializer layout, and a trailer with the row count of every model. The
-trailer is how a restore knows the file was not cut short. Content types and permissions are
-left out because `migrate` creates them in every database (with ids of its own); rows that
-point at them carry natural keys instead of ids.
+per row in Django's serializer layout, and a trailer with the row count of every model and the
+SHA-256 of every byte before it. A restore reads and checks the whole file first (the gzip
+checksum, which is only known at its end; the content hash; the format; that every line is a row
+of a known table; the counts) and writes nothing unless all of it holds, so a bit flipped on
+disk, a file cut short or an edited line is refused with a message, never half restored. The
+gzip checksum alone would not do: a line edited and compressed again has a correct one. Backups
+of version 1 (before the hash) are still read, with every other check. Content types and
+permissions are left out because `migrate` creates them in every database (with ids of its
+own); rows that point at them carry natural keys instead of ids.
 """
 
 from __future__ import annotations
@@ -12,15 +17,18 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import gzip
+import hashlib
 import json
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.apps import apps
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
@@ -29,8 +37,12 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
+from charter.core.decimals import first_unreadable
+
 FORMAT = "charter-backup"
-VERSION = 1
+VERSION = 2
+# Version 1 had no content hash; its files are still read, with every other check.
+READABLE_VERSIONS = (1, 2)
 CHUNK = 1000
 # Created by `migrate` in every database, so never copied (see the module docstring).
 SKIPPED_MODELS = {"contenttypes.contenttype", "auth.permission"}
@@ -110,10 +122,25 @@ def write_backup(
     path: Path, *, using: str = DEFAULT_DB_ALIAS, progress: Progress | None = None
 ) -> dict[str, int]:
     """Write the whole database to `path` (gzip JSON lines); returns rows per model."""
-    counts: Counter[str] = Counter()
     if not path.parent.is_dir():
         raise BackupError(f"{path.parent}: no such folder.")
     tmp = path.with_name(path.name + ".partial")
+    try:
+        counts = _write_snapshot(tmp, using=using, progress=progress)
+        # Only a complete file takes the real name, so a crash never leaves a backup that
+        # looks good.
+        tmp.replace(path)
+    except BaseException as exc:
+        # Whatever stopped it (a refusal, a full disk, Ctrl-C), no half-written file stays.
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise BackupError(f"{path}: cannot be written ({exc}); no backup was made.") from exc
+        raise
+    return counts
+
+
+def _write_snapshot(tmp: Path, *, using: str, progress: Progress | None) -> dict[str, int]:
+    counts: Counter[str] = Counter()
     outermost = not connections[using].in_atomic_block
     with transaction.atomic(using=using):
         _start_snapshot(using, outermost=outermost)
@@ -126,74 +153,186 @@ def write_backup(
                 f"The database is missing {len(pending)} migration(s) ({', '.join(pending[:3])}"
                 "…); run `charter migrate` first."
             )
-        with gzip.open(tmp, "wt", encoding="utf-8") as out:
-            header = {
-                "format": FORMAT,
-                "version": VERSION,
-                "created_at": timezone.now().isoformat(),
-                "vendor": connections[using].vendor,
-                "migrations": migrations,
-            }
-            _write_line(out, header)
+        # No file name or time in the gzip header: they are not covered by its checksum.
+        with (
+            tmp.open("wb") as raw,
+            gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out,
+        ):
+            writer = _LineWriter(out)
+            writer.write(
+                {
+                    "format": FORMAT,
+                    "version": VERSION,
+                    "created_at": timezone.now().isoformat(),
+                    "vendor": connections[using].vendor,
+                    "migrations": migrations,
+                }
+            )
             for model in backed_up_models():
                 label = model._meta.label_lower
-                rows = model._base_manager.using(using).order_by("pk").iterator(chunk_size=CHUNK)
-                chunk: list[Model] = []
-                for obj in rows:
-                    chunk.append(obj)
-                    if len(chunk) >= CHUNK:
-                        counts[label] += _write_objects(out, chunk)
-                        chunk = []
-                if chunk:
-                    counts[label] += _write_objects(out, chunk)
+                counts[label] = _write_model(writer, model, using=using)
                 if progress and counts[label]:
                     progress(f"{label}: {counts[label]} rows")
-            _write_line(out, {"end": True, "counts": dict(counts)})
-    # Only a complete file takes the real name, so a crash never leaves a backup that looks good.
-    tmp.replace(path)
-    return dict(counts)
+            trailer = {"end": True, "counts": +counts, "sha256": writer.digest.hexdigest()}
+            out.write(_encode(trailer))
+    return dict(+counts)
 
 
-def _write_line(out: IO[str], data: Any) -> None:
-    out.write(json.dumps(data, cls=_Encoder, ensure_ascii=False, separators=(",", ":")))
-    out.write("\n")
+class _LineWriter:
+    """Writes JSON lines and hashes exactly the bytes written."""
+
+    def __init__(self, out: gzip.GzipFile) -> None:
+        self.out = out
+        self.digest = hashlib.sha256()
+
+    def write(self, data: Any) -> None:
+        line = _encode(data)
+        self.digest.update(line)
+        self.out.write(line)
 
 
-def _write_objects(out: IO[str], objects: list[Model]) -> int:
+def _encode(data: Any) -> bytes:
+    text = json.dumps(data, cls=_Encoder, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8") + b"\n"
+
+
+def _write_model(writer: _LineWriter, model: type[Model], *, using: str) -> int:
+    written = 0
+    chunk: list[Model] = []
+    rows = model._base_manager.using(using).order_by("pk").iterator(chunk_size=CHUNK)
+    try:
+        for obj in rows:
+            chunk.append(obj)
+            if len(chunk) >= CHUNK:
+                written += _write_objects(writer, chunk)
+                chunk = []
+    except decimal.InvalidOperation as exc:
+        raise BackupError(
+            f"{model._meta.label_lower} row {first_unreadable(model, using=using)} holds a "
+            "number the database cannot give back exactly (more digits than it keeps); correct "
+            "or delete that row, then back up again."
+        ) from exc
+    if chunk:
+        written += _write_objects(writer, chunk)
+    return written
+
+
+def _write_objects(writer: _LineWriter, objects: list[Model]) -> int:
     data = serializers.serialize("python", objects, use_natural_foreign_keys=True)
     for item in data:
-        _write_line(out, item)
+        writer.write(item)
     return len(data)
 
 
-def _lines(path: Path) -> Iterator[dict[str, Any]]:
+_REFUSED = "nothing was restored"
+
+
+def _read(path: Path) -> Iterator[dict[str, Any]]:
+    """The header and then every row of the backup at `path`, each checked as it is read, and
+    after the last one the trailer: the counts and (from version 2) the content hash. Raises
+    `BackupError` at the first thing wrong, so only a caller that reads to the end knows the
+    whole file is sound."""
+    labels = {model._meta.label_lower for model in backed_up_models()}
+    digest = hashlib.sha256()
+    counts: Counter[str] = Counter()
+    header: dict[str, Any] | None = None
+    trailer: dict[str, Any] | None = None
     try:
-        with gzip.open(path, "rt", encoding="utf-8") as source:
+        # Reading every line to the end is what makes gzip compare its checksum.
+        with gzip.open(path, "rb") as source:
             for number, line in enumerate(source, start=1):
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    msg = f"{path}: line {number} is not valid JSON ({exc.msg})."
-                    raise BackupError(msg) from exc
-    except (EOFError, gzip.BadGzipFile, OSError, UnicodeDecodeError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise BackupError(f"{path}: no such file.") from exc
+                if trailer is not None:
+                    raise BackupError(f"{path}: line {number} follows the end; {_REFUSED}.")
+                item = _parse(path, number, line)
+                if header is None:
+                    header = _check_header(path, item)
+                elif "end" in item:
+                    trailer = item
+                    continue
+                else:
+                    counts[_check_row(path, number, item, labels)] += 1
+                digest.update(line)
+                yield item
+    except FileNotFoundError as exc:
+        raise BackupError(f"{path}: no such file.") from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        # Not gzip, cut short, a checksum or length that does not match, a damaged stream.
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise BackupError(f"{path}: not a complete Charter backup ({reason}); {_REFUSED}.") from exc
+    if header is None:
+        raise BackupError(f"{path}: the file is empty; {_REFUSED}.")
+    if trailer is None:
+        raise BackupError(f"{path}: the file ends early; {_REFUSED}.")
+    _check_trailer(path, header, trailer, counts, digest.hexdigest())
+
+
+def _parse(path: Path, number: int, line: bytes) -> dict[str, Any]:
+    try:
+        item = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BackupError(f"{path}: line {number} is not UTF-8 text; {_REFUSED}.") from exc
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise BackupError(f"{path}: line {number} is not valid JSON; {_REFUSED}.") from exc
+    if not isinstance(item, dict):
+        raise BackupError(f"{path}: line {number} is not a line of a Charter backup; {_REFUSED}.")
+    return item
+
+
+def _check_header(path: Path, header: dict[str, Any]) -> dict[str, Any]:
+    if header.get("format") != FORMAT:
+        raise BackupError(f"{path}: not a Charter backup; {_REFUSED}.")
+    if header.get("version") not in READABLE_VERSIONS:
         raise BackupError(
-            f"{path}: not a complete Charter backup ({exc}); nothing was restored."
-        ) from exc
+            f"{path}: backup format version {header.get('version')!r} is not supported (this "
+            f"Charter reads versions {', '.join(map(str, READABLE_VERSIONS))}); {_REFUSED}."
+        )
+    migrations = header.get("migrations")
+    if not isinstance(migrations, list) or not all(isinstance(m, str) for m in migrations):
+        raise BackupError(f"{path}: the header's list of migrations is damaged; {_REFUSED}.")
+    return header
 
 
-def read_header(path: Path) -> dict[str, Any]:
-    for header in _lines(path):
-        if header.get("format") != FORMAT:
-            raise BackupError(f"{path}: not a Charter backup.")
-        if header.get("version") != VERSION:
-            raise BackupError(
-                f"{path}: backup format version {header.get('version')} is not supported "
-                f"(this Charter reads version {VERSION})."
-            )
-        return header
-    raise BackupError(f"{path}: the file is empty.")
+def _check_row(path: Path, number: int, item: dict[str, Any], labels: set[str]) -> str:
+    label = item.get("model")
+    if not isinstance(label, str) or label not in labels:
+        raise BackupError(
+            f"{path}: line {number} is not a row of a table Charter backs up; {_REFUSED}."
+        )
+    if not isinstance(item.get("fields"), dict):
+        raise BackupError(f"{path}: line {number} has no fields; {_REFUSED}.")
+    return label
+
+
+def _check_trailer(
+    path: Path,
+    header: dict[str, Any],
+    trailer: dict[str, Any],
+    counts: Counter[str],
+    digest: str,
+) -> None:
+    recorded = trailer.get("counts")
+    if (
+        not isinstance(recorded, dict)
+        or not all(type(n) is int for n in recorded.values())
+        or {label: n for label, n in recorded.items() if n} != dict(+counts)
+    ):
+        raise BackupError(
+            f"{path}: the rows read do not match the counts the backup recorded; {_REFUSED}."
+        )
+    if header["version"] >= 2 and trailer.get("sha256") != digest:
+        raise BackupError(
+            f"{path}: the content does not match the hash written with it (the file was changed "
+            f"or damaged after it was written); {_REFUSED}."
+        )
+
+
+def verify_backup(path: Path) -> dict[str, Any]:
+    """Read the whole file and check everything `_read` checks, writing nothing; returns the
+    header."""
+    header: dict[str, Any] = {}
+    for item in _read(path):
+        header = header or item
+    return header
 
 
 def check_migrations(header: dict[str, Any], using: str = DEFAULT_DB_ALIAS) -> None:
@@ -251,8 +390,9 @@ def restore_backup(
     using: str = DEFAULT_DB_ALIAS,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Replace the database's contents with the backup's, in one transaction."""
-    header = read_header(path)
+    """Replace the database's contents with the backup's, in one transaction, once the whole
+    file has been read and checked."""
+    header = verify_backup(path)
     check_migrations(header, using)
     existing = row_counts(using)
     if existing and not force:
@@ -263,26 +403,18 @@ def restore_backup(
         )
     connection = connections[using]
     counts: Counter[str] = Counter()
-    trailer: dict[str, Any] | None = None
     with transaction.atomic(using=using):
         if existing:
             flush_data(using=using)
         deferred = []
-        lines = _lines(path)
-        next(lines)  # the header, checked above
-
-        def objects() -> Iterator[dict[str, Any]]:
-            nonlocal trailer
-            for item in lines:
-                if item.get("end"):
-                    trailer = item
-                    return
-                yield item
-
+        # Read again, with every check again: a file changed since the first reading stops
+        # the restore here and the transaction takes back what was written.
+        items = _read(path)
+        next(items)  # the header, checked above
         seen_models: set[type[Model]] = set()
         try:
             for restored in serializers.deserialize(
-                "python", objects(), using=using, handle_forward_references=True
+                "python", items, using=using, handle_forward_references=True
             ):
                 # force_insert: the table is empty, so skip the UPDATE Django would try first.
                 restored.save(using=using, force_insert=True)
@@ -296,20 +428,22 @@ def restore_backup(
                     progress(f"{label}: {counts[label]} rows")
             for restored in deferred:
                 restored.save_deferred_fields(using=using)
-        except (DeserializationError, DatabaseError) as exc:
+            connection.check_constraints()
+        # A file that passed every check but still holds a value its field refuses: one was
+        # written by hand with a matching hash. Refused like any other damage.
+        except (
+            DeserializationError,
+            DatabaseError,
+            ValidationError,
+            LookupError,
+            TypeError,
+            ValueError,
+            AttributeError,
+        ) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise BackupError(
-                f"{path}: row {sum(counts.values()) + 1} cannot be restored ({exc}); "
-                "nothing was restored."
+                f"{path}: row {sum(counts.values()) + 1} cannot be restored ({reason}); {_REFUSED}."
             ) from exc
-        if trailer is None:
-            raise BackupError(f"{path}: the file ends early; nothing was restored.")
-        expected = {label: int(n) for label, n in trailer["counts"].items() if n}
-        if dict(counts) != expected:
-            raise BackupError(
-                f"{path}: the rows read do not match the counts the backup recorded; "
-                "nothing was restored."
-            )
-        connection.check_constraints()
         sequences = connection.ops.sequence_reset_sql(no_style(), list(seen_models))
         if sequences:
             with connection.cursor() as cursor:

@@ -12,7 +12,11 @@ way: its rollups are whole numbers (cents), exact on both.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import DecimalField, Model
 
 # The digits a double-precision float holds for any decimal (DBL_DIG), which is also the
 # precision Django's SQLite backend reads decimal columns back with.
@@ -37,4 +41,22 @@ def exact_problem(value: Decimal) -> str | None:
             f"has {digits} significant digits; Charter keeps numbers exactly up to "
             f"{EXACT_DIGITS}, so round it or give it in larger units"
         )
+    return None
+
+
+def first_unreadable(model: type[Model], *, using: str = DEFAULT_DB_ALIAS) -> Any | None:
+    """The primary key of the first row of `model` holding a decimal the database cannot give
+    back (one stored on SQLite before Charter refused more digits than it keeps: Django's
+    reading of it raises `decimal.InvalidOperation`), or None when every row reads."""
+    names = [f.name for f in model._meta.concrete_fields if isinstance(f, DecimalField)]
+    if not names:
+        return None
+    rows = model._base_manager.using(using).order_by("pk").values_list("pk", *names)
+    last = None
+    try:
+        for row in rows.iterator():
+            last = row[0]
+    except InvalidOperation:
+        after = rows.filter(pk__gt=last) if last is not None else rows
+        return after.values_list("pk", flat=True).first()
     return None

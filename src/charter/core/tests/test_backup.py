@@ -1,5 +1,6 @@
 import datetime as dt
 import gzip
+import hashlib
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from charter.accounts.models import ApiToken, NotificationPreferences
 from charter.accounts.sessions import SessionStore
 from charter.core import audit
+from charter.core import backup as backup_module
 from charter.core.backup import (
     BackupError,
     backed_up_models,
@@ -152,8 +154,11 @@ def test_restore_refuses_a_backup_from_other_migrations(company, tmp_path):
     lines = gzip.decompress(path.read_bytes()).decode().splitlines(keepends=True)
     header = json.loads(lines[0])
     header["migrations"].append("org.9999_from_the_future")
+    # As a later Charter would write it: the hash in the trailer covers the new header.
+    body = (json.dumps(header) + "\n" + "".join(lines[1:-1])).encode()
+    trailer = json.loads(lines[-1]) | {"sha256": hashlib.sha256(body).hexdigest()}
     future = tmp_path / "future.gz"
-    future.write_bytes(gzip.compress((json.dumps(header) + "\n" + "".join(lines[1:])).encode()))
+    future.write_bytes(gzip.compress(body + json.dumps(trailer).encode() + b"\n"))
     flush_data()
 
     with pytest.raises(BackupError, match=r"Only in the backup: org\.9999_from_the_future"):
@@ -180,3 +185,43 @@ def test_backup_command_reports_what_it_wrote(company, tmp_path, capsys):
     assert header["format"] == "charter-backup"
     assert "org.0001_initial" in header["migrations"]
     assert OwnerAlias.objects.exists()
+
+
+def test_a_backup_that_cannot_be_written_leaves_no_file_behind(company, tmp_path, monkeypatch):
+    written = []
+
+    def full_disk(writer, objects):
+        if written:
+            raise OSError(28, "No space left on device")
+        written.append(len(objects))
+        return original(writer, objects)
+
+    original = backup_module._write_objects
+    monkeypatch.setattr(backup_module, "_write_objects", full_disk)
+
+    with pytest.raises(CommandError, match=r"cannot be written \(.*No space left on device"):
+        call_command("backup", str(tmp_path / "nightly.gz"))
+
+    assert written
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_backup_of_format_version_1_without_a_hash_still_restores(company, tmp_path):
+    before = table_contents()
+    path = tmp_path / "charter.gz"
+    write_backup(path)
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines(keepends=True)
+    header = json.loads(lines[0]) | {"version": 1}
+    trailer = json.loads(lines[-1])
+    del trailer["sha256"]
+    old = tmp_path / "old.gz"
+    old.write_bytes(
+        gzip.compress(
+            (json.dumps(header) + "\n" + "".join(lines[1:-1]) + json.dumps(trailer)).encode()
+        )
+    )
+    flush_data()
+
+    restore_backup(old)
+
+    assert table_contents() == before

@@ -5,13 +5,15 @@ that is refused with a message naming the row and the column."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
 
 from charter.conftest import client_for
@@ -115,3 +117,26 @@ def test_the_rate_service_refuses_what_it_cannot_keep_exactly(org: Any) -> None:
             actor=None,
         )
     assert not ExchangeRate.objects.exists()
+
+
+def test_an_amount_stored_before_the_limit_is_named_by_backup_and_rollups_check(
+    everyone: Any, org: Any, tmp_path: Path
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL never held such an amount: its numeric column refuses it")
+    run_import(org, "deals", deals_file(everyone["rep"].email, "100", "200"), tmp_path)
+    legacy = Deal.objects.get(external_id="D2")
+    # What an earlier Charter let in: 9999999999999999.99, kept by SQLite as the float 1e16.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE crm_deal SET amount = 1e16, amount_reporting = 1e16 WHERE id = %s", [legacy.pk]
+        )
+    backups = tmp_path / "backups"
+    backups.mkdir()
+
+    with pytest.raises(CommandError, match=rf"crm\.deal row {legacy.pk} holds a number"):
+        call_command("backup", str(backups / "charter.gz"), verbosity=0)
+    with pytest.raises(CommandError, match=rf"crm\.deal row {legacy.pk} holds a number"):
+        call_command("rollups", "check", stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert list(backups.iterdir()) == []

@@ -12,8 +12,9 @@ class Command(BaseCommand):
     help = (
         "Replace the whole database with a backup. "
         "Loads a file made by `charter backup` in one transaction: all of it or nothing. The "
-        "database must be migrated to the same version as the backup. Stop the web server and "
-        "workers first."
+        "whole file is read and checked first (gzip checksum, content hash, format, every line), "
+        "and a damaged or edited file is refused before anything is written. The database must "
+        "be migrated to the same version as the backup. Stop the web server and workers first."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

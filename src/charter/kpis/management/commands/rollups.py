@@ -4,10 +4,12 @@ prove that the incrementally kept rollups equal such a recomputation."""
 from __future__ import annotations
 
 import time
+from decimal import InvalidOperation
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from charter.core.decimals import first_unreadable
 from charter.kpis import rollups
 from charter.kpis.management.commands._common import the_org
 
@@ -56,6 +58,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._run(options)
+        except InvalidOperation as exc:
+            # A fact stored on SQLite before Charter refused more digits than it keeps reads
+            # back as a float Django cannot fit into its column.
+            for model in rollups.FACT_MODELS:
+                pk = first_unreadable(model)
+                if pk is not None:
+                    raise CommandError(
+                        f"{model._meta.label_lower} row {pk} holds a number the database cannot "
+                        "give back exactly (more digits than it keeps); correct or delete that "
+                        "row, then run this again."
+                    ) from exc
+            raise
+
+    def _run(self, options: dict[str, Any]) -> None:
         org = the_org()
         started = time.monotonic()
         if options["action"] == "rebuild":
