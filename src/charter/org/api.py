@@ -140,7 +140,9 @@ class PersonUpdateInput(StrictInput):
 
 class InviteInput(StrictInput):
     email = serializers.EmailField(
-        required=False, help_text="Send to this address (and save it) instead of the one on file."
+        required=False,
+        help_text="Send to this address (and save it) instead of the one on file. Only admins "
+        "may give an address other than the one on file: it is where the login's reset links go.",
     )
 
 
