@@ -60,3 +60,17 @@ def first_unreadable(model: type[Model], *, using: str = DEFAULT_DB_ALIAS) -> An
         after = rows.filter(pk__gt=last) if last is not None else rows
         return after.values_list("pk", flat=True).first()
     return None
+
+
+def field_problem(value: Decimal, field: DecimalField) -> str | None:
+    """Why `value` does not fit the decimal model field `field` (more whole digits than its
+    column has room for), or None when it does. PostgreSQL would refuse such a value with an
+    error; SQLite would keep it, and every later read of the row would fail."""
+    if not value.is_finite():
+        return "is not a number"
+    # Both are required of a model's DecimalField; `or 0` only satisfies the type checker.
+    places = field.decimal_places or 0
+    limit = Decimal(10) ** ((field.max_digits or 0) - places)
+    if abs(value) >= limit or abs(value.quantize(Decimal(1).scaleb(-places))) >= limit:
+        return f"must be under {limit:,}"
+    return None

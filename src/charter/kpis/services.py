@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import DecimalField
 from django.utils import timezone
 
 from charter.core import audit
-from charter.core.decimals import exact_problem
+from charter.core.decimals import exact_problem, field_problem
 from charter.core.periods import Period
 from charter.kpis import cache, selectors
 from charter.kpis.formula import FormulaError, parse
@@ -90,6 +91,13 @@ def kpi_library_ensure(*, org: Organization, actor: Any = None, audited: bool = 
     return made
 
 
+def _version_field_problem(name: str, value: Decimal) -> str | None:
+    # The API's serializers bound these, the library page's form does not: SQLite would keep
+    # a weight of 1234567 in a six-digit column, and then every read of the KPI would fail.
+    problem = field_problem(value, cast(DecimalField, KpiVersion._meta.get_field(name)))
+    return f"{name.replace('_', ' ').capitalize()} {problem}." if problem else None
+
+
 def _clean_version(values: dict[str, Any]) -> dict[str, Any]:
     """Validate a KPI version's fields, collecting every problem."""
     errors: dict[str, str] = {}
@@ -110,7 +118,10 @@ def _clean_version(values: dict[str, Any]) -> dict[str, Any]:
         except (InvalidOperation, ValueError):
             errors[name] = f"{name.replace('_', ' ').capitalize()} must be a number."
             continue
-        if cleaned[name] < 0:
+        problem = _version_field_problem(name, cleaned[name])
+        if problem:
+            errors[name] = problem
+        elif cleaned[name] < 0:
             errors[name] = f"{name.replace('_', ' ').capitalize()} cannot be negative."
     thresholds = ("threshold_ahead", "threshold_on_track", "threshold_at_risk")
     if not any(name in errors for name in thresholds) and not (
@@ -123,7 +134,10 @@ def _clean_version(values: dict[str, Any]) -> dict[str, Any]:
     if cap not in (None, ""):
         try:
             cleaned["score_cap"] = Decimal(str(cap))
-            if cleaned["score_cap"] <= 0:
+            problem = _version_field_problem("score_cap", cleaned["score_cap"])
+            if problem:
+                errors["score_cap"] = problem
+            elif cleaned["score_cap"] <= 0:
                 errors["score_cap"] = "A score cap must be more than 0 (1.5 = 150%)."
         except (InvalidOperation, ValueError):
             errors["score_cap"] = "Score cap must be a number such as 1.5."

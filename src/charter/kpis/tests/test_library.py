@@ -97,6 +97,34 @@ def test_creating_a_kpi_with_an_unknown_metric_says_which(admin, org):
     assert (version.direction, version.decimals, version.weight) == ("lower", 1, 5)
 
 
+def test_a_kpi_number_too_large_for_its_column_is_refused_by_name(admin, org):
+    data = {
+        "key": "calls_per_win",
+        "name": "Calls per win",
+        "formula": "activities_call_count / deals_won_count",
+        "unit": "count",
+        "direction": "lower",
+        "decimals": "1",
+        "threshold_ahead": "1.1",
+        "threshold_on_track": "0.95",
+        "threshold_at_risk": "0.8",
+        "weight": "1234567",
+        "score_cap": "99999",
+        "active": "on",
+        "effective_from": "2017-04-01",
+    }
+
+    refused = client_for(admin).post("/kpis/library/new-kpi/", data)
+
+    assert refused.status_code == 200
+    errors = refused.context["form"].errors
+    assert errors["weight"] == ["Weight must be under 10,000."]
+    assert errors["score_cap"] == ["Score cap must be under 1,000."]
+    assert not KpiDefinition.objects.filter(org=org, key="calls_per_win").exists()
+    # Every KPI still reads: nothing was stored that its column cannot give back.
+    assert list(KpiVersion.objects.filter(definition__org=org))
+
+
 @pytest.mark.django_db
 def test_the_live_formula_check_uses_the_parser(admin, manager):
     client = client_for(admin)
