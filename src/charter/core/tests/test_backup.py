@@ -188,7 +188,7 @@ def test_backup_command_reports_what_it_wrote(company, tmp_path, capsys):
 
 
 def test_a_backup_that_cannot_be_written_leaves_no_file_behind(company, tmp_path, monkeypatch):
-    written = []
+    written: list[int] = []
 
     def full_disk(writer, objects):
         if written:
