@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.files.storage import default_storage
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from charter.conftest import client_for
@@ -274,3 +276,65 @@ def test_the_runner_beats_while_it_checks_and_while_it_writes(
     assert len(set(beats)) == 3
     assert run.heartbeat_at is not None
     assert run.heartbeat_at >= beats[-1]
+
+
+class _Held(Importer[str]):
+    """Writes its first row, then waits inside the apply transaction until the test lets go."""
+
+    name = "held"
+    label = "held"
+    fields = (Field("note", "Note", required=True, parse=text(max_length=10)),)
+    writing = threading.Event()
+    release = threading.Event()
+
+    def clean(self, row: Row) -> str:
+        return row["note"] or ""
+
+    def apply(self, rows: Iterable[CleanRow[str]]) -> Counts:
+        counts = Counts()
+        for row in rows:
+            audit.record(actor=None, action="core.test_note.created", after={"note": row.data})
+            counts.created += 1
+            _Held.writing.set()
+            _Held.release.wait(timeout=30)
+        return counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_writing_its_rows_is_never_failed_however_old_its_last_beat(
+    org: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(registry.importers, "held", _Held)
+    monkeypatch.setattr(runner, "_HEARTBEAT_INTERVAL", 3600.0)
+    _Held.writing.clear()
+    _Held.release.clear()
+    path = tmp_path / "notes.csv"
+    path.write_text("Note\na\n")
+    run = import_run_create(org=org, kind="held", filename=path.name, actor=None)
+
+    def work() -> None:
+        try:
+            runner.execute_run(run, opener=path_opener(path))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        assert _Held.writing.wait(timeout=30)
+        # Long after its last committed beat, seen from outside its transaction.
+        later = timezone.now() + ABANDONED_AFTER * 2
+        if connection.vendor == "postgresql":
+            # The apply holds the run's row: the check passes it by without waiting.
+            assert import_runs_fail_abandoned(now=later) == []
+        else:
+            # SQLite: the import holds the write lock; the check gives up until the next tick.
+            with pytest.raises(OperationalError, match="locked"):
+                import_runs_fail_abandoned(now=later)
+    finally:
+        _Held.release.set()
+        worker.join(timeout=30)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.APPLIED
+    assert run.created_count == 1
