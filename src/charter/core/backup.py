@@ -7,9 +7,10 @@ checksum, which is only known at its end; the content hash; the format; that eve
 of a known table; the counts) and writes nothing unless all of it holds, so a bit flipped on
 disk, a file cut short or an edited line is refused with a message, never half restored. The
 gzip checksum alone would not do: a line edited and compressed again has a correct one. Backups
-of version 1 (before the hash) are still read, with every other check. Content types and
-permissions are left out because `migrate` creates them in every database (with ids of its
-own); rows that point at them carry natural keys instead of ids.
+of version 1 (before the hash) are still read, with every other check. A restore into SQLite
+refuses a number it would round (see `core.decimals`). Content types and permissions are left
+out because `migrate` creates them in every database (with ids of its own); rows that point at
+them carry natural keys instead of ids.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models import Model
+from django.db.models import DecimalField, Model
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 
-from charter.core.decimals import first_unreadable
+from charter.core.decimals import EXACT_DIGITS, first_unreadable, significant_digits
 
 FORMAT = "charter-backup"
 VERSION = 2
@@ -383,6 +384,20 @@ def flush_data(*, using: str = DEFAULT_DB_ALIAS, reset_sequences: bool = False) 
     connection.ops.execute_sql_flush(statements)
 
 
+def _check_exact_on_sqlite(path: Path, obj: Model, label: str) -> None:
+    # A backup made on PostgreSQL before Charter refused such numbers may hold one; SQLite
+    # would keep it rounded, and the restored database would differ from the backup.
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, DecimalField):
+            value = getattr(obj, field.attname)
+            if isinstance(value, decimal.Decimal) and significant_digits(value) > EXACT_DIGITS:
+                raise BackupError(
+                    f"{path}: {label} row {obj.pk} has {field.name} {value}, more than the "
+                    f"{EXACT_DIGITS} significant digits SQLite keeps exactly; restore it into "
+                    f"PostgreSQL; {_REFUSED}."
+                )
+
+
 def restore_backup(
     path: Path,
     *,
@@ -416,10 +431,12 @@ def restore_backup(
             for restored in serializers.deserialize(
                 "python", items, using=using, handle_forward_references=True
             ):
-                # force_insert: the table is empty, so skip the UPDATE Django would try first.
-                restored.save(using=using, force_insert=True)
                 model = type(restored.object)
                 label = model._meta.label_lower
+                if connection.vendor == "sqlite":
+                    _check_exact_on_sqlite(path, restored.object, label)
+                # force_insert: the table is empty, so skip the UPDATE Django would try first.
+                restored.save(using=using, force_insert=True)
                 seen_models.add(model)
                 counts[label] += 1
                 if restored.deferred_fields:

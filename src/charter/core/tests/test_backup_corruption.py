@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
+import json
 import random
 from collections.abc import Callable
 from decimal import Decimal
@@ -22,6 +24,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from charter.core.backup import flush_data, row_counts
 from charter.core.periods import parse_period
@@ -223,3 +226,26 @@ def test_garbage_after_the_backup_is_refused(backup: Path, tmp_path: Path) -> No
 
     assert "not a complete Charter backup" in refused(padded)
     assert table_contents() == before
+
+
+def test_an_amount_sqlite_cannot_keep_is_refused_there_and_kept_by_postgresql(
+    backup: Path, tmp_path: Path
+) -> None:
+    # As a backup made on PostgreSQL before amounts were limited to 15 digits could hold.
+    lines = [
+        line.replace(b'"1234567890123.45"', b'"12345678901234.56"') for line in payload(backup)
+    ]
+    body = b"".join(lines[:-1])
+    trailer = json.loads(lines[-1]) | {"sha256": hashlib.sha256(body).hexdigest()}
+    wide = tmp_path / "wide.gz"
+    wide.write_bytes(gzip.compress(body + json.dumps(trailer).encode() + b"\n"))
+    before = table_contents()
+
+    if connection.vendor == "sqlite":
+        message = refused(wide)
+        assert "crm.deal row" in message
+        assert "amount 12345678901234.56, more than the 15 significant digits" in message
+        assert table_contents() == before
+    else:
+        call_command("restore", str(wide), "--force", verbosity=0)
+        assert Deal.objects.get(external_id="D1").amount == Decimal("12345678901234.56")
