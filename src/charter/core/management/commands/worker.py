@@ -74,10 +74,8 @@ class Command(BaseCommand):
             max_tasks=options["max_tasks"],
         )
         others = [] if together else self._lane_threads(lanes[1:], interval=interval)
-        ticker = None
         if not options["batch"] and not options["no_tick"]:
-            ticker = scheduler.Scheduler()
-            others.append(ticker)
+            others.append(scheduler.Scheduler())
         for thread in others:
             thread.start()
         # The first lane runs here, in the main thread, which receives Ctrl-C and SIGTERM.
@@ -88,8 +86,10 @@ class Command(BaseCommand):
             worker.reset_signals()
             for thread in others:
                 thread.stop()
+            # Like the main lane, the others finish the job in hand (a second Ctrl-C, whose
+            # handler is reset above, ends the process at once).
             for thread in others:
-                thread.join(timeout=60)
+                thread.join()
 
     def _lanes(self, queue: str) -> list[str]:
         lanes = scheduler.queue_lanes()
