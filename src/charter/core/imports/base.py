@@ -20,7 +20,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from charter.core.imports.fields import Field, FieldInvalid, cell_text, is_blank
+from charter.core.imports.fields import (
+    CONTROL_CHARACTER,
+    Field,
+    FieldInvalid,
+    cell_text,
+    control_characters,
+    is_blank,
+    visible_text,
+)
 
 if TYPE_CHECKING:
     from charter.core.models import ImportRun
@@ -95,7 +103,9 @@ class ApplyError(Exception):
 
 
 def display_value(cell: Any) -> str:
-    text = cell_text(cell)
+    # Control characters shown as escapes: the report must show them, and PostgreSQL would
+    # refuse a NUL in the run's stored errors.
+    text = visible_text(cell_text(cell))
     return text if len(text) <= _VALUE_DISPLAY_LIMIT else text[: _VALUE_DISPLAY_LIMIT - 1] + "…"
 
 
@@ -136,6 +146,13 @@ class Row:
                 values[name] = None
                 if f.required:
                     self.error(name, f"{f.label} is required")
+                continue
+            if type(cell) is str and CONTROL_CHARACTER.search(cell):
+                values[name] = None
+                self.error(
+                    name,
+                    f"{f.label} contains {control_characters(cell)}; remove it from the file",
+                )
                 continue
             try:
                 values[name] = f.clean(cell)

@@ -27,6 +27,40 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[\s_\-.]+", "", name).casefold()
 
 
+# C0 control characters other than tab, line feed and carriage return, DEL, and the C1 controls.
+# None of them belongs in a name, a note or an id; they come from binary junk or broken exports.
+# PostgreSQL refuses NUL in text outright (the import died with a DataError there, while SQLite
+# stored it), and the others are invisible on every page and in every export.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match[0]):02x}"
+
+
+def visible_text(text: str) -> str:
+    """`text` with every control character written as an escape (`\\x00`), so a message or a
+    report can show it and a database can store it."""
+    return CONTROL_CHARACTER.sub(_escape, text)
+
+
+def control_characters(text: str) -> str:
+    """'' when `text` has no control character, else which ones, for a message:
+    "the control character U+0000 (NUL, shown as \\x00)"."""
+    found = sorted({ord(c) for c in CONTROL_CHARACTER.findall(text)})
+    if not found:
+        return ""
+    named = [
+        f"U+{code:04X} ({_CONTROL_NAMES[code] + ', ' if code in _CONTROL_NAMES else ''}"
+        f"shown as \\x{code:02x})"
+        for code in found[:5]
+    ]
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    noun = "the control character" if len(found) == 1 else "the control characters"
+    return f"{noun} {', '.join(named)}{more}"
+
+
 def is_blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
@@ -123,13 +157,27 @@ def choice(options: Mapping[str, str], *, accepted: str) -> Parser:
 
 _ISO_DATE = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
 _YEAR_FIRST = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _SLASHED = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$")
 _MONTH_NAME_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
 _DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2024-03-31"
+# Dates outside these years are typos or placeholders (0001-01-01, or 9999-12-31 for "never"),
+# not sales history or plans: Excel's calendar starts in 1900, and no close date or target
+# period is planned past 2100. Such a date would sit in no KPI period anyone looks at.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+
+
+def _in_range(value: dt.date) -> dt.date:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise FieldInvalid(
+            f"is in the year {value.year}; only dates from {EARLIEST_YEAR} to {LATEST_YEAR} "
+            "are accepted"
+        )
+    return value
 
 
 def _day(year: int, month: int, day: int) -> dt.date:
@@ -144,8 +192,13 @@ def _spoken(value: dt.date) -> str:
 
 
 def parse_date(cell: Any, *, day_first: bool | None = None) -> dt.date:
-    """A date from an Excel date cell or a string in a common format. `03/04/2024` could be
-    March or April; unless `day_first` says which, such a date is refused rather than guessed."""
+    """A date from an Excel date cell or a string in a common format, from EARLIEST_YEAR to
+    LATEST_YEAR. `03/04/2024` could be March or April; unless `day_first` says which, such a
+    date is refused rather than guessed."""
+    return _in_range(_parse_date(cell, day_first=day_first))
+
+
+def _parse_date(cell: Any, *, day_first: bool | None = None) -> dt.date:
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
@@ -159,7 +212,15 @@ def parse_date(cell: Any, *, day_first: bool | None = None) -> dt.date:
             return converted.date() if isinstance(converted, dt.datetime) else converted
         raise FieldInvalid(f"is not a date; {_DATE_HINT}")
     value = " ".join(cell_text(cell).split())
-    if match := _ISO_DATE.match(value) or _YEAR_FIRST.match(value):
+    if match := _ISO_DATE.match(value):
+        # The time is not kept, but a time that does not exist (25:00) means the text is not
+        # the date it seems to be.
+        if match[4] is not None and not (
+            int(match[4]) <= 23 and int(match[5]) <= 59 and int(match[6] or 0) <= 59
+        ):
+            raise FieldInvalid(f"has a time that does not exist; {_DATE_HINT}")
+        return _day(int(match[1]), int(match[2]), int(match[3]))
+    if match := _YEAR_FIRST.match(value):
         return _day(int(match[1]), int(match[2]), int(match[3]))
     if match := _DOTTED.match(value):
         return _day(int(match[3]), int(match[2]), int(match[1]))
@@ -224,9 +285,11 @@ def parse_date_as(cell: Any, fmt: str | None) -> dt.date:
     if fmt and isinstance(cell, str):
         value = " ".join(cell.split())
         try:
-            return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date, no time
+            found = dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date, no time
         except ValueError:
             pass
+        else:
+            return _in_range(found)
     return parse_date(cell, day_first=day_first_of(fmt) if fmt else None)
 
 
@@ -237,6 +300,12 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d")
 def parse_datetime(cell: Any, *, tz: dt.tzinfo, fmt: str | None = None) -> dt.datetime:
     """A moment from an Excel date-time or a string; a time zone in the text wins, a naive
     time is read in `tz`, and a date alone means midnight there."""
+    moment = _parse_datetime(cell, tz=tz, fmt=fmt)
+    _in_range(moment.date())
+    return moment
+
+
+def _parse_datetime(cell: Any, *, tz: dt.tzinfo, fmt: str | None) -> dt.datetime:
     if isinstance(cell, dt.datetime):
         return cell if cell.tzinfo else cell.replace(tzinfo=tz)
     if isinstance(cell, dt.date):

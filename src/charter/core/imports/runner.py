@@ -244,7 +244,7 @@ def execute_run(run: ImportRun, *, opener: Opener, observer: Observer | None = N
             _conclude(run, importer, result, description, observer)
     except ImportFileError as exc:
         issue = Issue(row=exc.row, column=exc.column, value=exc.value, reason=exc.reason)
-        _refuse(run, [issue], f"The file cannot be imported: {exc}. Nothing was written.")
+        _refuse(run, [issue], f"{run.filename} cannot be imported: {exc}. Nothing was written.")
     except MappingError as exc:
         issues = [Issue(row=header_row, column="", value="", reason=p) for p in exc.problems]
         _refuse(run, issues, f"The columns do not fit. {exc} Nothing was written.")

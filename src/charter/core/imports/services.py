@@ -179,6 +179,24 @@ def pending_reader(run: ImportRun) -> TableReader:
     return open_table(stored_opener(name), run.filename, sheet=run.options.get("sheet") or None)
 
 
+def import_upload_reject(*, run: ImportRun, error: ImportFileError) -> ImportRun:
+    """A pending upload whose file turned out unreadable past its first rows (damaged further
+    on, too big): delete the file and close the run with the reason, so nothing is left on disk
+    and the upload cannot be confirmed."""
+    if not is_awaiting_confirmation(run):
+        return run
+    _delete_upload(str(run.options.get(FILE_KEY) or ""))
+    run.options = {k: v for k, v in run.options.items() if k not in (FILE_KEY, TOKEN_KEY)}
+    run.status = ImportRun.Status.REJECTED
+    run.errors = [
+        {"row": error.row, "column": error.column, "value": error.value, "reason": error.reason}
+    ]
+    run.message = f"{run.filename} cannot be imported: {error}. Nothing was written."
+    run.finished_at = timezone.now()
+    run.save(update_fields=["options", "status", "errors", "message", "finished_at"])
+    return run
+
+
 def is_awaiting_confirmation(run: ImportRun) -> bool:
     return run.status == ImportRun.Status.PENDING and run.job_id is None
 

@@ -39,6 +39,7 @@ from charter.core.imports.services import (
     import_run_retry,
     import_upload_confirm,
     import_upload_create,
+    import_upload_reject,
     import_upload_update,
     is_awaiting_confirmation,
     pending_reader,
@@ -174,11 +175,25 @@ def _preview(request: AuthenticatedHttpRequest, flow: ImportFlow, run: ImportRun
     org = request.person.org
     try:
         reader = pending_reader(run)
+        if request.method == "POST":
+            return _preview_post(request, flow, run, reader.header)
+        column_map, problems = match_columns(importer.fields, reader.header, run.mapping)
+        preview = None
+        if not problems:
+            preview = build_preview(
+                importer_cls=importer,
+                reader=reader,
+                column_map=column_map,
+                org=org,
+                actor=request.user,
+                options=run.options,
+                skip_invalid=run.skip_invalid,
+            )
     except ImportFileError as exc:
-        context = {"flow": flow, "run": run, "file_error": str(exc)}
+        # Damaged past the rows the upload read: the file goes, the run says why.
+        import_upload_reject(run=run, error=exc)
+        context = {"flow": flow, "run": run, "file_error": f"{run.filename}: {exc}"}
         return render(request, "core/imports/run.html", context)
-    if request.method == "POST":
-        return _preview_post(request, flow, run, reader.header)
     form = flow.mapping_form(
         importer=importer,
         header=reader.header,
@@ -187,18 +202,6 @@ def _preview(request: AuthenticatedHttpRequest, flow: ImportFlow, run: ImportRun
             "skip_invalid": run.skip_invalid,
         },
     )
-    column_map, problems = match_columns(importer.fields, reader.header, run.mapping)
-    preview = None
-    if not problems:
-        preview = build_preview(
-            importer_cls=importer,
-            reader=reader,
-            column_map=column_map,
-            org=org,
-            actor=request.user,
-            options=run.options,
-            skip_invalid=run.skip_invalid,
-        )
     blocked = bool(problems) or bool(
         preview and preview.full_check and preview.issue_count and not run.skip_invalid
     )
