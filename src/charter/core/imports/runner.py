@@ -190,10 +190,16 @@ class _DryRunRollback(Exception):
         self.counts = counts
 
 
-def heartbeat(run: ImportRun) -> None:
-    """Tell whoever watches for abandoned runs that this one is still going."""
+def heartbeat(run: ImportRun) -> bool:
+    """Tell whoever watches for abandoned runs that this one is still going; False when it was
+    declared abandoned meanwhile (the process stood still too long: a suspended machine)."""
     run.heartbeat_at = timezone.now()
-    ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=run.heartbeat_at)
+    running = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING)
+    return bool(running.update(heartbeat_at=run.heartbeat_at))
+
+
+class _GivenUp(Exception):
+    """The run was marked abandoned before it began to write."""
 
 
 def _valid_rows(
@@ -292,7 +298,10 @@ def _conclude(
         job_progress(run.job, done=run.rows_done, message=f"Writing {to_apply:,} rows")
 
     def write() -> Counts:
-        heartbeat(run)  # first, so that on PostgreSQL the run's row stays locked
+        # First, so that on PostgreSQL the run's row stays locked; and a run already marked
+        # abandoned (its starter told to retry it) must not write after all.
+        if not heartbeat(run):
+            raise _GivenUp
         counts = importer.apply(_valid_rows(result.store, invalid, run))
         # Last, so the beat the commit publishes is a fresh one.
         heartbeat(run)
@@ -322,6 +331,9 @@ def _conclude(
         counts = atomic_when_free(write)
     except _DryRunRollback as rollback:
         counts = rollback.counts
+    except _GivenUp:
+        run.refresh_from_db(fields=["status", "message"])
+        return
     except ApplyError as exc:
         run.status = ImportRun.Status.DRY_RUN if run.dry_run else ImportRun.Status.REJECTED
         run.errors = [*run.errors, *(i.as_dict() for i in exc.issues)]

@@ -338,3 +338,42 @@ def test_an_import_writing_its_rows_is_never_failed_however_old_its_last_beat(
     run.refresh_from_db()
     assert run.status == ImportRun.Status.APPLIED
     assert run.created_count == 1
+
+
+class _Stalled(Importer[str]):
+    """Stands still while checking its first row long enough to be declared abandoned."""
+
+    name = "stalled"
+    label = "stalled"
+    fields = (Field("note", "Note", required=True, parse=text(max_length=10)),)
+
+    def clean(self, row: Row) -> str:
+        if row.number == 2:
+            import_runs_fail_abandoned(now=timezone.now() + ABANDONED_AFTER * 2)
+        return row["note"] or ""
+
+    def apply(self, rows: Iterable[CleanRow[str]]) -> Counts:
+        counts = Counts()
+        for row in rows:
+            audit.record(actor=None, action="core.test_note.created", after={"note": row.data})
+            counts.created += 1
+        return counts
+
+
+def test_a_run_declared_abandoned_writes_nothing_when_it_wakes_up(
+    db: None, org: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(registry.importers, "stalled", _Stalled)
+    path = tmp_path / "notes.csv"
+    path.write_text("Note\na\nb\n")
+    run = import_run_create(org=org, kind="stalled", filename=path.name, actor=None)
+
+    runner.execute_run(run, opener=path_opener(path))
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    assert run.message == ABANDONED_MESSAGE
+    assert run.created_count == 0
+    assert not AuditEvent.objects.filter(action="core.test_note.created").exists()
+    assert run.job is not None
+    assert run.job.status == Job.Status.FAILED
