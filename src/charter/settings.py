@@ -317,6 +317,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Several apps expose the org roles; one name for them keeps the schema free of warnings.
     "ENUM_NAME_OVERRIDES": {"RoleEnum": "charter.org.models.Role"},
+    # The default enum hook, then the error answers (400/401/403/404/429) of every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "charter.api.schema.add_error_responses",
+    ],
 }
 
 # --- Logging ---------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ class LoginView(auth_views.LoginView):
     form_class = forms.LoginForm
     redirect_authenticated_user = True
 
-    def get_redirect_url(self) -> str:
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:
         # The one rule for every client-supplied target (core.http.safe_next): a path on this
         # site. Django's own check would also follow an absolute URL naming this host.
         name = self.redirect_field_name

@@ -10,11 +10,11 @@ import dataclasses
 from typing import Any
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -43,7 +43,8 @@ from charter.expectations.models import (
     Value,
 )
 from charter.org.access import person_of
-from charter.org.models import Role, Team
+from charter.org.api import VisibleTeamField
+from charter.org.models import Role
 
 # --- output -------------------------------------------------------------------------------
 
@@ -191,9 +192,9 @@ class ValueInput(serializers.Serializer):
 class DocumentInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     audience = serializers.ChoiceField(choices=Audience.choices, default=Audience.COMPANY)
-    audience_team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), required=False, allow_null=True, default=None
-    )
+    # Among the teams the caller may see: a team out of sight reads as one that does not exist
+    # (400), so the answer never tells whether a team id exists.
+    audience_team = VisibleTeamField(required=False, allow_null=True, default=None)
     audience_role = serializers.ChoiceField(
         choices=Role.choices, required=False, allow_blank=True, default=""
     )
@@ -309,7 +310,7 @@ class DocumentViewSet(viewsets.ViewSet):
     def create(self, request: Request) -> Response:
         if not can_create_document(request.user):
             raise PermissionDenied("Only managers and admins write expectations documents.")
-        data = DocumentInput(data=request.data)
+        data = DocumentInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         me = person_of(request.user)
         assert me is not None
@@ -428,7 +429,8 @@ class DocumentViewSet(viewsets.ViewSet):
         signature_request.refresh_from_db()
         return Response(RequestOutput(signature_request).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=QuestionInput, responses={200: QuestionOutput(many=True)})
+    @extend_schema(methods=["GET"], responses={200: QuestionOutput(many=True)})
+    @extend_schema(methods=["POST"], request=QuestionInput, responses={201: QuestionOutput})
     @action(detail=True, methods=["get", "post"])
     def questions(self, request: Request, pk: str) -> Response:
         document = _document(request, pk)

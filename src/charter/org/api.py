@@ -246,8 +246,9 @@ class PersonViewSet(viewsets.GenericViewSet):
         responses={200: PersonOutput},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        _require_org_admin(request, "change people")
+        # Looked up first: someone out of sight is a 404 here as on a read, whatever the role.
         person = self.get_object()
+        _require_org_admin(request, "change people")
         changes = _read(PersonUpdateInput, request, request.data)
         with service_errors():
             services.person_update(person=person, actor=request.user, **changes)
@@ -277,8 +278,8 @@ class PersonViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str) -> Response:
-        _require_org_admin(request, "deactivate people")
         person = self.get_object()
+        _require_org_admin(request, "deactivate people")
         data = _read(DeactivateInput, request, request.data)
         with service_errors():
             services.person_deactivate(
@@ -326,8 +327,8 @@ class TeamViewSet(viewsets.GenericViewSet):
         responses={200: TeamOutput},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        _require_org_admin(request, "change teams")
         team = self.get_object()
+        _require_org_admin(request, "change teams")
         data = _read(TeamUpdateInput, request, request.data)
         with service_errors():
             services.team_update(

@@ -9,15 +9,16 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from charter.api.errors import service_errors
+from charter.api.schema import ErrorSerializer
 from charter.core.periods import Period, PeriodError
 from charter.kpis import selectors, services
 from charter.kpis.access import can_set_person_target, can_set_team_target
@@ -217,9 +218,10 @@ def _subject(request: Request, org: Organization, data: dict[str, Any]) -> Perso
     create=extend_schema(
         summary="Set or change a target",
         request=TargetInput,
-        responses={200: TargetOutput, 201: TargetOutput},
+        responses={200: TargetOutput, 201: TargetOutput, 404: ErrorSerializer},
         description="Creates the target or adds a revision to it. 201 when a revision was "
-        "added, 200 when that value was already in effect (nothing changes).",
+        "added, 200 when that value was already in effect (nothing changes). 404 when the "
+        "person or team is not one you may see (as for one that does not exist).",
     ),
 )
 class TargetViewSet(viewsets.GenericViewSet):
