@@ -402,6 +402,14 @@ class DealImporter(CrmImporter):
             close = self.date(row, "lost_date", "Lost time")
         if close is None and stage == DealStage.OPEN:
             close = self.date(row, "expected_close_date", "Expected close date")
+        if (
+            close is None
+            and stage in (DealStage.WON, DealStage.LOST)
+            and not any(row.given(name) for name in ("close_date", "won_date", "lost_date"))
+        ):
+            # Every KPI counts a closed deal in the period of its close date: without one it
+            # would be stored and counted nowhere. (A date that did not parse is reported.)
+            row.error("close_date", f"Close date is required for a {stage} deal")
         if created and close and close < created:
             row.error(
                 "close_date",
@@ -552,7 +560,16 @@ def duration_unit(column: str) -> str:
 _PER_MINUTE = {"ms": Decimal(60_000), "s": Decimal(60), "m": Decimal(1), "h": Decimal(1) / 60}
 
 
+# No call or meeting lasts a year; a longer duration is a wrong column or unit (and a number of
+# 30 digits would not even round).
+_MAX_MINUTES = Decimal(366 * 24 * 60)
+
+
 def _whole(minutes: Decimal) -> int:
+    if not minutes.is_finite():
+        raise FieldInvalid("is not a duration (minutes, 1:30 or 90 min)")
+    if minutes >= _MAX_MINUTES:
+        raise FieldInvalid(f"is longer than a year ({_MAX_MINUTES:,} minutes)")
     # Half a minute rounds up: 2 min 30 s is 3 minutes, as people read it.
     return int(minutes.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -581,7 +598,7 @@ def parse_duration(cell: Any, *, unit: str = "m") -> int:
                 if match[part]:
                     total += Decimal(match[part]) * per
             return _whole(total)
-    if value < 0:
+    if value.is_finite() and value < 0:
         raise FieldInvalid("is negative")
     return _whole(value / _PER_MINUTE[unit])
 
@@ -687,6 +704,9 @@ def _score(cell: Any) -> Decimal:
         raise FieldInvalid("is not a number") from None
     if not value.is_finite():
         raise FieldInvalid("is not a number")
+    # Scores are on scales up to 100; a huge number would not even round to cents.
+    if abs(value) >= 1_000_000:
+        raise FieldInvalid("is too large for a score")
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

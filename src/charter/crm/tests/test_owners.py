@@ -17,12 +17,12 @@ from charter.org.models import OwnerAlias, Person
 
 URL = "/crm/owners/"
 DEALS = (
-    "id,owner,stage,amount,created\n"
-    "D1,rick.rep@acme.test,won,10,2024-01-01\n"
-    "D2,005XYZ,won,10,2024-01-01\n"
-    "D3,  rita   REP ,won,10,2024-01-01\n"
-    "D4,Zed Stranger,open,,2024-01-01\n"
-    "D5,zed stranger,open,,2024-01-01\n"
+    "id,owner,stage,amount,created,close\n"
+    "D1,rick.rep@acme.test,won,10,2024-01-01,2024-01-15\n"
+    "D2,005XYZ,won,10,2024-01-01,2024-01-15\n"
+    "D3,  rita   REP ,won,10,2024-01-01,2024-01-15\n"
+    "D4,Zed Stranger,open,,2024-01-01,\n"
+    "D5,zed stranger,open,,2024-01-01,\n"
 )
 ACTIVITIES = "id,owner,kind,date\nA1,Zed Stranger,call,2024-01-01\n"
 
