@@ -13,11 +13,14 @@ write lock anyway). A run whose heartbeat stops was killed; `charter tick` marks
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from charter.core import audit, registry
@@ -25,10 +28,18 @@ from charter.core.imports.base import ApplyError, CleanRow, Counts, Importer, Is
 from charter.core.imports.mapping import ColumnMap, MappingError, resolve_mapping
 from charter.core.imports.readers import ImportFileError, Opener, TableReader, open_table
 from charter.core.imports.store import RowStore
-from charter.core.jobs import atomic_when_free, job_finish, job_progress, job_start
+from charter.core.jobs import (
+    atomic_when_free,
+    is_locked_database_error,
+    job_finish,
+    job_progress,
+    job_start,
+)
 from charter.core.models import ImportRun
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 # Every invalid row is counted, but a file that is wrong everywhere should not produce a
 # report bigger than the file: the first this-many problems are kept.
@@ -178,11 +189,25 @@ class _Progress:
     def write(self, done: int, message: str = "") -> None:
         self.run.rows_done, self.run.rows_total = done, self.total
         self.run.heartbeat_at = timezone.now()
-        ImportRun.objects.filter(pk=self.run.pk).update(
-            rows_done=done, rows_total=self.total, heartbeat_at=self.run.heartbeat_at
-        )
-        if self.run.job is not None:
-            job_progress(self.run.job, done=done, total=self.total, message=message)
+        with _news_may_wait():
+            ImportRun.objects.filter(pk=self.run.pk).update(
+                rows_done=done, rows_total=self.total, heartbeat_at=self.run.heartbeat_at
+            )
+            if self.run.job is not None:
+                job_progress(self.run.job, done=done, total=self.total, message=message)
+
+
+@contextmanager
+def _news_may_wait() -> Iterator[None]:
+    """Progress is only news: when another process holds SQLite's write lock past the busy
+    timeout (a second import writing its rows), skip this write rather than fail the import;
+    the next one brings the figures up to date."""
+    try:
+        yield
+    except OperationalError as exc:
+        if not is_locked_database_error(exc) or connection.in_atomic_block:
+            raise
+        logger.warning("import progress not written: %s", exc)
 
 
 class _DryRunRollback(Exception):
@@ -295,7 +320,8 @@ def _conclude(
     to_apply = len(result.store) - result.check_invalid
     observer.applying(rows=to_apply)
     if run.job is not None:
-        job_progress(run.job, done=run.rows_done, message=f"Writing {to_apply:,} rows")
+        with _news_may_wait():
+            job_progress(run.job, done=run.rows_done, message=f"Writing {to_apply:,} rows")
 
     def write() -> Counts:
         # First, so that on PostgreSQL the run's row stays locked; and a run already marked

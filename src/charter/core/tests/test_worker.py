@@ -244,3 +244,33 @@ def test_a_transaction_gives_up_after_its_attempts(db, monkeypatch):
 
     with pytest.raises(OperationalError, match="locked"):
         jobs.atomic_when_free(lambda: None, attempts=3)
+
+
+# Outside a test's wrapping transaction, as an import runs: a lock error inside a transaction
+# must still be raised (the transaction would be broken on PostgreSQL).
+@pytest.mark.django_db(transaction=True)
+def test_an_import_carries_on_when_its_progress_finds_the_database_locked(
+    org, tmp_path, monkeypatch
+):
+    from charter.core.imports import runner
+    from charter.core.imports.readers import path_opener
+    from charter.core.imports.services import import_run_create
+    from charter.crm.models import Deal
+
+    def locked(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(runner, "job_progress", locked)
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner\n"
+        "1001,Big deal,Closed Won,3000,2024-03-10,2024-01-02,someone@example.com\n"
+    )
+    run = import_run_create(
+        org=org, kind="deals", filename=path.name, actor=None, options={"preset": "hubspot"}
+    )
+
+    runner.execute_run(run, opener=path_opener(path))
+
+    assert run.status == "applied", run.message
+    assert Deal.objects.count() == 1
