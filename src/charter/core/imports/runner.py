@@ -268,7 +268,8 @@ def execute_run(run: ImportRun, *, opener: Opener, observer: Observer | None = N
             run=run,
         )
         importer.prepare()
-        heartbeat(run)
+        with _news_may_wait():
+            heartbeat(run)
         with RowStore[CleanRow[Any]](memory_rows=MEMORY_ROWS) as store:
             result = validate(importer, reader, column_map, store=store, on_row=progress.row)
             progress.finish(result.rows_seen)
