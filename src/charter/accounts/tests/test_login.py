@@ -166,5 +166,6 @@ def test_production_settings_keep_cookies_secure_and_mail_in_files(tmp_path):
     assert values["CSRF_COOKIE_SECURE"] == "True"
     assert values["SESSION_COOKIE_HTTPONLY"] == "True"
     assert values["SESSION_COOKIE_SAMESITE"] == "Lax"
-    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    # Django's file backend, writing private files (core.mail).
+    assert values["EMAIL_BACKEND"] == "charter.core.mail.PrivateFileEmailBackend"
     assert values["EMAIL_FILE_PATH"] == str(tmp_path.resolve() / "mail")

@@ -153,7 +153,9 @@ def test_manager_cannot_create_a_document_for_another_team(manager, teams):
         {"title": "Not mine", "audience": "team", "audience_team": teams["west_mm"].pk},
         format="json",
     )
-    assert response.status_code == 403
+    # A team out of sight is refused as if it did not exist (see api/tests/test_scope_consistency).
+    assert response.status_code == 400
+    assert "audience_team" in response.json()
     from charter.expectations.models import Document
 
     assert not Document.objects.filter(title="Not mine").exists()
