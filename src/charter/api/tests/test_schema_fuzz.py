@@ -151,21 +151,24 @@ def world(org, teams, everyone) -> dict[str, Any]:
 
 
 def _pools(world: dict[str, Any]) -> dict[str, list[Any]]:
-    """Real values for ids and keys, whoever may see them: the generator mixes them freely."""
-    people = list(Person.objects.values_list("pk", flat=True))
+    """Real values for ids and keys, whoever may see them: the generator mixes them freely.
+    Ordered, so the seeded choices are the same on every database."""
+    people = list(Person.objects.order_by("pk").values_list("pk", flat=True))
     return {
         "people": people,
-        "teams": list(Team.objects.values_list("pk", flat=True)),
-        "documents": list(Document.objects.values_list("pk", flat=True)),
-        "expectations": list(Expectation.objects.values_list("pk", flat=True)),
-        "expectation_keys": [str(k) for k in Expectation.objects.values_list("key", flat=True)],
-        "questions": list(Question.objects.values_list("pk", flat=True)),
-        "targets": list(Target.objects.values_list("pk", flat=True)),
-        "kpis": list(KpiDefinition.objects.values_list("key", flat=True)),
-        "imports": list(ImportRun.objects.values_list("pk", flat=True)),
-        "deals": list(Deal.objects.values_list("pk", flat=True)),
-        "activities": list(Activity.objects.values_list("pk", flat=True)) or [1],
-        "csat": list(CsatResponse.objects.values_list("pk", flat=True)) or [1],
+        "teams": list(Team.objects.order_by("pk").values_list("pk", flat=True)),
+        "documents": list(Document.objects.order_by("pk").values_list("pk", flat=True)),
+        "expectations": list(Expectation.objects.order_by("pk").values_list("pk", flat=True)),
+        "expectation_keys": [
+            str(k) for k in Expectation.objects.order_by("pk").values_list("key", flat=True)
+        ],
+        "questions": list(Question.objects.order_by("pk").values_list("pk", flat=True)),
+        "targets": list(Target.objects.order_by("pk").values_list("pk", flat=True)),
+        "kpis": list(KpiDefinition.objects.order_by("pk").values_list("key", flat=True)),
+        "imports": list(ImportRun.objects.order_by("pk").values_list("pk", flat=True)),
+        "deals": list(Deal.objects.order_by("pk").values_list("pk", flat=True)),
+        "activities": list(Activity.objects.order_by("pk").values_list("pk", flat=True)) or [1],
+        "csat": list(CsatResponse.objects.order_by("pk").values_list("pk", flat=True)) or [1],
         "periods": [world["quarter"].label, "2017-Q2", "FY2018", "2017-05"],
         "numbers": [1, 2],
         "names": [p.full_name for p in world["everyone"].values()],
