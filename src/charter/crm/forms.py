@@ -13,7 +13,7 @@ from charter.core.imports.base import Importer
 from charter.core.imports.forms import MappingForm, UploadForm
 from charter.core.imports.runner import get_importer
 from charter.core.models import ImportProfile
-from charter.crm.importers import CRM_KINDS
+from charter.crm.importers.base import CRM_KINDS
 from charter.crm.presets import PRESETS
 from charter.org.models import OwnerAlias, Person
 

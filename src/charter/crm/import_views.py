@@ -18,7 +18,7 @@ from charter.core.imports.views import ImportFlow
 from charter.core.models import ImportRun
 from charter.crm import services
 from charter.crm.forms import CrmMappingForm, CrmUploadForm, OwnerResolveForm, RateForm
-from charter.crm.importers import CRM_KINDS
+from charter.crm.importers.base import CRM_KINDS
 from charter.crm.models import ExchangeRate
 from charter.crm.owners import unmatched_owners
 from charter.crm.presets import PRESETS

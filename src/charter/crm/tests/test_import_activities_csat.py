@@ -12,7 +12,7 @@ import pytest
 
 from charter.core.imports.fields import FieldInvalid
 from charter.core.models import ImportRun
-from charter.crm.importers import parse_duration
+from charter.crm.importers.activities import parse_duration
 from charter.crm.models import Activity, CsatResponse
 from charter.crm.tests.test_import_deals import FIXTURES, counts, reasons, run_import
 from charter.org.models import OwnerAlias

@@ -16,7 +16,7 @@ from charter.core.imports.readers import path_opener
 from charter.core.imports.runner import execute_run
 from charter.core.imports.services import import_run_create
 from charter.core.models import ImportRun
-from charter.crm.importers import DealImporter
+from charter.crm.importers.deals import DealImporter
 from charter.crm.models import Deal, ExchangeRate
 from charter.org.models import Organization
 

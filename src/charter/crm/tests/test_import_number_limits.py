@@ -10,7 +10,7 @@ import pytest
 
 from charter.core.imports import FieldInvalid
 from charter.core.models import ImportRun
-from charter.crm.importers import parse_duration
+from charter.crm.importers.activities import parse_duration
 from charter.crm.models import Activity, CsatResponse
 from charter.crm.tests.test_import_deals import run_import
 
