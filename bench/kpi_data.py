@@ -99,7 +99,7 @@ def create_org(password: str) -> str:
     from charter.accounts.models import User
     from charter.kpis.models import KpiDefinition, Target, TargetRevision
     from charter.kpis.scoring import Revision, day_total
-    from charter.kpis.selectors import period_of
+    from charter.kpis.selectors.calendar import period_of
     from charter.org.models import Organization, Person, Role, Team
 
     org = Organization.objects.create(

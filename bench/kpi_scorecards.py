@@ -7,8 +7,11 @@
 2. freshness: 10,000 late deals imported through the deals importer (Salesforce CSV), then every
    affected scorecard (each rep's, their teams', the org's) read back, and checked against
    DuckDB computing them from scratch.
-3. dashboard: the rep dashboard (`/kpis/`) served by `charter serve` against that database,
-   under 10 concurrent keep-alive clients, next to a trivial Django view on the same server.
+3. dashboard: the rep dashboard (`/kpis/`) served by `charter serve --no-worker` against that
+   database, under 10 concurrent keep-alive clients, next to a trivial Django view on the same
+   server that reads the signed-in person (`request.user.person`); a `charter worker` runs
+   beside it meanwhile, polling the queue and ticking each minute as in production, so each
+   minute-long load sees the tick's commits.
 
     python -m bench kpi_scorecards                    # full scale: 5 M deals, 20 M activities
     python -m bench kpi_scorecards --scale 0.01       # 50,000 deals, 200,000 activities
@@ -18,7 +21,7 @@
 
 Each step runs in its own process. Targets (ARCHITECTURE.md): Charter no slower than DuckDB with
 identical figures; every affected scorecard current within 2 s of the import starting; the
-dashboard's p95 under 50 ms and at least half the trivial view's request rate.
+dashboard's p95 under 50 ms and at least 0.6x the trivial view's request rate (issue 12).
 """
 
 from __future__ import annotations
@@ -32,11 +35,12 @@ import os
 import re
 import secrets
 import shutil
-import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -50,7 +54,9 @@ from bench import child, kpi_data
 LATE_DEALS = 10_000
 REPEATS = 9
 CLIENTS = 10
-DEFAULT_SECONDS = 20.0
+# A minute per URL: the worker's tick (every TICK_INTERVAL_SECONDS, 60 by default) commits once
+# during each load.
+DEFAULT_SECONDS = 60.0
 TRIVIAL_PATH = "/bench/trivial/"
 DASHBOARD_PATH = "/kpis/"
 
@@ -261,13 +267,10 @@ def _duck_figures(duck: Any, sql: str, params: dict[str, Any]) -> dict[int | Non
 
 def _charter_scorecards(org: Any, label: str, people_ids: Sequence[int] | None = None) -> Any:
     """What a page showing every rep's scorecard and the org's does, from the org on."""
-    from charter.kpis.selectors import (
-        kpi_specs,
-        org_scorecard,
-        org_targets,
-        period_of,
-        person_scorecards,
-    )
+    from charter.kpis.selectors.calendar import period_of
+    from charter.kpis.selectors.definitions import kpi_specs
+    from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards
+    from charter.kpis.selectors.targets import org_targets
     from charter.org.models import Person
 
     period = period_of(org, label)
@@ -375,12 +378,10 @@ class _GcTime:
 def _child_scorecards(data_dir: str, work: Path) -> dict[str, Any]:
     _setup_django(data_dir)
     from charter.kpis.scoring import Scorer
-    from charter.kpis.selectors import (
-        kpi_specs,
-        metric_sums_by_person,
-        org_targets,
-        period_of,
-    )
+    from charter.kpis.selectors.calendar import period_of
+    from charter.kpis.selectors.definitions import kpi_specs
+    from charter.kpis.selectors.sums import metric_sums_by_person
+    from charter.kpis.selectors.targets import org_targets
     from charter.org.models import Organization, Person
 
     meta = json.loads((work / "meta.json").read_text())
@@ -484,7 +485,9 @@ def _child_freshness(data_dir: str, work: Path) -> dict[str, Any]:
     from charter.kpis import rollups
     from charter.kpis.metrics import METRIC_KEYS
     from charter.kpis.models import DailyMetrics
-    from charter.kpis.selectors import kpi_specs, period_of, team_scorecards
+    from charter.kpis.selectors.calendar import period_of
+    from charter.kpis.selectors.definitions import kpi_specs
+    from charter.kpis.selectors.scorecards import team_scorecards
     from charter.org.models import Organization, Person, Team
 
     meta = json.loads((work / "meta.json").read_text())
@@ -582,15 +585,9 @@ def _child_freshness(data_dir: str, work: Path) -> dict[str, Any]:
 # -- step 3: the dashboard under load ------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _serve(data_dir: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
+def _env(data_dir: str) -> dict[str, str]:
+    # As installed: jobs wait in the database queue for `charter worker`.
+    return {
         **child.env(),
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATA_DIR": data_dir,
@@ -598,25 +595,64 @@ def _serve(data_dir: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         "DEBUG": "0",
         "HTTPS": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "TASKS_BACKEND": "immediate",
+        "SITE_URL": "http://127.0.0.1",
+        "TASKS_BACKEND": "db",
         "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
     }
-    command = [sys.executable, "-m", "charter.cli", "serve", "--no-worker", "--port", str(port)]
-    # Its log goes to a file: a pipe nobody reads would fill up and stall the server.
+
+
+def _serve(data_dir: str, log: Path) -> tuple[subprocess.Popen[str], int]:
+    """`charter serve --no-worker` on a port the system picks; returns the process and the port
+    it printed once listening."""
+    command = [sys.executable, "-m", "charter.cli", "serve", "--no-worker", "--port", "0"]
+    server = subprocess.Popen(
+        command,
+        cwd=child.ROOT,
+        env=_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert server.stdout is not None
+    said = []
+    for line in server.stdout:
+        said.append(line)
+        found = re.search(r"serving on http://127\.0\.0\.1:(\d+)/", line)
+        if found:
+            # The rest of its output goes to the log: a pipe nobody reads would fill up and stall
+            # the server.
+            threading.Thread(target=_copy, args=(server.stdout, log), daemon=True).start()
+            return server, int(found.group(1))
+    server.wait(timeout=30)
+    raise RuntimeError(f"the server stopped: {''.join(said)[-2000:]}")
+
+
+def _copy(source: Any, log: Path) -> None:
+    with log.open("a") as out:
+        for line in source:
+            out.write(line)
+
+
+def _work(data_dir: str, log: Path) -> subprocess.Popen[bytes]:
+    """`charter worker`: every lane polling the queue, and the tick each minute."""
+    command = [sys.executable, "-m", "charter.cli", "worker"]
     with log.open("wb") as out:
-        server = subprocess.Popen(command, cwd=child.ROOT, env=env, stdout=out, stderr=out)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server stopped: {log.read_text()[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("the server did not start within 60 s")
+        return subprocess.Popen(
+            command, cwd=child.ROOT, env=_env(data_dir), stdout=out, stderr=out
+        )
+
+
+def _jobs_done(data_dir: str) -> int:
+    """Jobs the worker has finished so far (the tick among them)."""
+    db = sqlite3.connect(Path(data_dir) / "charter.sqlite3")
+    try:
+        (count,) = db.execute(
+            "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'"
+        ).fetchone()
+    finally:
+        db.close()
+    return int(count)
 
 
 async def _request(
@@ -723,16 +759,21 @@ async def _load(port: int, path: str, cookie: str, seconds: float) -> dict[str, 
 
 def _dashboard(data_dir: str, work: Path, seconds: float) -> dict[str, Any]:
     meta = json.loads((work / "meta.json").read_text())
-    port = _free_port()
-    log = work / "server.log"
-    server = _serve(data_dir, port, log)
+    worker = _work(data_dir, work / "worker.log")
+    server, port = _serve(data_dir, work / "server.log")
     try:
         cookie = asyncio.run(_login(port, meta["login"], meta["password"]))
+        before = _jobs_done(data_dir)
         trivial = asyncio.run(_load(port, TRIVIAL_PATH, cookie, seconds))
+        between = _jobs_done(data_dir)
         dashboard = asyncio.run(_load(port, DASHBOARD_PATH, cookie, seconds))
+        trivial["worker_jobs_done"] = between - before
+        dashboard["worker_jobs_done"] = _jobs_done(data_dir) - between
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, worker):
+            process.terminate()
+        for process in (server, worker):
+            process.wait(timeout=60)
     result: dict[str, Any] = {"clients": CLIENTS, "seconds_each": seconds}
     for name, found in (("trivial", trivial), ("dashboard", dashboard)):
         for key, value in found.items():
@@ -784,8 +825,8 @@ def summary(r: dict[str, Any]) -> str:
                 f"{r['dashboard_dashboard_per_s']} req/s, p95 {p95} ms",
                 f"trivial {r['dashboard_trivial_per_s']} req/s, "
                 f"p95 {r['dashboard_trivial_p95_ms']} ms",
-                f"p95 < 50 ms: {_verdict(p95 is not None and p95 < 50)}; rate x{share} >= 0.5: "
-                f"{_verdict(None if share is None else share >= 0.5)}",
+                f"p95 < 50 ms: {_verdict(p95 is not None and p95 < 50)}; rate x{share} >= 0.6: "
+                f"{_verdict(None if share is None else share >= 0.6)}",
             )
         )
     widths = [max(len(row[i]) for row in rows) if rows else 0 for i in range(4)]
@@ -816,7 +857,7 @@ def _options(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--data", help="where the data set is (reused if its scale matches)")
     parser.add_argument("--keep", action="store_true", help="keep the data set")
     parser.add_argument(
-        "--seconds", type=float, default=DEFAULT_SECONDS, help="load per URL (default 20)"
+        "--seconds", type=float, default=DEFAULT_SECONDS, help="load per URL (default 60)"
     )
     parser.add_argument(
         "--steps", default="scorecards,freshness,dashboard", help="which measurements to run"
@@ -858,7 +899,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         print(summary(results))
         results["targets"] = (
             "scorecards: charter_to_duckdb_time_ratio <= 1, figures_different 0; freshness: "
-            "import_to_all_scorecards_ms < 2000; dashboard: p95 < 50 ms, rate >= 0.5 x trivial"
+            "import_to_all_scorecards_ms < 2000; dashboard: p95 < 50 ms, rate >= 0.6 x trivial"
         )
         return results
     finally:

@@ -165,7 +165,7 @@ LAST_QUARTER = {"label": lambda w: _last_quarter(w)}
 
 def _last_quarter(w: World) -> str:
     from charter.core.periods import shift
-    from charter.kpis.selectors import period_of
+    from charter.kpis.selectors.calendar import period_of
 
     org = w.admin.org
     return shift(period_of(org, None), -1, org.fiscal_year_start_month).label

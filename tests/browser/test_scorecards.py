@@ -13,8 +13,9 @@ import pytest
 from charter.core.periods import period_containing
 from charter.crm import services as crm_services
 from charter.crm.models import Deal
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.models import KpiDefinition
+from charter.kpis.selectors.calendar import org_today
 from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ expect = pytest.importorskip(
 @pytest.fixture
 def quarter(org: Any, rep: Any, manager: Any) -> Any:
     """This quarter: Rick won 1,200 + 300 and lost one deal; his revenue target is 3,000."""
-    period = period_containing(selectors.org_today(org), "quarter", org.fiscal_year_start_month)
+    period = period_containing(org_today(org), "quarter", org.fiscal_year_start_month)
     day = period.start
 
     def deal(eid: str, name: str, stage: str, amount: str) -> dict[str, Any]:
@@ -120,7 +121,7 @@ def test_manager_changes_a_target_mid_quarter_and_the_rep_reads_why(
     expect(main).to_contain_text("$6,000")
     # The change applies from today: 3,000 for the days before, 6,000 from today on, weighted
     # by days; 1,500 won against that is the attainment after the change.
-    today = selectors.org_today(manager.org)
+    today = org_today(manager.org)
     before = (today - quarter.start).days
     prorated = (Decimal(3000) * before + Decimal(6000) * (quarter.days - before)) / quarter.days
     expect(main).to_contain_text(f"$3,000 → ${prorated:,.0f}")

@@ -21,8 +21,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Min
 
 from charter.core.periods import KINDS, Period, period_containing, shift
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.models import MonthlyMetrics, PeriodClose, Target
+from charter.kpis.selectors.calendar import org_today
 from charter.org.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def close_due(*, org: Organization, after_days: int, limit: int | None = None) -
     service's), at most `limit` of them (MAX_CLOSES_PER_TICK by default). Running it again
     closes nothing more until another period falls due."""
     limit = MAX_CLOSES_PER_TICK if limit is None else limit
-    today = selectors.org_today(org)
+    today = org_today(org)
     due = due_periods(
         history_start=history_start(org),
         today=today,

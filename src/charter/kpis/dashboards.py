@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from charter.core.periods import KINDS, Period, period_containing, shift
-from charter.kpis import selectors
 from charter.kpis.metrics import METRIC_KEYS, METRICS
 from charter.kpis.models import DailyMetrics
 from charter.kpis.scoring import (
@@ -28,7 +27,17 @@ from charter.kpis.scoring import (
     actual_of,
     pace_score,
 )
-from charter.kpis.selectors import Scorecard
+from charter.kpis.selectors.calendar import period_of, recent_periods
+from charter.kpis.selectors.definitions import kpi_specs, kpi_specs_by_period
+from charter.kpis.selectors.scorecards import (
+    org_scorecard,
+    person_scorecards,
+    person_trend,
+    team_scorecard,
+    team_scorecards,
+)
+from charter.kpis.selectors.subjects import Scorecard
+from charter.kpis.selectors.targets import org_targets
 from charter.org.access import person_of, visible_people
 from charter.org.models import Organization, Person, Role, Team
 from charter.org.selectors import flatten_tree, team_subtree_ids, team_tree
@@ -99,9 +108,9 @@ def person_dashboard(
     today: dt.date,
     chart_key: str | None = None,
 ) -> Dashboard:
-    periods = selectors.recent_periods(org, period, TREND_PERIODS)
-    specs = selectors.kpi_specs_by_period(org, periods)
-    trend = selectors.person_trend(org, person, periods, today=today, specs=specs)
+    periods = recent_periods(org, period, TREND_PERIODS)
+    specs = kpi_specs_by_period(org, periods)
+    trend = person_trend(org, person, periods, today=today, specs=specs)
     card = trend[-1]
     chosen = _chart_result(card, chart_key)
     points: list[tuple[dt.date, Decimal]] = []
@@ -186,8 +195,8 @@ def team_grid(
     sort: str = SORT_NAME,
     descending: bool = False,
 ) -> TeamGrid:
-    specs = selectors.kpi_specs(org, period)
-    aggregate = selectors.team_scorecard(org, period, team, today=today, specs=specs)
+    specs = kpi_specs(org, period)
+    aggregate = team_scorecard(org, period, team, today=today, specs=specs)
     rows: list[Scorecard] = []
     shown = may_see_members(user)
     if shown:
@@ -197,7 +206,7 @@ def team_grid(
             .select_related("team")
             .order_by("full_name", "id")
         )
-        rows = selectors.person_scorecards(org, period, people, today=today, specs=specs)
+        rows = person_scorecards(org, period, people, today=today, specs=specs)
     keys = {spec.key for spec in specs}
     if sort not in keys and sort != SORT_SCORE:
         sort = SORT_NAME
@@ -249,11 +258,11 @@ class OrgView:
 
 
 def org_view(user: Any, org: Organization, period: Period, *, today: dt.date) -> OrgView:
-    specs = selectors.kpi_specs(org, period)
-    targets = selectors.org_targets(org, period)
-    card = selectors.org_scorecard(org, period, today=today, specs=specs, targets=targets)
+    specs = kpi_specs(org, period)
+    targets = org_targets(org, period)
+    card = org_scorecard(org, period, today=today, specs=specs, targets=targets)
     tree = flatten_tree(team_tree(user))
-    cards = selectors.team_scorecards(
+    cards = team_scorecards(
         org, period, [node.team for _depth, node in tree], today=today, specs=specs, targets=targets
     )
     rows = [(depth, team_card) for (depth, _node), team_card in zip(tree, cards, strict=True)]
@@ -325,15 +334,13 @@ def leaderboard(
     `user`, only the reps that user may see (a manager ranks their own people); without, the
     whole org (the "everyone" setting publishes it to all)."""
     previous = shift(period, -1, org.fiscal_year_start_month)
-    specs = selectors.kpi_specs_by_period(org, [period, previous])
+    specs = kpi_specs_by_period(org, [period, previous])
     reps = Person.objects.filter(org=org, is_active=True, role=Role.REP)
     if user is not None:
         reps = reps.filter(pk__in=visible_people(user).values("pk"))
     people = list(reps.select_related("team").order_by("full_name", "id"))
-    now = selectors.person_scorecards(org, period, people, today=today, specs=specs[period.label])
-    before = selectors.person_scorecards(
-        org, previous, people, today=today, specs=specs[previous.label]
-    )
+    now = person_scorecards(org, period, people, today=today, specs=specs[period.label])
+    before = person_scorecards(org, previous, people, today=today, specs=specs[previous.label])
     earlier = {card.person.pk: card.score for card in before if card.person is not None}
     scored: list[Row] = [(card, None, card.score) for card in now if card.score is not None]
     moved: list[Row] = []
@@ -364,8 +371,8 @@ class Summary:
 
 
 def person_summary(org: Organization, person: Person, *, today: dt.date) -> Summary:
-    period = selectors.period_of(org, None)
-    card = selectors.person_scorecards(org, period, [person], today=today)[0]
+    period = period_of(org, None)
+    card = person_scorecards(org, period, [person], today=today)[0]
     counts = {status: 0 for status in STATUS_ORDER}
     for result in card.results:
         if result.status in counts:

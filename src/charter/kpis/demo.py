@@ -24,10 +24,14 @@ from charter.core.periods import MONTH, QUARTER, YEAR, Period, period_containing
 from charter.core.registry import demo_builder
 from charter.crm import services as crm_services
 from charter.crm.models import Deal, DealStage
-from charter.kpis import rollups, selectors, services
+from charter.kpis import rollups, services
 from charter.kpis.metrics import METRIC_KEYS, METRICS
 from charter.kpis.models import KpiDefinition, MonthlyMetrics
 from charter.kpis.scoring import kpi_result
+from charter.kpis.selectors.definitions import kpi_specs
+from charter.kpis.selectors.scorecards import person_scorecards
+from charter.kpis.selectors.subjects import Scorecard
+from charter.kpis.selectors.sums import metric_sums_by_person
 from charter.org.models import Person, Team
 from charter.org.selectors import team_subtree_ids
 
@@ -285,8 +289,8 @@ def _revenue_projection(
     ctx: DemoContext, reps: list[Person], quarter: Period, targets: Mapping[int, Decimal]
 ) -> dict[int, tuple[Decimal | None, Decimal | None]]:
     """Each rep's revenue forecast for the quarter and its attainment against `targets`."""
-    spec = next(s for s in selectors.kpi_specs(ctx.org, quarter) if s.key == "revenue_won")
-    sums = selectors.metric_sums_by_person([r.pk for r in reps], quarter)
+    spec = next(s for s in kpi_specs(ctx.org, quarter) if s.key == "revenue_won")
+    sums = metric_sums_by_person([r.pk for r in reps], quarter)
     out = {}
     for rep in reps:
         result = kpi_result(spec, sums[rep.pk], targets.get(rep.pk), quarter, ctx.today)
@@ -525,10 +529,10 @@ def build_kpis(ctx: DemoContext) -> None:
         services.period_close(org=org, period=quarter, actor=admin.user if admin else None)
     corrected = _correct_a_closed_deal(ctx, reps, closed)
 
-    closed_cards = selectors.person_scorecards(org, closed, reps)
-    current_cards = selectors.person_scorecards(org, current, reps)
+    closed_cards = person_scorecards(org, closed, reps)
+    current_cards = person_scorecards(org, current, reps)
 
-    def revenue(card: selectors.Scorecard, field: str) -> Decimal | None:
+    def revenue(card: Scorecard, field: str) -> Decimal | None:
         result = card.result("revenue_won")
         return getattr(result, field) if result is not None else None
 

@@ -26,20 +26,15 @@ from charter.core.periods import Period, day_bounds
 from charter.kpis.metrics import METRICS, Metric, csat_points, metric_value_getter
 from charter.kpis.models import PeriodClose
 from charter.kpis.scoring import KpiResult, KpiSpec, Revision, Span, prorate, spans, sum_targets
-from charter.kpis.selectors import (
-    ORG,
-    PERSON,
-    TEAM,
-    Scorecard,
-    kpi_specs,
+from charter.kpis.selectors.definitions import kpi_specs
+from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards, team_scorecard
+from charter.kpis.selectors.subjects import ORG, PERSON, TEAM, Scorecard
+from charter.kpis.selectors.sums import (
     metric_sums_by_person,
     metric_sums_for_org,
     metric_sums_for_team,
-    org_scorecard,
-    person_scorecards,
-    target_revisions,
-    team_scorecard,
 )
+from charter.kpis.selectors.targets import target_revisions
 from charter.org.models import Organization, Person, Team
 from charter.org.selectors import team_subtree_ids
 

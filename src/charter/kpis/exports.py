@@ -23,7 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from charter.core.imports.report import safe_cell
 from charter.core.spreadsheets import sheet_title
 from charter.kpis.scoring import KpiResult, KpiSpec
-from charter.kpis.selectors import Scorecard
+from charter.kpis.selectors.subjects import Scorecard
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

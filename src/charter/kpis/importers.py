@@ -40,9 +40,10 @@ from charter.core.imports.fields import cell_text
 from charter.core.models import ImportRun
 from charter.core.periods import Period, PeriodError
 from charter.core.registry import register_importer
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.models import KpiDefinition, Target, TargetRevision
 from charter.kpis.scoring import Revision, unchanged_from, value_on
+from charter.kpis.selectors.calendar import org_today, period_of
 from charter.org.models import Person, Team
 
 FOUR_PLACES = Decimal("0.0001")
@@ -173,7 +174,7 @@ class TargetImporter(Importer[TargetRow | None]):
 
     def prepare(self) -> None:
         org = self.org
-        self.today = selectors.org_today(org)
+        self.today = org_today(org)
         self.kpis = {d.key.casefold(): d for d in KpiDefinition.objects.filter(org=org)}
         self.teams: dict[str, list[Team]] = defaultdict(list)
         for team in Team.objects.filter(org=org):
@@ -300,7 +301,7 @@ class TargetImporter(Importer[TargetRow | None]):
             return None
         if label not in self.periods:
             try:
-                self.periods[label] = selectors.period_of(self.org, label)
+                self.periods[label] = period_of(self.org, label)
             except PeriodError as exc:
                 self.periods[label] = (
                     f"is not a period label ({exc}); write 2017-05, 2017-Q2 or FY2018"

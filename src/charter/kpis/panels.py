@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from charter.core.registry import home_panel
-from charter.kpis import dashboards, selectors
+from charter.kpis import dashboards
+from charter.kpis.selectors.calendar import org_today
 from charter.org.access import person_of
 
 
@@ -15,5 +16,5 @@ def my_scorecard(user: Any) -> dict[str, Any] | None:
     me = person_of(user)
     if me is None:
         return None
-    summary = dashboards.person_summary(me.org, me, today=selectors.org_today(me.org))
+    summary = dashboards.person_summary(me.org, me, today=org_today(me.org))
     return {"summary": summary}

@@ -18,11 +18,14 @@ from charter.expectations.registry import (
     register_measure_kind,
     register_section_provider,
 )
-from charter.kpis import selectors
 from charter.kpis.formula import parse
 from charter.kpis.metrics import METRICS
 from charter.kpis.models import Direction, KpiVersion
 from charter.kpis.scoring import KpiSpec, prorate
+from charter.kpis.selectors.calendar import period_of
+from charter.kpis.selectors.definitions import kpi_specs, version_in_effect
+from charter.kpis.selectors.scorecards import team_scorecard
+from charter.kpis.selectors.targets import target_revisions
 from charter.kpis.templatetags.kpis_format import kpi_value, percent
 
 UNIT_WORDS = {
@@ -50,8 +53,8 @@ def formula_in_words(text: str) -> str:
 
 
 def _current_specs(org: Any, *, active_only: bool = True) -> tuple[Period, list[KpiSpec]]:
-    period = selectors.period_of(org, None)
-    return period, selectors.kpi_specs(org, period, active_only=active_only)
+    period = period_of(org, None)
+    return period, kpi_specs(org, period, active_only=active_only)
 
 
 # -- the measure kind ----------------------------------------------------------------------
@@ -65,13 +68,13 @@ def kpi_choices(org: Any) -> list[tuple[str, str]]:
 def kpi_label(org: Any, key: str) -> str | None:
     """The KPI as it is defined for this quarter, or None when the organization has no such
     KPI."""
-    period = selectors.period_of(org, None)
+    period = period_of(org, None)
     versions = list(
         KpiVersion.objects.filter(definition__org=org, definition__key=key).select_related(
             "definition"
         )
     )
-    version = selectors.version_in_effect(versions, period.end)
+    version = version_in_effect(versions, period.end)
     if version is None:
         return None
     words = formula_in_words(version.formula)
@@ -119,7 +122,7 @@ def _person_targets(document: Any, period: Period) -> dict[str, list[Decimal]]:
     from charter.expectations.selectors import audience_people
 
     ids = list(audience_people(document).values_list("pk", flat=True))
-    found = selectors.target_revisions(document.org, period, person_ids=ids)
+    found = target_revisions(document.org, period, person_ids=ids)
     out: dict[str, list[Decimal]] = {}
     for (_, _, key), revisions in found.items():
         value = prorate(revisions, period)
@@ -189,7 +192,7 @@ def kpi_items(document: Any) -> list[GeneratedItem]:
     team_targets: dict[str, Decimal | None] = {}
     person_targets: dict[str, list[Decimal]] = {}
     if team is not None:
-        card = selectors.team_scorecard(org, period, team, specs=specs)
+        card = team_scorecard(org, period, team, specs=specs)
         team_targets = {r.key: r.target for r in card.results}
     else:
         person_targets = _person_targets(document, period)

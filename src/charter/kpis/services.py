@@ -16,7 +16,7 @@ from django.utils import timezone
 from charter.core import audit
 from charter.core.decimals import exact_problem, field_problem
 from charter.core.periods import Period
-from charter.kpis import cache, selectors
+from charter.kpis import cache
 from charter.kpis.formula import FormulaError, parse
 from charter.kpis.library import BUILTIN_EFFECTIVE_FROM, BUILTINS, DEFAULT_SCORE_CAP
 from charter.kpis.models import (
@@ -32,6 +32,11 @@ from charter.kpis.models import (
     Unit,
 )
 from charter.kpis.scoring import Revision, day_total, unchanged_from
+from charter.kpis.selectors.calendar import org_today
+from charter.kpis.selectors.closed import figures_of
+from charter.kpis.selectors.definitions import kpi_specs
+from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards, team_scorecards
+from charter.kpis.selectors.targets import org_targets
 from charter.org.models import Organization, Person, Team
 
 # The fields of a KPI version a person chooses (the rest is bookkeeping).
@@ -319,7 +324,7 @@ def target_set(
             when = effective_from or period.start
             why = (reason or "").strip() or "Target set"
         else:
-            when = effective_from or max(min(selectors_today(org), period.end), period.start)
+            when = effective_from or max(min(org_today(org), period.end), period.start)
             why = (reason or "").strip()
             # Nothing to do when every day from `when` on already has that target.
             timeline = [Revision(value=r.value, effective_from=r.effective_from) for r in previous]
@@ -364,10 +369,6 @@ def target_set(
     return revision, True
 
 
-def selectors_today(org: Organization) -> dt.date:
-    return selectors.org_today(org)
-
-
 # -- closing periods -----------------------------------------------------------------------
 
 
@@ -378,7 +379,7 @@ def period_close(
     Later data does not change them; it shows as a restatement next to them.
     `automatic_after_days`: closed by `charter tick` under the org's auto-close setting, which
     the audit row says (its actor is the system, as for the CLI)."""
-    today = selectors.org_today(org)
+    today = org_today(org)
     if period.end >= today:
         raise ValidationError(
             {"period": f"{period.label} has not ended yet (it ends {period.end.isoformat()})."}
@@ -386,19 +387,13 @@ def period_close(
     with transaction.atomic():
         if PeriodClose.objects.filter(org=org, label=period.label).exists():
             raise ValidationError({"period": f"{period.label} is already closed."})
-        specs = selectors.kpi_specs(org, period)
+        specs = kpi_specs(org, period)
         people = list(Person.objects.filter(org=org).order_by("pk"))
-        targets = selectors.org_targets(org, period)
-        cards = selectors.person_scorecards(
-            org, period, people, today=today, specs=specs, targets=targets
-        )
+        targets = org_targets(org, period)
+        cards = person_scorecards(org, period, people, today=today, specs=specs, targets=targets)
         teams = list(Team.objects.filter(org=org).order_by("pk"))
-        cards += selectors.team_scorecards(
-            org, period, teams, today=today, specs=specs, targets=targets
-        )
-        cards.append(
-            selectors.org_scorecard(org, period, today=today, specs=specs, targets=targets)
-        )
+        cards += team_scorecards(org, period, teams, today=today, specs=specs, targets=targets)
+        cards.append(org_scorecard(org, period, today=today, specs=specs, targets=targets))
         try:
             # Its own savepoint: two people closing at once both pass the check above, and the
             # unique constraint makes the second one's close a plain "already closed".
@@ -424,7 +419,7 @@ def period_close(
                     if card.score is not None
                     else None
                 ),
-                figures={"kpis": [selectors.figures_of(r) for r in card.results]},
+                figures={"kpis": [figures_of(r) for r in card.results]},
             )
             for card in cards
         )

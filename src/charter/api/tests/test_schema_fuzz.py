@@ -37,9 +37,9 @@ from charter.crm.models import Activity, CsatResponse, Deal
 from charter.expectations import services as expectation_services
 from charter.expectations.models import Change, Document, Expectation, Question
 from charter.expectations.tests.conftest import fill_document, first_expectation
-from charter.kpis import selectors as kpi_selectors
 from charter.kpis import services as kpi_services
 from charter.kpis.models import KpiDefinition, Target
+from charter.kpis.selectors.calendar import org_today
 from charter.org.models import Person, Role, Team
 
 SEED = 11
@@ -94,7 +94,7 @@ def world(org, teams, everyone) -> dict[str, Any]:
         for name in ("Ownership", "Growth")
     }
     rep, other_rep = everyone["rep"], everyone["other_team_rep"]
-    quarter = period_containing(kpi_selectors.org_today(org), "quarter", 1)
+    quarter = period_containing(org_today(org), "quarter", 1)
 
     company = expectation_services.document_create(org=org, actor=admin.user, title="How we sell")
     fill_document(company, values, admin.user)

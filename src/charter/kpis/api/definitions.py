@@ -16,9 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from charter.api.errors import service_errors
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.access import can_manage_kpis
 from charter.kpis.models import Direction, KpiDefinition, KpiVersion, Unit
+from charter.kpis.selectors.calendar import org_today
+from charter.kpis.selectors.definitions import kpi_definitions, version_in_effect
 from charter.org.access import person_of
 from charter.org.api import StrictInput
 
@@ -67,7 +69,7 @@ class KpiDefinitionOutput(serializers.ModelSerializer):
 
     @extend_schema_field(KpiVersionOutput(allow_null=True))
     def get_current(self, definition: KpiDefinition) -> dict[str, Any] | None:
-        chosen = selectors.version_in_effect(self._versions(definition), self.context["today"])
+        chosen = version_in_effect(self._versions(definition), self.context["today"])
         return KpiVersionOutput(chosen).data if chosen is not None else None
 
     @extend_schema_field(KpiVersionOutput(many=True))
@@ -149,13 +151,13 @@ class DefinitionViewSet(viewsets.GenericViewSet):
         me = person_of(self.request.user)
         if me is None:
             return KpiDefinition.objects.none()
-        return selectors.kpi_definitions(me.org)
+        return kpi_definitions(me.org)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
         me = person_of(self.request.user)
         if me is not None:
-            context["today"] = selectors.org_today(me.org)
+            context["today"] = org_today(me.org)
         return context
 
     def list(self, request: Request) -> Response:

@@ -40,7 +40,8 @@ from charter.kpis.explain import (
     record_day,
 )
 from charter.kpis.scoring import KpiResult
-from charter.kpis.selectors import ORG, PERSON, TEAM, period_of
+from charter.kpis.selectors.calendar import period_of
+from charter.kpis.selectors.subjects import ORG, PERSON, TEAM
 from charter.org.access import can_read_all, person_of
 from charter.org.models import Person, Team
 

@@ -30,11 +30,14 @@ from rest_framework.views import APIView
 
 from charter.api.errors import service_errors
 from charter.core.periods import KINDS, QUARTER, Period, PeriodError
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.access import can_manage_kpis, can_view_org_scorecard, can_view_team_scorecard
 from charter.kpis.models import PeriodClose
 from charter.kpis.scoring import KpiResult
-from charter.kpis.selectors import Scorecard
+from charter.kpis.selectors.calendar import org_today, period_of, recent_periods
+from charter.kpis.selectors.definitions import kpi_specs
+from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards, team_scorecard
+from charter.kpis.selectors.subjects import Scorecard
 from charter.org.access import person_of, visible_people
 from charter.org.models import Organization, Person, Team
 from charter.org.selectors import team_subtree_ids
@@ -94,10 +97,10 @@ def people_with_team_row(
     org: Organization, period: Period, team: Team, members: list[Person]
 ) -> list[Scorecard]:
     """The members' scorecards followed by the team's own (summed) row."""
-    specs = selectors.kpi_specs(org, period)
-    today = selectors.org_today(org)
-    cards = selectors.person_scorecards(org, period, members, today=today, specs=specs)
-    cards.append(selectors.team_scorecard(org, period, team, today=today, specs=specs))
+    specs = kpi_specs(org, period)
+    today = org_today(org)
+    cards = person_scorecards(org, period, members, today=today, specs=specs)
+    cards.append(team_scorecard(org, period, team, today=today, specs=specs))
     return cards
 
 
@@ -185,7 +188,7 @@ def _me(request: Request) -> Person:
 
 def _period(org: Organization, label: str | None, kind: str = QUARTER) -> Period:
     try:
-        return selectors.period_of(org, label, kind=kind)
+        return period_of(org, label, kind=kind)
     except PeriodError as exc:
         raise ApiValidationError({"period": [str(exc)]}) from exc
 
@@ -193,9 +196,9 @@ def _period(org: Organization, label: str | None, kind: str = QUARTER) -> Period
 def period_rows(org: Organization, kind: str, count: int) -> list[dict[str, Any]]:
     """The last `count` periods of `kind` up to the current one, and any older closed ones,
     newest first."""
-    today = selectors.org_today(org)
-    current = selectors.period_of(org, None, kind=kind)
-    periods = {p.label: p for p in selectors.recent_periods(org, current, count)}
+    today = org_today(org)
+    current = period_of(org, None, kind=kind)
+    periods = {p.label: p for p in recent_periods(org, current, count)}
     closes = {
         c.label: c
         for c in PeriodClose.objects.filter(org=org, kind=kind).select_related("closed_by")
@@ -256,7 +259,7 @@ class ScorecardsView(APIView):
             )
             if person is None:
                 raise NotFound("No such person.")
-            cards = selectors.person_scorecards(org, period, [person])
+            cards = person_scorecards(org, period, [person])
         elif "team" in params:
             team = Team.objects.filter(org=org, pk=params["team"]).first()
             if team is None or not can_view_team_scorecard(request.user, team):
@@ -267,7 +270,7 @@ class ScorecardsView(APIView):
         elif params.get("org"):
             if not can_view_org_scorecard(request.user):
                 raise PermissionDenied("Only managers, admins and executives see the whole org.")
-            cards = [selectors.org_scorecard(org, period)]
+            cards = [org_scorecard(org, period)]
         else:
             people = list(
                 visible_people(request.user)
@@ -275,7 +278,7 @@ class ScorecardsView(APIView):
                 .select_related("team")
                 .order_by("full_name", "pk")
             )
-            cards = selectors.person_scorecards(org, period, people)
+            cards = person_scorecards(org, period, people)
         return Response([scorecard_json(card) for card in cards])
 
 

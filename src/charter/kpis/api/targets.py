@@ -20,10 +20,11 @@ from rest_framework.response import Response
 from charter.api.errors import service_errors
 from charter.api.schema import ErrorSerializer
 from charter.core.periods import Period, PeriodError
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.access import can_set_person_target, can_set_team_target
 from charter.kpis.models import KpiDefinition, Target, TargetRevision
 from charter.kpis.scoring import Revision, prorate, value_on
+from charter.kpis.selectors.calendar import period_of
 from charter.org.access import person_of, visible_people, visible_teams
 from charter.org.api import StrictInput, VisiblePersonField, VisibleTeamField
 from charter.org.models import Organization, Person, Team
@@ -166,7 +167,7 @@ class TargetInput(StrictInput):
 
 def _parse_period(org: Organization, label: str) -> Period:
     try:
-        return selectors.period_of(org, label)
+        return period_of(org, label)
     except PeriodError as exc:
         raise ValidationError({"period": [f"{label!r} is not a period: {exc}."]}) from None
 

@@ -8,8 +8,9 @@ from typing import Any
 from django import template
 from django.core.cache import cache
 
-from charter.kpis import access, selectors
+from charter.kpis import access
 from charter.kpis.scoring import AHEAD, AT_RISK, BEHIND, ON_TRACK, STATUS_LABELS, KpiResult
+from charter.kpis.selectors.definitions import scorecard_settings
 from charter.kpis.templatetags.kpis_format import NO_DATA, number
 
 register = template.Library()
@@ -76,6 +77,6 @@ def leaderboard_open(context: Any) -> bool:
     key = leaderboard_visibility_key(me.org_id)
     visibility = cache.get(key)
     if visibility is None:
-        visibility = selectors.scorecard_settings(me.org).leaderboard_visibility
+        visibility = scorecard_settings(me.org).leaderboard_visibility
         cache.set(key, visibility, VISIBILITY_TTL_SECONDS)
     return access.can_see_leaderboard(request.user, str(visibility))

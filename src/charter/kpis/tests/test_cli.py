@@ -57,7 +57,7 @@ def kpi(org: Organization, key: str) -> KpiDefinition:
 
 
 def q2(org: Organization) -> Any:
-    from charter.kpis.selectors import period_of
+    from charter.kpis.selectors.calendar import period_of
 
     return period_of(org, "2017-Q2")
 

@@ -11,10 +11,12 @@ from django.core.exceptions import ValidationError
 
 from charter.core.models import AuditEvent
 from charter.core.periods import parse_period
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.models import KpiDefinition, PeriodClose, ScorecardSnapshot
 from charter.kpis.scoring import BEHIND
-from charter.kpis.selectors import Scorecard
+from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards, team_scorecard
+from charter.kpis.selectors.subjects import Scorecard
+from charter.kpis.selectors.sums import metric_sums_by_person
 from charter.kpis.tests.test_rollups import deal, upsert
 from charter.org.models import Organization, Person, Team
 
@@ -53,7 +55,7 @@ def test_closing_freezes_every_scorecard(
     # Every person, the four teams and the org.
     assert ScorecardSnapshot.objects.filter(close=closed_q2).count() == people + 4 + 1
     assert AuditEvent.objects.filter(action="kpis.period.closed").count() == 1
-    card = selectors.person_scorecards(org, Q2, [rep])[0]
+    card = person_scorecards(org, Q2, [rep])[0]
     assert card.closed == closed_q2
     assert revenue(card) == (10000, 20000)
     assert card.restated == {}
@@ -76,10 +78,10 @@ def test_late_data_shows_as_a_restatement_not_a_silent_change(
     # A deal created in Q1 and won on 20 June is imported after the close:
     # 30 days of March + 30 + 31 + 20 = 111 days.
     upsert(org, [deal("d2", rep, "won", "5000", D(2017, 3, 1), D(2017, 6, 20))])
-    live = selectors.metric_sums_by_person([rep.pk], Q2)[rep.pk]
+    live = metric_sums_by_person([rep.pk], Q2)[rep.pk]
     assert live["deals_won_amount"] == 15000
 
-    card = selectors.person_scorecards(org, Q2, [rep])[0]
+    card = person_scorecards(org, Q2, [rep])[0]
     # The frozen figure stays; the live one is beside it.
     assert revenue(card) == (10000, 20000)
     assert card.restated["revenue_won"].actual == 15000
@@ -98,9 +100,9 @@ def test_late_data_shows_as_a_restatement_not_a_silent_change(
     assert (card.score, card.live_score) == (Decimal("0.5"), Decimal("0.75"))
 
     for frozen in (
-        selectors.team_scorecard(org, Q2, teams["east_ent"]),
-        selectors.team_scorecard(org, Q2, teams["east"]),
-        selectors.org_scorecard(org, Q2),
+        team_scorecard(org, Q2, teams["east_ent"]),
+        team_scorecard(org, Q2, teams["east"]),
+        org_scorecard(org, Q2),
     ):
         # The team's target is its member's 20,000.
         assert revenue(frozen) == (10000, 20000)
@@ -118,7 +120,7 @@ def test_late_data_shows_as_a_restatement_not_a_silent_change(
         effective_from=D(2017, 6, 1),
         reason="New territory",
     )
-    card = selectors.person_scorecards(org, Q2, [rep])[0]
+    card = person_scorecards(org, Q2, [rep])[0]
     assert revenue(card) == (10000, 20000)
     restated = card.restated["revenue_won"].target
     assert restated is not None
@@ -128,7 +130,7 @@ def test_late_data_shows_as_a_restatement_not_a_silent_change(
 @pytest.mark.django_db
 def test_other_periods_stay_live(org: Organization, rep: Person, closed_q2: PeriodClose) -> None:
     upsert(org, [deal("d3", rep, "won", "700", D(2017, 7, 3), D(2017, 7, 4))])
-    card = selectors.person_scorecards(org, parse_period("2017-Q3"), [rep])[0]
+    card = person_scorecards(org, parse_period("2017-Q3"), [rep])[0]
     assert card.closed is None
     assert revenue(card) == (700, None)
 

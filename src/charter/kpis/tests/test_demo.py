@@ -14,7 +14,7 @@ import time_machine
 
 from charter.core import demo, registry
 from charter.core.periods import parse_period
-from charter.kpis import rollups, selectors
+from charter.kpis import rollups
 from charter.kpis.demo import (
     QUOTA_KPIS,
     History,
@@ -27,6 +27,8 @@ from charter.kpis.demo import (
 )
 from charter.kpis.metrics import METRIC_KEYS
 from charter.kpis.models import PeriodClose, Target, TargetRevision
+from charter.kpis.selectors.calendar import period_of
+from charter.kpis.selectors.scorecards import person_scorecards, team_scorecards
 from charter.org.models import Organization, Person, Role, Team
 
 D = dt.date
@@ -75,11 +77,11 @@ def every_rep_and_team_has_targets_for_four_quarters_and_this_quarters_months(
 
 
 def the_fiscal_year_scorecards_show_targets_and_attainment(org: Organization) -> None:
-    year = selectors.period_of(org, YEAR)
-    q1, q2 = (selectors.period_of(org, label) for label in ("2025-Q1", "2025-Q2"))
+    year = period_of(org, YEAR)
+    q1, q2 = (period_of(org, label) for label in ("2025-Q1", "2025-Q2"))
     rep = Person.objects.filter(org=org, role=Role.REP).order_by("pk").first()
     assert rep is not None
-    (card,) = selectors.person_scorecards(org, year, [rep])
+    (card,) = person_scorecards(org, year, [rep])
     revenue = card.result("revenue_won")
     assert revenue is not None
     assert revenue.target is not None
@@ -97,7 +99,7 @@ def the_fiscal_year_scorecards_show_targets_and_attainment(org: Organization) ->
     assert revenue.target == quarters[q1.label].value + 3 * quarters[q2.label].value  # type: ignore[union-attr]
     team = Team.objects.filter(org=org).order_by("pk").first()
     assert team is not None
-    (team_card,) = selectors.team_scorecards(org, year, [team])
+    (team_card,) = team_scorecards(org, year, [team])
     team_revenue = team_card.result("revenue_won")
     assert team_revenue is not None
     assert team_revenue.target is not None
@@ -106,14 +108,14 @@ def the_fiscal_year_scorecards_show_targets_and_attainment(org: Organization) ->
 def the_closed_quarter_spreads_reps_and_shows_a_restatement(
     org: Organization, lines: list[str]
 ) -> None:
-    closed = selectors.period_of(org, "2025-Q1")
+    closed = period_of(org, "2025-Q1")
     assert list(PeriodClose.objects.filter(org=org).values_list("label", flat=True)) == [
         "2025-Q1",
         "2024-Q4",
         "2024-Q3",
     ]
     reps = list(Person.objects.filter(org=org, role=Role.REP))
-    cards = selectors.person_scorecards(org, closed, reps)
+    cards = person_scorecards(org, closed, reps)
     attainments = []
     for card in cards:
         assert card.closed is not None

@@ -22,7 +22,8 @@ from charter.kpis.explain import KpiNotFound, Subject, explain, metric_records, 
 from charter.kpis.library import BUILTINS
 from charter.kpis.metrics import METRICS
 from charter.kpis.models import KpiDefinition
-from charter.kpis.selectors import org_scorecard, period_of, person_scorecards, team_scorecard
+from charter.kpis.selectors.calendar import period_of
+from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards, team_scorecard
 from charter.org.models import Organization, Person
 
 D = dt.date

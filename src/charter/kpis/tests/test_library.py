@@ -10,8 +10,9 @@ import time_machine
 
 from charter.conftest import client_for
 from charter.core.models import AuditEvent
-from charter.kpis import selectors
 from charter.kpis.models import KpiDefinition, KpiVersion, PeriodClose, ScorecardSettings
+from charter.kpis.selectors.calendar import period_of
+from charter.kpis.selectors.definitions import kpi_specs
 
 AFTER_Q2 = dt.datetime(2017, 7, 5, 12, 0, tzinfo=dt.UTC)
 
@@ -57,8 +58,8 @@ def test_revising_adds_a_version_with_its_reason_and_what_changed(admin, rep, or
     )
     assert second.created_by == admin.user
     # The period that ended before the change keeps the old weight; the next has the new one.
-    q2 = {s.key: s for s in selectors.kpi_specs(org, selectors.period_of(org, "2017-Q2"))}
-    q3 = {s.key: s for s in selectors.kpi_specs(org, selectors.period_of(org, "2017-Q3"))}
+    q2 = {s.key: s for s in kpi_specs(org, period_of(org, "2017-Q2"))}
+    q3 = {s.key: s for s in kpi_specs(org, period_of(org, "2017-Q3"))}
     assert (q2["win_rate"].weight, q3["win_rate"].weight) == (15, 20)
     history = client_for(rep).get("/kpis/library/win_rate/").content.decode()
     assert "Quality over volume" in history

@@ -14,9 +14,10 @@ from charter.expectations import content, render
 from charter.expectations import services as doc_services
 from charter.expectations.models import Change, Document
 from charter.expectations.registry import measure_choices, measure_label
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.models import KpiDefinition
 from charter.kpis.providers import formula_in_words, kpi_label
+from charter.kpis.selectors.calendar import period_of
 from charter.org.models import Organization, Person, Team
 
 # 14 May 2025: the current quarter is 2025-Q2 (1 April to 30 June, 91 days).
@@ -48,7 +49,7 @@ def kpi(org: Organization, key: str) -> KpiDefinition:
 
 
 def set_target(org: Organization, key: str, value: str, actor: Any, **subject: Any) -> None:
-    period = selectors.period_of(org, "2025-Q2")
+    period = period_of(org, "2025-Q2")
     services.target_set(
         org=org, kpi=kpi(org, key), period=period, value=value, actor=actor, **subject
     )
@@ -149,7 +150,7 @@ def test_changing_a_target_or_a_weight_changes_what_the_draft_shows(
     services.target_set(
         org=org,
         kpi=kpi(org, "revenue_won"),
-        period=selectors.period_of(org, "2025-Q2"),
+        period=period_of(org, "2025-Q2"),
         value="150000",
         actor=manager.user,
         person=rep,

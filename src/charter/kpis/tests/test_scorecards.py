@@ -16,11 +16,13 @@ from charter.accounts.models import User
 from charter.conftest import make_person
 from charter.core.periods import parse_period
 from charter.crm.models import Activity, CsatResponse
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.library import BUILTIN_KEYS
 from charter.kpis.models import KpiDefinition
 from charter.kpis.scoring import AHEAD, KpiResult
-from charter.kpis.selectors import Scorecard
+from charter.kpis.selectors.definitions import kpi_specs
+from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards, team_scorecard
+from charter.kpis.selectors.subjects import Scorecard
 from charter.kpis.tests.test_rollups import deal, upsert
 from charter.org.models import Organization, Person, Role, Team
 
@@ -58,7 +60,7 @@ def csat(eid: str, owner: Person, score: str, scale: int, day: dt.date) -> dict[
 
 
 def card_of(org: Organization, person: Person, period: Any = Q2) -> Scorecard:
-    return selectors.person_scorecards(org, period, [person], today=AFTER_Q2)[0]
+    return person_scorecards(org, period, [person], today=AFTER_Q2)[0]
 
 
 def figure(card: Scorecard, key: str) -> KpiResult:
@@ -295,23 +297,23 @@ def team_facts(
 def test_a_team_win_rate_is_summed_won_over_summed_closed(
     org: Organization, teams: dict[str, Team], rep: Person, rep2: Person
 ) -> None:
-    rates = {c.person.pk: actual(c, "win_rate") for c in selectors.person_scorecards(
+    rates = {c.person.pk: actual(c, "win_rate") for c in person_scorecards(
         org, Q2, [rep, rep2], today=AFTER_Q2
     ) if c.person}  # fmt: skip
     assert rates[rep.pk] == 100
     assert rates[rep2.pk].quantize(CENT) == Decimal("11.11")  # type: ignore[union-attr]
     # East Enterprise and the team under it: won 1 + 1 + 1 = 3 of closed 1 + 9 + 2 = 12 → 25 %,
     # not the mean of the rates.
-    east_ent = selectors.team_scorecard(org, Q2, teams["east_ent"], today=AFTER_Q2)
+    east_ent = team_scorecard(org, Q2, teams["east_ent"], today=AFTER_Q2)
     assert actual(east_ent, "win_rate") == 25
     assert actual(east_ent, "revenue_won") == 10000  # 1,000 + 3,000 + 6,000
     # The East region holds East Enterprise: the same figures.
-    east = selectors.team_scorecard(org, Q2, teams["east"], today=AFTER_Q2)
+    east = team_scorecard(org, Q2, teams["east"], today=AFTER_Q2)
     assert (actual(east, "win_rate"), actual(east, "deals_lost")) == (25, 9)
-    west = selectors.team_scorecard(org, Q2, teams["west"], today=AFTER_Q2)
+    west = team_scorecard(org, Q2, teams["west"], today=AFTER_Q2)
     assert actual(west, "win_rate") == 50
     # The org: won 3 + 1 + 1 = 5 of closed 12 + 2 + 1 = 15 → 33.33 %; revenue 10,700.
-    whole = selectors.org_scorecard(org, Q2, today=AFTER_Q2)
+    whole = org_scorecard(org, Q2, today=AFTER_Q2)
     assert actual(whole, "win_rate").quantize(CENT) == Decimal("33.33")  # type: ignore[union-attr]
     assert actual(whole, "revenue_won") == 10700
 
@@ -324,7 +326,7 @@ def test_two_reps_1_of_1_and_1_of_9_make_a_team_rate_of_20_not_55(
     rows = [deal("r1", rep, "won", "10", day, day), deal("s1", rep2, "won", "10", day, day)]
     rows += [deal(f"s{n}", rep2, "lost", "10", day, day) for n in range(2, 10)]
     upsert(org, rows)
-    team = selectors.team_scorecard(org, Q2, teams["east_ent"], today=AFTER_Q2)
+    team = team_scorecard(org, Q2, teams["east_ent"], today=AFTER_Q2)
     # (1 + 1) / (1 + 9) = 20 %; the mean of 100 % and 11.1 % would be 55.6 %.
     assert actual(team, "win_rate") == 20
 
@@ -348,7 +350,7 @@ def test_team_targets_are_their_own_or_their_parts_added_up(
     set_target(org, "revenue_won", 500, person=tess)
 
     def target(team: Team, key: str = "revenue_won") -> Decimal | None:
-        return figure(selectors.team_scorecard(org, Q2, team, today=AFTER_Q2), key).target
+        return figure(team_scorecard(org, Q2, team, today=AFTER_Q2), key).target
 
     # No team targets: East Enterprise adds its members, Nina included: 2,000 + 3,000 + 4,000.
     assert target(teams["east_ent"]) == 9000
@@ -362,19 +364,17 @@ def test_team_targets_are_their_own_or_their_parts_added_up(
     assert target(teams["east"]) == 12000
     assert target(teams["west"]) == 1000
     # The org: East 12,000 + West 1,000 + Tess (in no team) 500 = 13,500; actual 10,700.
-    whole = figure(selectors.org_scorecard(org, Q2, today=AFTER_Q2), "revenue_won")
+    whole = figure(org_scorecard(org, Q2, today=AFTER_Q2), "revenue_won")
     assert whole.target == 13500
     assert whole.attainment.quantize(Decimal("0.0001")) == Decimal("0.7926")  # type: ignore[union-attr]
     # A ratio is not summed: without its own target a team has none.
     assert target(teams["east_ent"], "win_rate") is None
     set_target(org, "win_rate", 30, team=teams["east_ent"])
-    east_ent = figure(
-        selectors.team_scorecard(org, Q2, teams["east_ent"], today=AFTER_Q2), "win_rate"
-    )
+    east_ent = figure(team_scorecard(org, Q2, teams["east_ent"], today=AFTER_Q2), "win_rate")
     # 25 % against 30 %: 0.8333…
     assert east_ent.target == 30
     assert east_ent.attainment.quantize(Decimal("0.0001")) == Decimal("0.8333")  # type: ignore[union-attr]
-    assert figure(selectors.org_scorecard(org, Q2, today=AFTER_Q2), "win_rate").target is None
+    assert figure(org_scorecard(org, Q2, today=AFTER_Q2), "win_rate").target is None
 
 
 # -- targets that change ------------------------------------------------------------------
@@ -451,7 +451,7 @@ def test_target_revisions_are_prorated_on_the_scorecard(org: Organization, rep: 
 def test_pacing_on_a_scorecard_mid_quarter(org: Organization, rep: Person) -> None:
     upsert(org, [deal("d1", rep, "won", "40000", D(2017, 4, 2), D(2017, 4, 20))])
     set_target(org, "revenue_won", 100000, person=rep)
-    card = selectors.person_scorecards(org, Q2, [rep], today=D(2017, 4, 30))[0]
+    card = person_scorecards(org, Q2, [rep], today=D(2017, 4, 30))[0]
     revenue = figure(card, "revenue_won")
     # Day 30 of 91: expected 32,967.03, pace 121.3 %, forecast 121,333.33 → ahead.
     assert revenue.expected_to_date.quantize(CENT) == Decimal("32967.03")  # type: ignore[union-attr]
@@ -520,13 +520,13 @@ def test_team_and_org_scorecards_cost_the_same_queries_however_many_teams(
     org: Organization, teams: dict[str, Team], rep: Person
 ) -> None:
     set_target(org, "revenue_won", 2000, person=rep)
-    specs = selectors.kpi_specs(org, Q2)
+    specs = kpi_specs(org, Q2)
 
     def team() -> Scorecard:
-        return selectors.team_scorecard(org, Q2, teams["east"], today=AFTER_Q2, specs=specs)
+        return team_scorecard(org, Q2, teams["east"], today=AFTER_Q2, specs=specs)
 
     def whole() -> Scorecard:
-        return selectors.org_scorecard(org, Q2, today=AFTER_Q2, specs=specs)
+        return org_scorecard(org, Q2, today=AFTER_Q2, specs=specs)
 
     # The team tree, the metric sums, the people, the target revisions (one query of rows),
     # the close.

@@ -10,9 +10,17 @@ from typing import Any
 import pytest
 
 from charter.core.periods import parse_period
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.formula import parse
 from charter.kpis.scoring import AHEAD, KpiSpec, kpi_result
+from charter.kpis.selectors.definitions import kpi_specs
+from charter.kpis.selectors.scorecards import (
+    person_scorecards,
+    person_trend,
+    team_scorecard,
+    team_scorecards,
+)
+from charter.kpis.selectors.targets import org_targets, prorated, target_revisions
 from charter.org.models import Organization
 
 
@@ -29,8 +37,8 @@ def test_a_custom_kpi_only_appears_from_its_first_effective_date(
         formula="activities_call_count / activities_meeting_count",
         unit="count",
     )
-    before = [s.key for s in selectors.kpi_specs(org, parse_period("2017-Q4"))]
-    after = [s.key for s in selectors.kpi_specs(org, parse_period("2018-Q1"))]
+    before = [s.key for s in kpi_specs(org, parse_period("2017-Q4"))]
+    after = [s.key for s in kpi_specs(org, parse_period("2018-Q1"))]
     assert "calls_per_meeting" not in before
     assert "calls_per_meeting" in after
     assert "revenue_won" in before
@@ -118,7 +126,7 @@ def test_many_team_scorecards_at_once_equal_one_at_a_time(
         run=None,
     )
     period = parse_period("2017-Q2")
-    revenue = next(s for s in selectors.kpi_specs(org, period) if s.key == "revenue_won")
+    revenue = next(s for s in kpi_specs(org, period) if s.key == "revenue_won")
     services.target_set(
         org=org,
         kpi=revenue_definition(org),
@@ -128,10 +136,10 @@ def test_many_team_scorecards_at_once_equal_one_at_a_time(
         person=rep,
     )
     everything = list(teams.values())
-    together = selectors.team_scorecards(org, period, everything, today=dt.date(2017, 8, 1))
+    together = team_scorecards(org, period, everything, today=dt.date(2017, 8, 1))
     for card in together:
         assert card.team is not None
-        alone = selectors.team_scorecard(org, period, card.team, today=dt.date(2017, 8, 1))
+        alone = team_scorecard(org, period, card.team, today=dt.date(2017, 8, 1))
         assert [(r.key, r.actual, r.target) for r in card.results] == [
             (r.key, r.actual, r.target) for r in alone.results
         ]
@@ -184,21 +192,19 @@ def test_a_persons_trend_read_at_once_equals_each_period_read_alone(
     services.target_set(org=org, kpi=revenue, period=q1, value="400", actor=admin.user, person=rep)
     services.target_set(org=org, kpi=revenue, period=q2, value="500", actor=admin.user, person=rep)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(selectors, "org_today", lambda _org: dt.date(2017, 8, 1))
+        patch.setattr(services, "org_today", lambda _org: dt.date(2017, 8, 1))
         services.period_close(org=org, period=q1, actor=admin.user)
     # Late data in the closed Q1: the trend shows it as a restatement, like the single read.
     crm_services.facts_upsert(
         model=Deal, org=org, source="file", rows=[won("c", "50", dt.date(2017, 3, 1))], run=None
     )
     periods = recent(q2, 3)
-    specs = {p.label: selectors.kpi_specs(org, p) for p in periods}
+    specs = {p.label: kpi_specs(org, p) for p in periods}
     today = dt.date(2017, 5, 20)
     with django_assert_max_num_queries(4):
-        trend = selectors.person_trend(org, rep, periods, today=today, specs=specs)
+        trend = person_trend(org, rep, periods, today=today, specs=specs)
     for card, period in zip(trend, periods, strict=True):
-        alone = selectors.person_scorecards(
-            org, period, [rep], today=today, specs=specs[period.label]
-        )[0]
+        alone = person_scorecards(org, period, [rep], today=today, specs=specs[period.label])[0]
         assert [(r.key, r.actual, r.target, r.status) for r in card.results] == [
             (r.key, r.actual, r.target, r.status) for r in alone.results
         ]
@@ -249,8 +255,8 @@ def test_the_lean_org_wide_target_read_equals_the_detailed_one(
         actor=admin.user,
         person=rep,
     )
-    lean = selectors.org_targets(org, q2)
-    detailed = selectors._prorated(selectors.target_revisions(org, q2, everyone=True), q2)
+    lean = org_targets(org, q2)
+    detailed = prorated(target_revisions(org, q2, everyone=True), q2)
     assert lean == detailed
     assert lean[("person", rep.pk)]["revenue_won"].quantize(Decimal("0.0001")) == Decimal(
         "99890.1099"

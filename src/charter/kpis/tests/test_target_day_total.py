@@ -13,10 +13,11 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 
 from charter.core.periods import parse_period
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.models import KpiDefinition, Target
 from charter.kpis.scoring import Revision, day_total, from_day_total, prorate
-from charter.kpis.selectors import PERSON, TEAM
+from charter.kpis.selectors.subjects import PERSON, TEAM
+from charter.kpis.selectors.targets import org_targets, target_revisions
 from charter.org.models import Organization, Person, Team
 
 Q2 = parse_period("2017-Q2", 1)  # 1 April to 30 June 2017: 91 days
@@ -28,7 +29,7 @@ def _set(org: Organization, key: str, value: str, **extra: Any) -> Any:
 
 
 def _from_revisions(org: Organization) -> dict[Any, dict[str, Decimal]]:
-    found = selectors.target_revisions(org, Q2, everyone=True, details=False)
+    found = target_revisions(org, Q2, everyone=True, details=False)
     out: dict[Any, dict[str, Decimal]] = {}
     for (kind, subject_id, key), revisions in found.items():
         value = prorate(revisions, Q2)
@@ -50,7 +51,7 @@ def test_every_change_keeps_the_day_total_equal_to_prorating_the_revisions(
     _set(org, "deals_won", "11", person=rep2, effective_from=dt.date(2017, 5, 1), reason="Again")
     _set(org, "revenue_won", "500000", team=teams["east"])
 
-    read = selectors.org_targets(org, Q2)
+    read = org_targets(org, Q2)
     assert read == _from_revisions(org)
     assert read[(PERSON, rep.pk)]["revenue_won"] == Decimal(9_090_000) / 91
     assert read[(TEAM, teams["east"].pk)]["revenue_won"] == Decimal(500000)
@@ -93,9 +94,9 @@ def test_the_migration_fills_the_day_total_of_targets_made_before_it(
     _set(org, "revenue_won", "90000", person=rep)
     _set(org, "revenue_won", "120000", person=rep, effective_from=dt.date(2017, 6, 1), reason="Up")
     Target.objects.update(day_total=None)
-    assert selectors.org_targets(org, Q2) == {}
+    assert org_targets(org, Q2) == {}
 
     migration = import_module("charter.kpis.migrations.0004_target_day_total")
     migration.fill_day_totals(apps, None)
 
-    assert selectors.org_targets(org, Q2) == _from_revisions(org)
+    assert org_targets(org, Q2) == _from_revisions(org)

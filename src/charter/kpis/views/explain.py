@@ -45,7 +45,7 @@ from charter.kpis.explain import (
 )
 from charter.kpis.metrics import DAYS, MONEY, POINTS, Metric, metric_value_getter
 from charter.kpis.scoring import KpiResult
-from charter.kpis.selectors import period_of
+from charter.kpis.selectors.calendar import period_of
 from charter.kpis.templatetags.kpis_format import kpi_value, number, percent
 from charter.org.access import can_read_all
 from charter.org.models import Person, Team

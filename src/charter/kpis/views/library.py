@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.core.periods import KINDS, QUARTER, Period, PeriodError
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.access import can_manage_kpis
 from charter.kpis.api.scorecards import period_rows
 from charter.kpis.formula import FormulaError, parse
@@ -32,6 +32,13 @@ from charter.kpis.models import (
     LeaderboardVisibility,
     ScorecardSnapshot,
     Unit,
+)
+from charter.kpis.selectors.calendar import org_today, period_of
+from charter.kpis.selectors.closed import period_close_of
+from charter.kpis.selectors.definitions import (
+    kpi_definitions,
+    scorecard_settings,
+    version_in_effect,
 )
 from charter.kpis.services import VERSION_FIELDS
 from charter.kpis.templatetags.kpis_scorecards import leaderboard_visibility_key
@@ -106,11 +113,11 @@ def _ordered(definition: KpiDefinition) -> list[KpiVersion]:
 @require_GET
 def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     org = request.person.org
-    today = selectors.org_today(org)
+    today = org_today(org)
     rows = []
-    for definition in selectors.kpi_definitions(org):
+    for definition in kpi_definitions(org):
         versions = _ordered(definition)
-        current = selectors.version_in_effect(versions, today)
+        current = version_in_effect(versions, today)
         if current is None:
             continue
         later = [v for v in versions if v.effective_from > today]
@@ -123,10 +130,10 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def kpi(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     org = request.person.org
-    definition = get_object_or_404(selectors.kpi_definitions(org), key=key)
+    definition = get_object_or_404(kpi_definitions(org), key=key)
     versions = _ordered(definition)
-    today = selectors.org_today(org)
-    current = selectors.version_in_effect(versions, today)
+    today = org_today(org)
+    current = version_in_effect(versions, today)
     history = []
     previous: KpiVersion | None = None
     for version in versions:
@@ -228,7 +235,7 @@ def _version_values(data: dict[str, Any]) -> dict[str, Any]:
 def kpi_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_admin(request)
     org = request.person.org
-    today = selectors.org_today(org)
+    today = org_today(org)
     form = CreateForm(request.POST or None, initial={"effective_from": today})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -254,10 +261,10 @@ def kpi_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def kpi_revise(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     _require_admin(request)
     org = request.person.org
-    definition = get_object_or_404(selectors.kpi_definitions(org), key=key)
+    definition = get_object_or_404(kpi_definitions(org), key=key)
     latest = _ordered(definition)[-1]
     initial = {name: getattr(latest, name) for name in VERSION_FIELDS}
-    initial["effective_from"] = selectors.org_today(org)
+    initial["effective_from"] = org_today(org)
     form = ReviseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -320,14 +327,14 @@ def periods(request: AuthenticatedHttpRequest) -> HttpResponse:
         "kind": kind,
         "kinds": KINDS,
         "can_manage": can_manage_kpis(request.user),
-        "auto_close_after_days": selectors.scorecard_settings(org).auto_close_after_days,
+        "auto_close_after_days": scorecard_settings(org).auto_close_after_days,
     }
     return render(request, "kpis/library/periods.html", context)
 
 
 def _period_or_404(request: AuthenticatedHttpRequest, label: str) -> Period:
     try:
-        return selectors.period_of(request.person.org, label)
+        return period_of(request.person.org, label)
     except PeriodError as exc:
         raise Http404(str(exc)) from exc
 
@@ -338,7 +345,7 @@ def period_close(request: AuthenticatedHttpRequest, label: str) -> HttpResponse:
     _require_admin(request)
     org = request.person.org
     period = _period_or_404(request, label)
-    closed = selectors.period_close_of(org, period)
+    closed = period_close_of(org, period)
     error = ""
     if request.method == "POST" and closed is not None:
         error = f"{period.label} is already closed."
@@ -351,7 +358,7 @@ def period_close(request: AuthenticatedHttpRequest, label: str) -> HttpResponse:
             frozen = ScorecardSnapshot.objects.filter(close=closed).count()
             messages.success(request, f"Closed {period.label}: froze {frozen} scorecards.")
             return redirect(f"{reverse('kpis:periods')}?kind={period.kind}")
-    today = selectors.org_today(org)
+    today = org_today(org)
     if not error and closed is None and period.end >= today:
         error = f"{period.label} has not ended yet (it ends {period.end.isoformat()})."
     context = {"period": period, "closed": closed, "error": error}
@@ -392,7 +399,7 @@ SUGGESTED_AUTO_CLOSE_DAYS = 7
 def settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_admin(request)
     org = request.person.org
-    current = selectors.scorecard_settings(org)
+    current = scorecard_settings(org)
     form = SettingsForm(
         request.POST or None,
         initial={

@@ -25,11 +25,13 @@ from django.views.decorators.http import require_safe
 
 from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.core.periods import Period, PeriodError
-from charter.kpis import access, cache, charts, dashboards, exports, selectors
+from charter.kpis import access, cache, charts, dashboards, exports
 from charter.kpis.dashboards import SORT_NAME, SORT_SCORE, Dashboard, TeamGrid
 from charter.kpis.models import LeaderboardVisibility
 from charter.kpis.scoring import KpiResult
-from charter.kpis.selectors import Scorecard
+from charter.kpis.selectors.calendar import org_today, period_of
+from charter.kpis.selectors.definitions import scorecard_settings
+from charter.kpis.selectors.subjects import Scorecard
 from charter.kpis.templatetags.kpis_format import heat, kpi_value
 from charter.org.access import visible_people
 from charter.org.models import Organization, Person, Team
@@ -41,7 +43,7 @@ class BadPeriod(Exception):
 
 def _period(request: AuthenticatedHttpRequest, org: Organization) -> Period:
     try:
-        return selectors.period_of(org, request.GET.get("period", "").strip() or None)
+        return period_of(org, request.GET.get("period", "").strip() or None)
     except PeriodError as error:
         raise BadPeriod(str(error)) from error
 
@@ -148,7 +150,7 @@ def person_context(
 def _person_page(request: AuthenticatedHttpRequest, person: Person) -> HttpResponse:
     org = person.org
     period = _period(request, org)
-    today = selectors.org_today(org)
+    today = org_today(org)
     chart_key = request.GET.get("kpi") or ""
 
     # Built only when something is rendered: a page served from the cache needs none of it.
@@ -210,7 +212,7 @@ def person_pdf(request: AuthenticatedHttpRequest, person_id: int) -> HttpRespons
     subject = _visible_person(request, person_id)
     org = subject.org
     period = _period(request, org)
-    today = selectors.org_today(org)
+    today = org_today(org)
     context = {
         **_base_context(request, org, period, today),
         **person_context(org, subject, period, today, request.GET.get("kpi")),
@@ -290,7 +292,7 @@ def team(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     subject = _visible_team(request, team_id)
     org = request.person.org
     period = _period(request, org)
-    today = selectors.org_today(org)
+    today = org_today(org)
     context = {
         **_base_context(request, org, period, today),
         **team_context(request, subject, period, today),
@@ -307,7 +309,7 @@ def team_export(request: AuthenticatedHttpRequest, team_id: int, fmt: str) -> Ht
     subject = _visible_team(request, team_id)
     org = request.person.org
     period = _period(request, org)
-    today = selectors.org_today(org)
+    today = org_today(org)
     context = {**_base_context(request, org, period, today)}
     context.update(team_context(request, subject, period, today))
     grid: TeamGrid = context["grid"]
@@ -355,7 +357,7 @@ def org(request: AuthenticatedHttpRequest) -> HttpResponse:
     _org_allowed(request)
     company = request.person.org
     period = _period(request, company)
-    today = selectors.org_today(company)
+    today = org_today(company)
     context = {
         **_base_context(request, company, period, today),
         **org_context(request, company, period, today),
@@ -372,7 +374,7 @@ def org_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
     _org_allowed(request)
     company = request.person.org
     period = _period(request, company)
-    today = selectors.org_today(company)
+    today = org_today(company)
     context = {
         **_base_context(request, company, period, today),
         **org_context(request, company, period, today),
@@ -398,13 +400,13 @@ def org_export(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponseBase:
 @_answers_bad_period
 def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     company = request.person.org
-    visibility = selectors.scorecard_settings(company).leaderboard_visibility
+    visibility = scorecard_settings(company).leaderboard_visibility
     if not access.can_see_leaderboard(request.user, visibility):
         if visibility == LeaderboardVisibility.OFF:
             raise PermissionDenied("Leaderboards are off in this organization.")
         raise PermissionDenied("Leaderboards are shown to managers, admins and executives only.")
     period = _period(request, company)
-    today = selectors.org_today(company)
+    today = org_today(company)
     context = {
         **_base_context(request, company, period, today),
         # Published to everyone: the whole org. Otherwise each reader ranks the reps they may

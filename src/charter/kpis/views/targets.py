@@ -25,7 +25,6 @@ from charter.core.imports.forms import UploadForm
 from charter.core.imports.runner import get_importer
 from charter.core.imports.views import ImportFlow
 from charter.core.periods import Period, PeriodError
-from charter.kpis import selectors
 from charter.kpis.access import (
     can_set_person_target,
     can_set_team_target,
@@ -34,6 +33,11 @@ from charter.kpis.access import (
 from charter.kpis.forms import GridColumn, GridRow, TargetGridForm, cell_name, grid_value
 from charter.kpis.models import KpiDefinition, Target, TargetRevision
 from charter.kpis.scoring import KpiSpec, Revision, kpi_result, prorate
+from charter.kpis.selectors.calendar import org_today, period_of, recent_periods
+from charter.kpis.selectors.definitions import kpi_specs
+from charter.kpis.selectors.subjects import PERSON
+from charter.kpis.selectors.sums import metric_sums_by_person
+from charter.kpis.selectors.targets import revision_of, target_revisions
 from charter.kpis.templatetags.kpis_format import kpi_value, percent
 from charter.org.access import can_manage_org, can_write, visible_people, visible_teams
 from charter.org.models import Organization, Person, Role, Team
@@ -47,10 +51,10 @@ IMPORT_KIND = "targets"
 
 def _period(org: Organization, label: str | None, request: AuthenticatedHttpRequest) -> Period:
     try:
-        return selectors.period_of(org, label or None)
+        return period_of(org, label or None)
     except PeriodError as exc:
         messages.error(request, f"{label!r} is not a period ({exc}); showing the current quarter.")
-        return selectors.period_of(org, None)
+        return period_of(org, None)
 
 
 def _unit_hint(spec: KpiSpec, currency: str) -> str:
@@ -117,12 +121,12 @@ def _grid_rows(request: AuthenticatedHttpRequest, team: Team) -> list[GridRow]:
 
 
 def _grid_columns(org: Organization, period: Period, chosen: list[str]) -> list[GridColumn]:
-    specs = selectors.kpi_specs(org, period, active_only=False)
+    specs = kpi_specs(org, period, active_only=False)
     definitions = {d.key: d for d in KpiDefinition.objects.filter(org=org)}
     if chosen:
         picked = [s for s in specs if s.key in chosen]
     else:
-        active = {s.key for s in selectors.kpi_specs(org, period)}
+        active = {s.key for s in kpi_specs(org, period)}
         picked = [s for s in specs if s.key in active]
     return [GridColumn(spec=s, definition=definitions[s.key]) for s in picked]
 
@@ -132,9 +136,9 @@ def _grid_revisions(
 ) -> dict[tuple[str, str], list[Revision]]:
     people = [r.person.pk for r in rows if r.person is not None]
     teams = [r.team.pk for r in rows if r.team is not None]
-    found = selectors.target_revisions(org, period, person_ids=people, team_ids=teams)
+    found = target_revisions(org, period, person_ids=people, team_ids=teams)
     return {
-        (f"{'p' if kind == selectors.PERSON else 't'}{subject}", key): revisions
+        (f"{'p' if kind == PERSON else 't'}{subject}", key): revisions
         for (kind, subject, key), revisions in found.items()
     }
 
@@ -202,7 +206,7 @@ def targets(request: AuthenticatedHttpRequest) -> HttpResponse:
     if posting:
         # Never save into a period other than the one the grid showed.
         try:
-            period = selectors.period_of(org, source.get("period") or None)
+            period = period_of(org, source.get("period") or None)
         except PeriodError as exc:
             return HttpResponseBadRequest(f"Not a period: {exc}")
     else:
@@ -214,15 +218,15 @@ def targets(request: AuthenticatedHttpRequest) -> HttpResponse:
         "team": team,
         "teams": visible_teams(request.user).order_by("name"),
         "chosen": chosen,
-        "all_kpis": selectors.kpi_specs(org, period, active_only=False),
-        "periods": selectors.recent_periods(org, selectors.period_of(org, None), 6),
+        "all_kpis": kpi_specs(org, period, active_only=False),
+        "periods": recent_periods(org, period_of(org, None), 6),
     }
     if team is None:
         return render(request, "kpis/targets/grid.html", context)
     rows = _grid_rows(request, team)
     columns = _grid_columns(org, period, chosen)
     revisions = _grid_revisions(org, period, rows)
-    today = selectors.org_today(org)
+    today = org_today(org)
     form = TargetGridForm(
         request.POST if posting else None,
         rows=rows,
@@ -304,9 +308,9 @@ def _history_cards(org: Organization, person: Person, period: Period) -> list[Hi
             )
         )
     )
-    specs = {s.key: s for s in selectors.kpi_specs(org, period, active_only=False)}
-    metrics = selectors.metric_sums_by_person([person.pk], period)[person.pk]
-    today = selectors.org_today(org)
+    specs = {s.key: s for s in kpi_specs(org, period, active_only=False)}
+    metrics = metric_sums_by_person([person.pk], period)[person.pk]
+    today = org_today(org)
     currency = org.reporting_currency
     cards = []
     for target in found:
@@ -314,7 +318,7 @@ def _history_cards(org: Organization, person: Person, period: Period) -> list[Hi
         revisions = list(target.revisions.all())
         if spec is None or not revisions:
             continue
-        plain = [selectors.revision_of(r) for r in revisions]
+        plain = [revision_of(r) for r in revisions]
 
         def attainment(upto: int, spec: KpiSpec = spec, plain: list[Revision] = plain) -> Any:
             goal = prorate(plain[:upto], period)
@@ -356,11 +360,11 @@ def target_history(request: AuthenticatedHttpRequest, person_id: int) -> HttpRes
     if not can_view_person_scorecard(request.user, person):
         raise Http404
     period = _period(org, request.GET.get("period"), request)
-    today = selectors.org_today(org)
+    today = org_today(org)
     context = {
         "person": person,
         "period": period,
-        "periods": selectors.recent_periods(org, selectors.period_of(org, None), 6),
+        "periods": recent_periods(org, period_of(org, None), 6),
         "cards": _history_cards(org, person, period),
         "as_of": min(today, period.end),
         "can_edit": person.team is not None and can_set_person_target(request.user, person),

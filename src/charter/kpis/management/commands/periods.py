@@ -10,10 +10,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from charter.core.periods import KINDS, QUARTER, PeriodError
-from charter.kpis import selectors, services
+from charter.kpis import services
 from charter.kpis.api.scorecards import period_rows
 from charter.kpis.management.commands._common import messages_of, the_org
 from charter.kpis.models import ScorecardSnapshot
+from charter.kpis.selectors.calendar import period_of
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             self._list(org, options["kind"], options["count"])
             return
         try:
-            period = selectors.period_of(org, options["label"])
+            period = period_of(org, options["label"])
         except PeriodError as exc:
             raise CommandError(str(exc)) from exc
         try:

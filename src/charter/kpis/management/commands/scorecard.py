@@ -12,10 +12,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from charter.core.periods import PeriodError
-from charter.kpis import selectors
 from charter.kpis.api.scorecards import people_with_team_row, scorecard_json, team_members
 from charter.kpis.management.commands._common import the_org
-from charter.kpis.selectors import Scorecard
+from charter.kpis.selectors.calendar import period_of
+from charter.kpis.selectors.scorecards import person_scorecards
+from charter.kpis.selectors.subjects import Scorecard
 from charter.kpis.templatetags.kpis_format import kpi_value, percent
 from charter.org.models import Organization, Person, Team
 
@@ -101,11 +102,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         org = the_org()
         try:
-            period = selectors.period_of(org, options["period"])
+            period = period_of(org, options["period"])
         except PeriodError as exc:
             raise CommandError(str(exc)) from exc
         if options["person"]:
-            cards = selectors.person_scorecards(org, period, [find_person(org, options["person"])])
+            cards = person_scorecards(org, period, [find_person(org, options["person"])])
         elif options["team"]:
             team = find_team(org, options["team"])
             cards = people_with_team_row(org, period, team, list(team_members(team)))
@@ -115,7 +116,7 @@ class Command(BaseCommand):
                 .select_related("team")
                 .order_by("full_name", "pk")
             )
-            cards = selectors.person_scorecards(org, period, list(people))
+            cards = person_scorecards(org, period, list(people))
         rows = [scorecard_json(card) for card in cards]
         if options["format"] == "json":
             self.stdout.write(json.dumps(rows, indent=2))

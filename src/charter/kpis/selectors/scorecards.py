@@ -1,0 +1,219 @@
+"""Scorecards of people, teams and the organization, in a constant number of queries however
+many subjects a page shows (`person_scorecards`, `team_scorecards`), and a person's trend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from charter.core.periods import Period
+from charter.kpis.metrics import METRIC_KEYS
+from charter.kpis.models import MonthlyMetrics, PeriodClose, ScorecardSnapshot, TargetRevision
+from charter.kpis.scoring import KpiResult, KpiSpec, Revision, Scorer, prorate, weighted_score
+from charter.kpis.selectors.calendar import org_today
+from charter.kpis.selectors.closed import freeze, with_closing
+from charter.kpis.selectors.definitions import kpi_specs
+from charter.kpis.selectors.subjects import ORG, PERSON, TEAM, Scorecard
+from charter.kpis.selectors.sums import (
+    metric_sums_by_person,
+    metric_sums_by_team,
+    metric_sums_for_org,
+    metric_sums_for_team,
+    natural,
+)
+from charter.kpis.selectors.targets import (
+    NO_TARGETS,
+    Targets,
+    org_targets,
+    prorated,
+    rolled_target,
+    target_revisions,
+    team_targets,
+)
+from charter.org.models import Organization, Person, Team
+from charter.org.selectors import subtree_of, team_children
+
+
+def _results(
+    specs: Sequence[KpiSpec],
+    metrics: dict[str, Decimal],
+    targets: dict[str, Decimal | None],
+    period: Period,
+    today: dt.date,
+) -> list[KpiResult]:
+    return Scorer(specs, period, today).results(metrics, targets)
+
+
+def person_scorecards(
+    org: Organization,
+    period: Period,
+    people: Sequence[Person],
+    *,
+    today: dt.date | None = None,
+    specs: Sequence[KpiSpec] | None = None,
+    targets: Targets | None = None,
+) -> list[Scorecard]:
+    """Scorecards of many people in a constant number of queries (`targets`: from
+    `org_targets`, read once for a whole page)."""
+    today = today or org_today(org)
+    specs = list(specs) if specs is not None else kpi_specs(org, period)
+    ids = [p.pk for p in people]
+    sums = metric_sums_by_person(ids, period)
+    if targets is None:
+        targets = prorated(target_revisions(org, period, person_ids=ids, details=False), period)
+    cards = []
+    scorer = Scorer(specs, period, today)
+    for person in people:
+        results = scorer.results(sums[person.pk], targets.get((PERSON, person.pk), NO_TARGETS))
+        cards.append(Scorecard(PERSON, period, results, weighted_score(results), person=person))
+    return with_closing(org, period, cards)
+
+
+def team_scorecard(
+    org: Organization,
+    period: Period,
+    team: Team,
+    *,
+    today: dt.date | None = None,
+    specs: Sequence[KpiSpec] | None = None,
+) -> Scorecard:
+    """A team (with every team under it) from its summed metrics: a team win rate is the
+    team's won ÷ (won + lost), not an average of its members' rates."""
+    today = today or org_today(org)
+    specs = list(specs) if specs is not None else kpi_specs(org, period)
+    children = team_children(org.pk)
+    subtree = subtree_of(children, team.pk)
+    metrics = metric_sums_for_team(subtree, period)
+    targets = team_targets(org, period, team, subtree, specs, children=children)
+    results = _results(specs, metrics, targets, period, today)
+    card = Scorecard(TEAM, period, results, weighted_score(results), team=team)
+    return with_closing(org, period, [card])[0]
+
+
+def team_scorecards(
+    org: Organization,
+    period: Period,
+    teams: Sequence[Team],
+    *,
+    today: dt.date | None = None,
+    specs: Sequence[KpiSpec] | None = None,
+    targets: Targets | None = None,
+) -> list[Scorecard]:
+    """`team_scorecard` for many teams in a constant number of queries (the org view, closing
+    a period), with the same figures."""
+    today = today or org_today(org)
+    specs = list(specs) if specs is not None else kpi_specs(org, period)
+    children = team_children(org.pk)
+    sums = metric_sums_by_team(org, period, children)
+    members: dict[int | None, list[int]] = defaultdict(list)
+    for pk, team_id in Person.objects.filter(org=org).order_by("pk").values_list("pk", "team_id"):
+        members[team_id].append(pk)
+    found = targets if targets is not None else org_targets(org, period)
+    cards = []
+    scorer = Scorer(specs, period, today)
+    memos: dict[str, dict[int | None, Decimal | None]] = {spec.key: {} for spec in specs}
+    for team in teams:
+        rolled = {
+            spec.key: rolled_target(spec, team.pk, children, members, found, set(), memos[spec.key])
+            for spec in specs
+        }
+        results = scorer.results(sums.get(team.pk, natural({})), rolled)
+        cards.append(Scorecard(TEAM, period, results, weighted_score(results), team=team))
+    return with_closing(org, period, cards)
+
+
+def org_scorecard(
+    org: Organization,
+    period: Period,
+    *,
+    today: dt.date | None = None,
+    specs: Sequence[KpiSpec] | None = None,
+    targets: Targets | None = None,
+) -> Scorecard:
+    """The whole organization. For additive KPIs its target is what the top-level teams'
+    targets (each its own or its parts', see `team_targets`) and the targets of people in no
+    team add up to; its actuals count everyone, so everyone's target counts too."""
+    today = today or org_today(org)
+    specs = list(specs) if specs is not None else kpi_specs(org, period)
+    metrics = metric_sums_for_org(org, period)
+    children = team_children(org.pk)
+    every_team = {pk for group in children.values() for pk in group}
+    rolled = team_targets(org, period, None, every_team, specs, children=children, targets=targets)
+    results = _results(specs, metrics, rolled, period, today)
+    card = Scorecard(ORG, period, results, weighted_score(results))
+    return with_closing(org, period, [card])[0]
+
+
+def person_trend(
+    org: Organization,
+    person: Person,
+    periods: Sequence[Period],
+    *,
+    today: dt.date,
+    specs: dict[str, list[KpiSpec]],
+) -> list[Scorecard]:
+    """One person's scorecards over several periods (a dashboard's trend) in four queries,
+    however many periods: the monthly sums, the target revisions, the closes and the frozen
+    scorecards are each read once for all of them."""
+    if not periods:
+        return []
+    first = min(p.start for p in periods)
+    last = max(p.end for p in periods)
+    by_month = {
+        row["month"]: natural(dict(row))
+        for row in MonthlyMetrics.objects.filter(
+            person=person, month__gte=first, month__lte=last
+        ).values("month", *METRIC_KEYS)
+    }
+    labels = [p.label for p in periods]
+    revisions: dict[tuple[str, str], list[Revision]] = defaultdict(list)
+    for label, kpi_key, value, effective_from, reason, email in (
+        TargetRevision.objects.filter(
+            target__org=org, target__person=person, target__period_label__in=labels
+        )
+        .order_by("target_id", "id")
+        .values_list(
+            "target__period_label",
+            "target__kpi__key",
+            "value",
+            "effective_from",
+            "reason",
+            "created_by__email",
+        )
+    ):
+        revisions[(label, kpi_key)].append(
+            Revision(value=value, effective_from=effective_from, reason=reason, author=email or "")
+        )
+    closes = {c.label: c for c in PeriodClose.objects.filter(org=org, label__in=labels)}
+    snapshots = (
+        {
+            s.close_id: s
+            for s in ScorecardSnapshot.objects.filter(
+                close__in=list(closes.values()), subject=PERSON, person=person
+            )
+        }
+        if closes
+        else {}
+    )
+    zero = natural({})
+    cards = []
+    for period in periods:
+        metrics = dict(zero)
+        for month in period.months():
+            found = by_month.get(month)
+            if found is not None:
+                metrics = {key: metrics[key] + found[key] for key in METRIC_KEYS}
+        period_specs = specs.get(period.label, [])
+        targets = {
+            spec.key: prorate(revisions.get((period.label, spec.key), []), period)
+            for spec in period_specs
+        }
+        results = _results(period_specs, metrics, targets, period, today)
+        card = Scorecard(PERSON, period, results, weighted_score(results), person=person)
+        closed = closes.get(period.label)
+        if closed is not None:
+            freeze(card, closed, snapshots.get(closed.pk))
+        cards.append(card)
+    return cards
