@@ -6,11 +6,14 @@ Acme Demo Co
 admin (Ada Admin) · executive (Eve Exec)
 manager (Mona Manager, East Enterprise) ← rep (Rick Rep), rep2 (Rita Rep)
 other_manager (Omar Other, West Mid-Market) ← other_team_rep (Olga Other)
+
+And one SMTP server on loopback (`smtp_server`) for every test that sends real mail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -138,3 +141,44 @@ def client_for(person: Person | None) -> Client:
         assert person.user is not None
         client.force_login(person.user)
     return client
+
+
+class Inbox:
+    """What an SMTP server on loopback received: (sender, recipients, raw message) per mail."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        # Kept before the server answers 250: a send that returned has been kept.
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[Inbox]:
+    """A real SMTP server on a loopback port of its own, which Django's SMTP backend sends to
+    for the length of the test."""
+    from aiosmtpd.controller import Controller
+
+    class OwnPortController(Controller):
+        def _trigger_server(self) -> None:
+            # Bound to port 0, so no other process can take the port between choosing and
+            # binding it; learn which port the kernel gave before connecting to it.
+            assert self.server is not None
+            self.port = self.server.sockets[0].getsockname()[1]
+            super()._trigger_server()
+
+    inbox = Inbox()
+    controller = OwnPortController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield inbox
+    finally:
+        controller.stop()

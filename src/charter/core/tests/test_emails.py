@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -111,11 +112,16 @@ def test_every_send_is_logged(invitation, rep):
 
 
 def test_a_failed_send_is_logged_with_the_error_and_raised(rep):
+    # A port bound here but never listening: the connection is refused, and no other process
+    # can start listening on it meanwhile (a fixed port might have had a server).
+    unlistened = socket.socket()
+    unlistened.bind(("127.0.0.1", 0))
     with (
+        unlistened,
         override_settings(
             EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
             EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=9,  # discard port: nothing listens there, so the connection is refused
+            EMAIL_PORT=unlistened.getsockname()[1],
             EMAIL_USE_TLS=False,
             EMAIL_USE_SSL=False,
             EMAIL_TIMEOUT=2,

@@ -6,41 +6,25 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
-from django.test import override_settings
-
-from charter.core.tests.test_email_smtp import smtp_server  # noqa: F401 - the fixture
 from charter.expectations import services
 from charter.expectations.models import Change, Delivery, Distribution
 
 
 def test_published_version_reaches_everyone_over_smtp_with_the_pdf(
-    smtp_server,  # noqa: F811
+    smtp_server,
     company_doc,
     admin,
     everyone,
     django_capture_on_commit_callbacks,
 ):
-    inbox, port = smtp_server
-    with (
-        override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=port,
-            EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_TIMEOUT=10,
-        ),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         version = services.document_publish(
             document=company_doc, actor=admin.user, summary="First", change=Change.MATERIAL
         )
 
-    recipients = sorted(r for _from, tos, _raw in inbox.messages for r in tos)
+    recipients = sorted(r for _from, tos, _raw in smtp_server.messages for r in tos)
     assert recipients == sorted(p.email for p in everyone.values())
-    message = message_from_bytes(inbox.messages[0][2], policy=policy.default)
+    message = message_from_bytes(smtp_server.messages[0][2], policy=policy.default)
     assert isinstance(message, EmailMessage)
     assert "How we sell" in str(message["Subject"])
     text = message.get_body(preferencelist=("plain",))
