@@ -21,4 +21,4 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("HTTPS", "0")
 
-from charter.settings import *  # noqa: F403
+from charter.settings import *  # noqa: E402, F403
