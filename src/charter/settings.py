@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "charter.accounts.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "charter.core.middleware.HtmxMiddleware",
@@ -183,8 +183,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # --- HTTPS and cookies -----------------------------------------------------------------------
 # HTTPS defaults on outside DEBUG; set HTTPS=0 only behind a trusted proxy on a private network.
 HTTPS = env_bool("HTTPS", default=not DEBUG)
-# Sessions in the database, read with the signed-in user in one plain SQL statement (see the
-# module; the table is `accounts.Session`).
+# Django's database sessions in Charter's table (`accounts.Session`), which keeps the signed-in
+# user's id so a login's sessions can be ended together.
 SESSION_ENGINE = "charter.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 SESSION_COOKIE_HTTPONLY = True

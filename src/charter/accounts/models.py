@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager["User"]):
@@ -36,13 +33,6 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-@lru_cache(maxsize=4096)
-def _session_auth_hash(password: str, secret: str) -> str:
-    # What AbstractBaseUser._get_session_auth_hash computes, given the key explicitly.
-    key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
-    return salted_hmac(key_salt, password, secret=secret, algorithm="sha256").hexdigest()
-
-
 class User(AbstractBaseUser, PermissionsMixin):
     """A login. The person it belongs to (name, role, team) is `org.Person`."""
 
@@ -63,11 +53,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff(self) -> bool:
         return False
 
-    def _get_session_auth_hash(self, secret: str | None = None) -> str:
-        # Django checks every signed-in request's session against this HMAC of the password
-        # hash; the same hash and key give the same HMAC, so it is worked out once.
-        return _session_auth_hash(self.password, secret or settings.SECRET_KEY)
-
     def get_full_name(self) -> str:
         person = getattr(self, "person", None)
         return person.full_name if person else self.email
@@ -78,10 +63,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Session(AbstractBaseSession):
     """A browser's session, as Django keeps it, plus the signed-in user's id beside the signed
-    text: every request then reads its session, user, person and organization in one statement
-    (`accounts.sessions`). The signed text stays what says who is signed in; the column only
-    tells the read which user to join, and a request whose text names anyone else reads them on
-    its own."""
+    text, so that every session of a login can be ended at once (sign-out everywhere on a
+    deactivation, a password set or an email change). The signed text stays what says who is
+    signed in."""
 
     # No constraint in the database: a session saved while its user is being deleted keeps a
     # dangling id and signs nobody in, instead of failing the save. Deleting a user still

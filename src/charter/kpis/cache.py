@@ -4,9 +4,8 @@ Every write that can change a figure (facts through the rollups, targets, KPI ve
 people and teams) raises `ScorecardSettings.data_version` in its own transaction; a cached
 fragment's key holds the version it was computed at, the viewer and the day, so a reader sees
 the new figures on the first request after the commit, and a stale fragment is never served.
-The version is one indexed row read per request, shared by every process (for the signed-in
-person's own organization, in the statement that reads them, see `data_version_sql`); the
-fragments live in Django's cache (per process by default, Redis or Memcached when configured).
+The version is one indexed row read per request, shared by every process; the fragments live
+in Django's cache (per process by default, Redis or Memcached when configured).
 """
 
 from __future__ import annotations
@@ -17,12 +16,11 @@ from typing import Any
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.crypto import salted_hmac
 
-from charter.core.csrf import get_token
 from charter.kpis.models import ScorecardSettings
 from charter.org.models import Organization
 
@@ -32,38 +30,13 @@ TTL_SECONDS = 600
 
 
 def data_version(org_id: int) -> int:
-    # Plain SQL: read on every cached page, where building the ORM query would cost more than
-    # everything else the page does.
-    table = connection.ops.quote_name(ScorecardSettings._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT data_version FROM {table} WHERE org_id = %s", [org_id])  # noqa: S608
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
-def data_version_sql(org_id_column: str) -> str:
-    """The data version of the organization whose id is in `org_id_column`, as a scalar subquery
-    (NULL when it has none yet): for the statement that reads the signed-in user's organization
-    on every request (`accounts.backends`), which hands it to `read_with`. Each statement costs
-    a page served from the cache more than its SQL: SQLite lets go of the GIL while it runs, and
-    under a busy threaded server getting it back is slow."""
-    table = connection.ops.quote_name(ScorecardSettings._meta.db_table)
-    return f"(SELECT v.data_version FROM {table} v WHERE v.org_id = {org_id_column})"  # noqa: S608
-
-
-# Where `read_with` keeps the version on the organization instance.
-_VERSION_READ = "_kpis_data_version_read"
-
-
-def read_with(org: Organization, version: int | None) -> None:
-    """Keep the data version read in the same statement as `org`, for `page` to use. The
-    instance lives for one request: the version is as current as the request's own reads."""
-    org.__dict__[_VERSION_READ] = int(version or 0)
-
-
-def _version_of(org: Organization) -> int:
-    found = org.__dict__.get(_VERSION_READ)
-    return data_version(org.pk) if found is None else int(found)
+    """The organization's data version (0 before anything was ever counted)."""
+    found = (
+        ScorecardSettings.objects.filter(org_id=org_id)
+        .values_list("data_version", flat=True)
+        .first()
+    )
+    return int(found or 0)
 
 
 def _raise(org_id: int) -> None:
@@ -98,8 +71,8 @@ def fragment(org_id: int, parts: tuple[Any, ...], render: Callable[[], str]) -> 
     return str(found)
 
 
-# What a cached page holds where the CSRF token goes: each request gets its own token (masked
-# anew every time, `core.csrf`), written over this mark. Derived from the secret key, so every
+# What a cached page holds where the CSRF token goes: each request gets its own token (Django
+# masks it anew every time), written over this mark. Derived from the secret key, so every
 # process of one installation uses the same mark (a page cached by one is served by another
 # through a shared cache) and no page text can contain it unless it knows the key; HTML-safe,
 # so it passes escaping unchanged.
@@ -114,8 +87,7 @@ def page(
 ) -> HttpResponse:
     """A whole page, reused while the organization's data version stays the same, for one
     viewer (`parts` must name who sees it and what they asked for). `render(extra)` renders it
-    with `extra` added to the template context. For pages that change nothing (GET): the version
-    may be the one read with the signed-in user, at the start of the request.
+    with `extra` added to the template context. For pages that change nothing (GET).
 
     The cached copy is the page as rendered for this viewer with the CSRF mark instead of a
     token, kept as the bytes around each mark; serving it costs the version read, one cache read
@@ -124,7 +96,7 @@ def page(
     token = get_token(request)
     if len(get_messages(request)):
         return render({})
-    key = _key("page-bytes", org.pk, _version_of(org), parts)
+    key = _key("page-bytes", org.pk, data_version(org.pk), parts)
     found = cache.get(key)
     if found is None:
         response = render({"csrf_token": CSRF_MARK})
