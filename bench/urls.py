@@ -1,12 +1,14 @@
 """Every Charter URL, plus the trivial view a page's request rate is compared with: the same
-server, middleware and session, and nothing else."""
+server, middleware and session, and the signed-in user's person read, as nearly every page
+does (`org.access.person_of`)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 
 def trivial(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
+    person = request.user.person  # type: ignore[union-attr]
+    return HttpResponse(person.full_name, content_type="text/plain")
 
 
 urlpatterns = [
