@@ -27,7 +27,7 @@ from charter.expectations.access import (
     can_create_document,
     can_create_document_for,
     can_edit_document,
-    can_manage_values,
+    can_view_coverage,
     can_view_document,
     visible_documents,
 )
@@ -42,7 +42,7 @@ from charter.expectations.models import (
     SignatureRequest,
     Value,
 )
-from charter.org.access import person_of
+from charter.org.access import can_manage_org, person_of
 from charter.org.api import VisibleTeamField
 from charter.org.models import Role
 
@@ -259,13 +259,13 @@ class ValueViewSet(viewsets.ViewSet):
         me = person_of(request.user)
         assert me is not None
         values = Value.objects.filter(org_id=me.org_id).order_by("order", "name")
-        if not can_manage_values(request.user):
+        if not can_manage_org(request.user):
             values = values.filter(is_active=True)
         return Response(ValueOutput(values, many=True).data)
 
     @extend_schema(request=ValueInput, responses={201: ValueOutput})
     def create(self, request: Request) -> Response:
-        if not can_manage_values(request.user):
+        if not can_manage_org(request.user):
             raise PermissionDenied("Only admins change the company values.")
         data = ValueInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -516,8 +516,7 @@ class TeamSignaturesView(APIView):
         responses=RequestOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        me = person_of(request.user)
-        if me is None or me.role == Role.REP:
+        if not can_view_coverage(request.user):
             raise PermissionDenied("Team coverage is for managers, admins and executives.")
         document = _document(request, request.query_params.get("document") or 0)
         version = selectors.current_version(document)

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from charter.core.registry import home_panel
 from charter.expectations import selectors
+from charter.expectations.access import can_answer_questions
 from charter.expectations.models import SignatureRequest
-from charter.org.access import person_of, subtree_ids
-from charter.org.models import Role
+from charter.org.access import people_in_scope_ids, person_of
 
 
 @home_panel("expectations.to_sign", order=10, template="expectations/panels/to_sign.html")
@@ -27,14 +27,18 @@ def to_sign(user: Any) -> dict[str, Any] | None:
 def team(user: Any) -> dict[str, Any] | None:
     """For managers and admins: unanswered questions and open signatures below them."""
     me = person_of(user)
-    if me is None or me.role not in (Role.MANAGER, Role.ADMIN):
+    if me is None or not can_answer_questions(user):
         return None
     unanswered = selectors.unanswered_questions_for_manager(user).count()
     open_requests = SignatureRequest.objects.filter(
-        signed_at__isnull=True, superseded_at__isnull=True, person__is_active=True
+        signed_at__isnull=True,
+        superseded_at__isnull=True,
+        person__is_active=True,
+        person__org_id=me.org_id,
     ).exclude(person=me)
-    if me.role == Role.MANAGER:
-        open_requests = open_requests.filter(person_id__in=subtree_ids(me))
+    below = people_in_scope_ids(user)
+    if below is not None:
+        open_requests = open_requests.filter(person_id__in=below)
     today = timezone.localdate()
     return {
         "unanswered": unanswered,

@@ -12,7 +12,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from charter.accounts.models import LoginEmailChange
-from charter.expectations.access import coverage_people_ids, visible_documents
+from charter.expectations.access import (
+    can_answer_questions,
+    coverage_people_ids,
+    question_asker_ids,
+    visible_documents,
+)
 from charter.expectations.models import (
     Audience,
     Document,
@@ -21,7 +26,7 @@ from charter.expectations.models import (
     Signature,
     SignatureRequest,
 )
-from charter.org.access import person_of, subtree_ids
+from charter.org.access import can_read_all, person_of, subtree_ids
 from charter.org.models import Person, Role
 from charter.org.selectors import team_subtree_ids
 
@@ -194,7 +199,7 @@ def visible_questions(user: Any, document: Document) -> QuerySet[Question]:
     if me is None:
         return Question.objects.none()
     questions = Question.objects.filter(document=document).select_related("asked_by")
-    if me.role in (Role.ADMIN, Role.EXECUTIVE):
+    if can_read_all(user):
         return questions.prefetch_related("answers__author")
     below = subtree_ids(me)
     return questions.filter(
@@ -205,11 +210,14 @@ def visible_questions(user: Any, document: Document) -> QuerySet[Question]:
 def unanswered_questions_for_manager(user: Any) -> QuerySet[Question]:
     """Questions without an answer, asked by people below `user` (or anyone, for admins)."""
     me = person_of(user)
-    if me is None or me.role not in (Role.MANAGER, Role.ADMIN):
+    if me is None or not can_answer_questions(user):
         return Question.objects.none()
-    questions = Question.objects.filter(answers__isnull=True).select_related("document", "asked_by")
-    if me.role == Role.MANAGER:
-        questions = questions.filter(asked_by_id__in=subtree_ids(me) - {me.pk})
+    questions = Question.objects.filter(
+        answers__isnull=True, document__org_id=me.org_id
+    ).select_related("document", "asked_by")
+    askers = question_asker_ids(user)
+    if askers is not None:
+        questions = questions.filter(asked_by_id__in=askers)
     return questions.order_by("created_at")
 
 

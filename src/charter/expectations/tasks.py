@@ -8,9 +8,8 @@ from django_tasks import task
 from charter.core import emails
 from charter.core.jobs import LONG_QUEUE, job_finish, job_progress, job_start
 from charter.expectations import render
+from charter.expectations.access import question_recipients
 from charter.expectations.models import Answer, Delivery, Distribution, Question, SignatureRequest
-from charter.org.access import subtree_ids
-from charter.org.models import Person, Role
 
 
 # One mail per person of the audience, a whole organization over SMTP: minutes, so the long
@@ -69,29 +68,12 @@ def send_signature_reminder(*, request_id: int, kind: str) -> None:
         emails.signature_reminder(request=request, kind=kind)
 
 
-def _question_recipients(question: Question) -> list[Person]:
-    """The asker's managers up the reporting line and the document's admins."""
-    recipients: dict[int, Person] = {}
-    node = question.asked_by.manager
-    while node is not None and node.pk not in recipients:
-        # Only managers answer; an executive above them is not asked to.
-        if node.is_active and node.email and node.role == Role.MANAGER:
-            recipients[node.pk] = node
-        node = node.manager
-    if not recipients:
-        for admin in Person.objects.filter(org_id=question.document.org_id, role=Role.ADMIN):
-            if admin.is_active and admin.email:
-                recipients[admin.pk] = admin
-    return list(recipients.values())
-
-
 @task()
 def notify_question_asked(*, question_id: int) -> int:
     question = Question.objects.select_related("asked_by__manager", "document").get(pk=question_id)
     sent = 0
-    for person in _question_recipients(question):
-        may_see = question.asked_by_id in subtree_ids(person) or person.role == Role.ADMIN
-        if may_see and emails.wants(person.user, "team_alerts"):
+    for person in question_recipients(question):
+        if emails.wants(person.user, "team_alerts"):
             emails.question_asked(question=question, to=person)
             sent += 1
     return sent

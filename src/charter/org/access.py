@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 
 from charter.org.models import Person, Role, Team
 
+_SUBTREE_MEMO = "_charter_subtree_ids"
+
 
 def person_of(user: Any) -> Person | None:
     """The active person behind a signed-in user, or None."""
@@ -27,8 +29,7 @@ def person_of(user: Any) -> Person | None:
     return person
 
 
-def subtree_ids(person: Person) -> set[int]:
-    """Ids of `person` and everyone who reports to them, directly or not."""
+def _reporting_subtree(person: Person) -> frozenset[int]:
     children: dict[int, list[int]] = defaultdict(list)
     for pid, manager_id in Person.objects.filter(org_id=person.org_id).values_list(
         "id", "manager_id"
@@ -42,7 +43,19 @@ def subtree_ids(person: Person) -> set[int]:
             if child not in seen:  # a cycle can never loop forever
                 seen.add(child)
                 stack.append(child)
-    return seen
+    return frozenset(seen)
+
+
+def subtree_ids(person: Person) -> set[int]:
+    """Ids of `person` and everyone who reports to them, directly or not.
+
+    Read once per person instance: the signed-in person is loaded afresh for every request, so
+    the tree is read at most once a request however many rules ask, and never outlives it."""
+    memo: frozenset[int] | None = getattr(person, _SUBTREE_MEMO, None)
+    if memo is None:
+        memo = _reporting_subtree(person)
+        setattr(person, _SUBTREE_MEMO, memo)
+    return set(memo)
 
 
 def visible_people(user: Any) -> QuerySet[Person]:
@@ -65,7 +78,7 @@ def visible_teams(user: Any) -> QuerySet[Team]:
     me = person_of(user)
     if me is None:
         return Team.objects.none()
-    if me.role in (Role.ADMIN, Role.EXECUTIVE):
+    if can_read_all(user):
         return Team.objects.filter(org_id=me.org_id)
     team_ids = set(
         visible_people(user).exclude(team__isnull=True).values_list("team_id", flat=True)
@@ -82,6 +95,7 @@ def visible_teams(user: Any) -> QuerySet[Team]:
 
 
 def can_view_person(user: Any, person: Person) -> bool:
+    """Read a person's record, scorecard and the records behind it."""
     return visible_people(user).filter(pk=person.pk).exists()
 
 
@@ -91,7 +105,9 @@ def can_view_history(user: Any, person: Person) -> bool:
     me = person_of(user)
     if me is None:
         return False
-    if me.role in (Role.ADMIN, Role.EXECUTIVE):
+    if me.org_id != person.org_id:
+        return False
+    if can_read_all(user):
         return True
     if me.pk == person.pk:
         return True
@@ -101,15 +117,21 @@ def can_view_history(user: Any, person: Person) -> bool:
 
 
 def can_manage_org(user: Any) -> bool:
-    """Edit the org chart: teams, people, roles, imports, CRM aliases. Admins only."""
+    """Administer the organization: the org chart, imports, CRM aliases, the KPI library,
+    closing periods, company values, unmatched CRM facts, the audit log. Admins only: this is
+    the one name for "is an admin"."""
     me = person_of(user)
-    return me is not None and me.role == Role.ADMIN
+    if me is None:
+        return False
+    return me.role == Role.ADMIN
 
 
 def can_invite(user: Any, person: Person) -> bool:
     """Send a sign-in invitation: admins for anyone, managers for people below them."""
     me = person_of(user)
     if me is None:
+        return False
+    if me.org_id != person.org_id:
         return False
     if me.role == Role.ADMIN:
         return True
@@ -118,13 +140,77 @@ def can_invite(user: Any, person: Person) -> bool:
     return False
 
 
+def can_invite_someone(user: Any) -> bool:
+    """Whether `can_invite` can be true for anyone at all: admins and managers."""
+    me = person_of(user)
+    if me is None:
+        return False
+    return me.role in (Role.ADMIN, Role.MANAGER)
+
+
 def can_read_all(user: Any) -> bool:
     """Org-wide read access: admins and executives."""
     me = person_of(user)
-    return me is not None and me.role in (Role.ADMIN, Role.EXECUTIVE)
+    if me is None:
+        return False
+    return me.role in (Role.ADMIN, Role.EXECUTIVE)
 
 
 def can_write(user: Any) -> bool:
     """Executives are read-only everywhere; everyone else may write within their scope."""
     me = person_of(user)
-    return me is not None and me.role != Role.EXECUTIVE
+    if me is None:
+        return False
+    return me.role != Role.EXECUTIVE
+
+
+def leads_people(user: Any) -> bool:
+    """Managers: they see the people below them and answer for them (their reports on the
+    home page, their questions, their coverage, their targets)."""
+    me = person_of(user)
+    if me is None:
+        return False
+    return me.role == Role.MANAGER
+
+
+def reads_org_overview(user: Any) -> bool:
+    """Executives: org-wide readers who change nothing get the team-by-team overview."""
+    if not can_read_all(user):
+        return False
+    return not can_write(user)
+
+
+def managed_team_ids(user: Any) -> set[int]:
+    """The teams a manager runs: their own team and every team below it (none for others)."""
+    me = person_of(user)
+    if me is None:
+        return set()
+    if me.role != Role.MANAGER:
+        return set()
+    if me.team_id is None:
+        return set()
+    # Imported here: the org selectors read through these access functions.
+    from charter.org.selectors import subtree_of, team_children
+
+    return subtree_of(team_children(me.org_id), me.team_id)
+
+
+def people_in_scope_ids(user: Any) -> set[int] | None:
+    """Whose rows `user` may see in reports over people (signature coverage, open signature
+    requests): None means everyone in their organization; a manager their subtree; a rep
+    themselves; nobody for anyone else."""
+    me = person_of(user)
+    if me is None:
+        return set()
+    if can_read_all(user):
+        return None
+    if me.role == Role.MANAGER:
+        return subtree_ids(me)
+    if me.role == Role.REP:
+        return {me.pk}
+    return set()
+
+
+def admins_of(org_id: int) -> QuerySet[Person]:
+    """The active admins of an organization (who is told when nobody else is)."""
+    return Person.objects.filter(org_id=org_id, role=Role.ADMIN, is_active=True)

@@ -14,7 +14,12 @@ from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.expectations import content as content_mod
 from charter.expectations import diff, selectors, services
 from charter.expectations import render as render_mod
-from charter.expectations.access import can_create_document, can_create_document_for
+from charter.expectations.access import (
+    can_create_document,
+    can_create_document_for,
+    creatable_document_teams,
+    document_audiences,
+)
 from charter.expectations.forms import (
     DocumentCreateForm,
     DocumentSettingsForm,
@@ -22,29 +27,18 @@ from charter.expectations.forms import (
     PublishForm,
     SectionForm,
 )
-from charter.expectations.models import Audience, Expectation, Section
+from charter.expectations.models import Expectation, Section
 from charter.expectations.views._common import editable_document, form_errors
-from charter.org.access import visible_teams
-from charter.org.models import Role
-from charter.org.selectors import team_subtree_ids
-
-
-def _creatable_teams(request: AuthenticatedHttpRequest) -> Any:
-    me = request.person
-    teams = visible_teams(request.user)
-    if me.role == Role.MANAGER:
-        managed = team_subtree_ids(me.team) if me.team else set()
-        teams = teams.filter(pk__in=managed)
-    return teams.order_by("name")
 
 
 @person_required
 def document_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_create_document(request.user):
         raise PermissionDenied("Only managers and admins write expectations documents.")
-    allowed = [str(a) for a in Audience.values] if request.person.role == Role.ADMIN else ["team"]
     form = DocumentCreateForm(
-        request.POST or None, teams=_creatable_teams(request), allowed_audiences=allowed
+        request.POST or None,
+        teams=creatable_document_teams(request.user).order_by("name"),
+        allowed_audiences=document_audiences(request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

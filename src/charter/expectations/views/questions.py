@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from charter.core.http import AuthenticatedHttpRequest, person_required, safe_next
 from charter.expectations import selectors, services
-from charter.expectations.access import can_answer, can_view_document
+from charter.expectations.access import can_answer, can_answer_questions, can_view_document
 from charter.expectations.forms import AnswerForm, QuestionForm
 from charter.expectations.models import Question
 from charter.expectations.views._common import form_errors, readable_document
@@ -92,9 +92,9 @@ def fold(request: AuthenticatedHttpRequest, question_id: int) -> HttpResponse:
 @person_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The manager's list of questions waiting for an answer, and recent answered ones."""
-    unanswered = list(selectors.unanswered_questions_for_manager(request.user))
-    if request.person.role not in ("manager", "admin"):
+    if not can_answer_questions(request.user):
         raise PermissionDenied("Questions are answered by managers and admins.")
+    unanswered = list(selectors.unanswered_questions_for_manager(request.user))
     return render(
         request,
         "expectations/questions.html",

@@ -13,11 +13,14 @@ from django.utils.text import slugify
 
 from charter.core.http import AuthenticatedHttpRequest, client_ip, person_required
 from charter.expectations import diff, selectors, services
-from charter.expectations.access import can_edit_document, coverage_people_ids
+from charter.expectations.access import (
+    can_edit_document,
+    can_view_coverage,
+    coverage_people_ids,
+)
 from charter.expectations.forms import SignForm
 from charter.expectations.models import Distribution
 from charter.expectations.views._common import form_errors, readable_document, version_of
-from charter.org.models import Role
 
 
 @person_required
@@ -94,7 +97,7 @@ def sign_outdated(request: AuthenticatedHttpRequest, document_id: int, number: i
 
 
 def _coverage_allowed(request: AuthenticatedHttpRequest) -> None:
-    if request.person.role == Role.REP:
+    if not can_view_coverage(request.user):
         raise PermissionDenied("Coverage reports are for managers, admins and executives.")
 
 

@@ -9,14 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.expectations import services
-from charter.expectations.access import can_manage_values
 from charter.expectations.forms import ValueForm
 from charter.expectations.models import Value
+from charter.org.access import can_manage_org
 
 
 @person_required
 def value_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    can_manage = can_manage_values(request.user)
+    can_manage = can_manage_org(request.user)
     form = ValueForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
@@ -47,7 +47,7 @@ def value_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @person_required
 def value_edit(request: AuthenticatedHttpRequest, value_id: int) -> HttpResponse:
-    if not can_manage_values(request.user):
+    if not can_manage_org(request.user):
         raise PermissionDenied("Only admins change the company values.")
     value = get_object_or_404(Value, pk=value_id, org=request.person.org)
     form = ValueForm(
