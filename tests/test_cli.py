@@ -9,14 +9,16 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -26,6 +28,7 @@ from charter.org.models import Person
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_PASSWORD = "a long admin passphrase 42"
+T = TypeVar("T")
 
 
 def charter_command() -> list[str]:
@@ -322,20 +325,73 @@ def test_this_database_backs_up_into_a_sqlite_file(tmp_path, migrated_template, 
     assert header["vendor"] in ("sqlite", "postgresql")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+class Running:
+    """A `charter` process whose output a thread reads as it comes: waits on what it prints
+    have a deadline, and a full pipe never blocks it."""
+
+    def __init__(self, *args: str, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [*charter_command(), *args],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self._lines)
+
+    def ended(self) -> bool:
+        if self.process.poll() is None:
+            return False
+        self._reader.join(timeout=10)  # the last lines it printed
+        return True
+
+    def printed(self, pattern: str, timeout: float = 60.0) -> re.Match[str]:
+        """The first match of `pattern` in what the process printed, once it printed it."""
+        return wait_for(lambda: re.search(pattern, self.output), process=self, timeout=timeout)
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> tuple[int, str]:
+        self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            self._reader.join(timeout=10)
+            raise AssertionError(f"did not stop on {sig.name}:\n{self.output}") from None
+        self._reader.join(timeout=10)
+        return self.process.returncode, self.output
 
 
-def wait_for(condition, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+def wait_for(
+    condition: Callable[[], T | None], *, process: Running | None = None, timeout: float = 60.0
+) -> T:
+    """Poll `condition` until it holds and return its value; fail at the deadline, or as soon
+    as `process` has ended without it holding (no waiting out the deadline for a dead server)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
+        ended = process is not None and process.ended()
         value = condition()
         if value:
             return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
+        if ended:
+            assert process is not None
+            raise AssertionError(f"the process ended first:\n{process.output}")
+        if time.monotonic() > deadline:
+            extra = f":\n{process.output}" if process is not None else ""
+            raise AssertionError(f"timed out waiting{extra}")
+        time.sleep(0.02)
 
 
 def sign_in(base: str, email: str, password: str) -> str:
@@ -356,81 +412,40 @@ def sign_in(base: str, email: str, password: str) -> str:
         return response.read().decode()
 
 
-def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
-    process.send_signal(signal.SIGTERM)
-    try:
-        output, _ = process.communicate(timeout=40)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-        raise AssertionError(f"did not stop on SIGTERM:\n{output}") from None
-    return process.returncode, output
-
-
 def test_serve_answers_over_plain_http_runs_the_tick_and_stops_on_sigterm(with_admin):
     db, env = with_admin
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    # What `make run` uses: plain HTTP on the loopback address.
-    env = {**env, "DEBUG": "1", "HTTPS": "0", "TICK_INTERVAL_SECONDS": "1", "SITE_URL": base}
-    process = subprocess.Popen(
-        [*charter_command(), "serve", "--port", str(port), "--threads", "2"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # What `make run` uses: plain HTTP on the loopback address. Port 0: the server binds a port
+    # the kernel picks, so no other process can take it first, and says which in its start line.
+    env = {**env, "DEBUG": "1", "HTTPS": "0", "TICK_INTERVAL_SECONDS": "1"}
+    server = Running("serve", "--port", "0", "--threads", "2", env=env)
     try:
+        start = server.printed(r"Charter is serving on (http://127\.0\.0\.1:(\d+))/ ")
+        base = start.group(1)
+        assert int(start.group(2)) > 0
 
-        def login_page() -> bool:
-            try:
-                url = f"{base}/accounts/login/"
-                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
-                    return response.status == 200
-            except OSError:
-                return process.poll() is not None  # stop waiting if it died
-
-        wait_for(login_page)
-        assert process.poll() is None, process.communicate()[0]
         home = sign_in(base, "ann@example.com", ADMIN_PASSWORD)
         assert "Ann" in home
-        wait_for(lambda: query(db, "SELECT last_run_at FROM core_schedule")[0][0])
+        wait_for(lambda: query(db, "SELECT last_run_at FROM core_schedule")[0][0], process=server)
         done = query(db, "SELECT status FROM django_tasks_database_dbtaskresult")
         assert ("SUCCESSFUL",) in done  # the embedded worker ran the tick job
     finally:
-        returncode, output = stop(process)
+        returncode, output = server.stop()
 
     assert returncode == 0, output
-    assert f"Charter is serving on {base}/" in output
     assert "Stopped." in output
 
 
 def test_worker_runs_the_tick_and_stops_cleanly_on_sigterm(migrated):
     db, env = migrated
     env = {**env, "TICK_INTERVAL_SECONDS": "1"}
-    process = subprocess.Popen(
-        [*charter_command(), "worker", "--interval", "0.2"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    worker = Running("worker", "--interval", "0.2", env=env)
+    successful = (
+        "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'"
     )
     try:
-        wait_for(
-            lambda: (
-                query(
-                    db,
-                    "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult "
-                    "WHERE status = 'SUCCESSFUL'",
-                )[0][0]
-                >= 2
-                or process.poll() is not None
-            )
-        )
+        wait_for(lambda: query(db, successful)[0][0] >= 2, process=worker)
     finally:
-        returncode, output = stop(process)
+        returncode, output = worker.stop()
 
     assert returncode == 0, output
     (status,) = query(db, "SELECT last_status FROM core_schedule")[0]
