@@ -568,7 +568,7 @@ def test_errors_csv_writes_the_whole_report(org: Organization, tmp_path: Path) -
 def test_help_lists_the_importers_fields_and_options() -> None:
     from django.core.management import load_command_class
 
-    command = load_command_class("charter.core", "import")
+    command = load_command_class("charter.org", "import")
     text = command.create_parser("charter", "import").format_help()
 
     assert "people" in text
