@@ -7,6 +7,9 @@ admin (Ada Admin) · executive (Eve Exec)
 manager (Mona Manager, East Enterprise) ← rep (Rick Rep), rep2 (Rita Rep)
 other_manager (Omar Other, West Mid-Market) ← other_team_rep (Olga Other)
 
+A second organization (`globex`), for tests that one organization never reaches the other:
+Globex ── Globex Sales: admin, executive ← manager (Globex Sales) ← rep
+
 And one SMTP server on loopback (`smtp_server`) for every test that sends real mail.
 """
 
@@ -133,6 +136,18 @@ def everyone(
         "other_manager": other_manager,
         "other_team_rep": other_team_rep,
     }
+
+
+@pytest.fixture
+def globex(db: Any) -> dict[str, Person]:
+    """Every role again, in a second organization with a team of its own."""
+    other = Organization.objects.create(name="Globex")
+    sales = Team.objects.create(org=other, name="Globex Sales")
+    admin = make_person(other, "Gabe Globex", Role.ADMIN)
+    executive = make_person(other, "Gwen Globex", Role.EXECUTIVE)
+    manager = make_person(other, "Gus Globex", Role.MANAGER, team=sales, manager=executive)
+    rep = make_person(other, "Gia Globex", Role.REP, team=sales, manager=manager)
+    return {"admin": admin, "executive": executive, "manager": manager, "rep": rep}
 
 
 def client_for(person: Person | None) -> Client:
