@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-
-from charter.core import rows
 
 
 class Role(models.TextChoices):
@@ -100,14 +95,6 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    @classmethod
-    def from_db(
-        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
-    ) -> Person:
-        # Org-wide pages and period closes load every person (a thousand in a big sales org);
-        # without Model.__init__'s general path each one costs a third as much.
-        return rows.from_db(cls, db or "default", field_names, values, **kwargs)
-
     @property
     def first_name(self) -> str:
         return self.full_name.split(" ")[0]
@@ -164,3 +151,16 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation of {self.email}"
+
+
+class DataVersion(models.Model):
+    """How many times the data an organization's figures are computed from has changed; pages
+    computed from it are cached under this number (`org.versions`)."""
+
+    org = models.OneToOneField(
+        Organization, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"data version {self.version} of {self.org_id}"

@@ -12,7 +12,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet, Sum
 
-from charter.core import rows
 from charter.core.periods import Period
 from charter.kpis.metrics import METRIC_KEYS, METRICS
 from charter.kpis.models import MonthlyMetrics
@@ -56,7 +55,7 @@ def metric_sums_by_person(
     sums = ", ".join(f"SUM({quote(key)})" for key in METRIC_KEYS)
     marks = ", ".join(["%s"] * len(ids))
     sql = (
-        f"SELECT person_id, {sums} FROM {rows.table(MonthlyMetrics)} "  # noqa: S608
+        f"SELECT person_id, {sums} FROM {quote(MonthlyMetrics._meta.db_table)} "  # noqa: S608
         f"WHERE month >= %s AND month <= %s AND person_id IN ({marks}) GROUP BY person_id"
     )
     with connection.cursor() as cursor:
@@ -77,8 +76,8 @@ def metric_sums_for_org(org: Organization, period: Period) -> dict[str, Decimal]
     quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
     sums = ", ".join(f"SUM(m.{quote(key)})" for key in METRIC_KEYS)
     sql = (
-        f"SELECT {sums} FROM {rows.table(MonthlyMetrics)} m "  # noqa: S608
-        f"JOIN {rows.table(Person)} p ON p.id = m.person_id "
+        f"SELECT {sums} FROM {quote(MonthlyMetrics._meta.db_table)} m "  # noqa: S608
+        f"JOIN {quote(Person._meta.db_table)} p ON p.id = m.person_id "
         "WHERE p.org_id = %s AND m.month >= %s AND m.month <= %s"
     )
     with connection.cursor() as cursor:

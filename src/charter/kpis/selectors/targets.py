@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Q
 
-from charter.core import rows
 from charter.core.periods import Period
 from charter.kpis.models import KpiDefinition, Target, TargetRevision
 from charter.kpis.scoring import TOTAL_SCALE, KpiSpec, Revision, prorate, sum_targets
@@ -100,7 +99,8 @@ def org_targets(org: Organization, period: Period) -> Targets:
     converters would cost more than the query."""
     keys = dict(KpiDefinition.objects.filter(org=org).values_list("pk", "key"))
     sql = (
-        f"SELECT person_id, team_id, kpi_id, day_total FROM {rows.table(Target)} "  # noqa: S608
+        "SELECT person_id, team_id, kpi_id, day_total "  # noqa: S608
+        f"FROM {connection.ops.quote_name(Target._meta.db_table)} "
         "WHERE org_id = %s AND period_label = %s AND day_total IS NOT NULL"
     )
     # `from_day_total` for each, with its divisor worked out once rather than ten thousand times.
