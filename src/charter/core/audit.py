@@ -71,5 +71,38 @@ def record(
         event.object_type = obj._meta.label_lower
         event.object_id = str(obj.pk)
         event.object_repr = str(obj)[:300]
+    event.org_id = org_id_of(obj, actor)
     event.save()
     return event
+
+
+def _own_org_id(obj: Any) -> int | None:
+    """`obj`'s organization when it is one or has one, without reading anything more."""
+    if obj is None:
+        return None
+    if isinstance(obj, AuditEvent._meta.get_field("org").related_model):
+        return int(obj.pk)
+    org_id = getattr(obj, "org_id", None)
+    return int(org_id) if org_id is not None else None
+
+
+def org_id_of(obj: models.Model | None, actor: Any) -> int | None:
+    """The organization an event belongs to: the object's own (or the object's, when it is
+    an organization); else that of the object it hangs off (a request's person, a question's
+    document); else the acting person's; else that of the login the event is about."""
+    found = _own_org_id(obj)
+    if found is None and obj is not None:
+        for field in obj._meta.concrete_fields:
+            target = field.related_model
+            if not field.many_to_one or not isinstance(target, type):
+                continue
+            if not any(f.name == "org" for f in target._meta.concrete_fields):
+                continue
+            found = _own_org_id(getattr(obj, field.name))
+            if found is not None:
+                break
+    if found is None:
+        found = _own_org_id(getattr(actor, "person", None))
+    if found is None and obj is not None:
+        found = _own_org_id(getattr(obj, "person", None))
+    return found

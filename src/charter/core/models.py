@@ -41,12 +41,21 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Whose log the row is in: an organization's admins read their own organization's rows
+    # only. Empty for the few rows that belong to no organization (a login with no person).
+    # Protected: an organization with a history is not deleted out from under it.
+    org = models.ForeignKey(
+        "org.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"]),
+            models.Index(fields=["org", "-at"], name="audit_org_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.action}"

@@ -170,3 +170,104 @@ def test_csv_cells_cannot_run_as_formulas(everyone, evil):
     assert f"'{evil}" in objects
     assert evil not in objects
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in data for cell in row.values())
+
+
+# --- one organization's log -----------------------------------------------------------------
+
+
+@pytest.fixture
+def globex_events(globex):
+    """Changes in the second organization: a team, a person, its settings, a login's password."""
+    admin = globex["admin"].user
+    services.team_create(org=globex["admin"].org, name="Globex Secret Team", actor=admin)
+    services.person_update(person=globex["rep"], actor=admin, title="Globex Secret Title")
+    services.organization_update(org=globex["admin"].org, actor=admin, name="Globex Secret Co")
+    audit.record(actor=None, action="accounts.password.reset_requested", obj=globex["rep"].user)
+    return AuditEvent.objects.filter(org=globex["admin"].org)
+
+
+def test_each_event_belongs_to_the_organization_of_what_it_is_about(everyone, globex_events):
+    acme = everyone["admin"].org
+    assert globex_events.count() == 4
+    assert not AuditEvent.objects.filter(org__isnull=True).exists()
+    assert not AuditEvent.objects.filter(org=acme).exists()
+    # …until Acme changes something: its rows are its own.
+    services.person_update(person=everyone["rep"], actor=everyone["admin"].user, title="AE")
+    assert AuditEvent.objects.filter(org=acme).count() == 1
+
+
+def test_an_admin_never_reads_another_organizations_log(everyone, events, globex_events):
+    client = client_for(everyone["admin"])
+    page = client.get("/audit/")
+    assert page.status_code == 200
+    assert {e.pk for e in page.context["page"]} == set(
+        events.exclude(org=globex_events[0].org).values_list("pk", flat=True)
+    )
+    assert "Globex" not in page.content.decode()
+    assert (
+        "Gia" not in client.get("/audit/", {"q": str(globex_events[0].object_id)}).content.decode()
+    )
+    exported = read_csv(client.get("/audit/export.csv"))
+    assert exported
+    assert not any(
+        "Globex" in cell or "gia.globex" in cell for row in exported for cell in row.values()
+    )
+    home = client.get("/").content.decode()
+    assert "Globex" not in home
+
+
+def test_the_other_organizations_admin_reads_only_their_own_log(
+    everyone, events, globex, globex_events
+):
+    page = client_for(globex["admin"]).get("/audit/")
+    assert {e.pk for e in page.context["page"]} == set(globex_events.values_list("pk", flat=True))
+    assert "Rick Rep" not in page.content.decode()
+    assert "Senior AE" not in page.content.decode()
+
+
+def test_an_executive_home_shows_no_other_organizations_changes(everyone, globex_events):
+    home = client_for(everyone["executive"]).get("/").content.decode()
+    assert "Globex" not in home
+
+
+def _backfill() -> None:
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = importlib.import_module("charter.core.migrations.0004_audit_event_org_backfill")
+    state = MigrationLoader(connection).project_state(("core", "0004_audit_event_org_backfill"))
+    migration.forwards(state.apps, None)
+
+
+def _old_row(**fields) -> AuditEvent:
+    """A row as written before rows had an organization."""
+    event = AuditEvent(action="org.person.updated", **fields)
+    event.save()
+    return event
+
+
+def test_rows_written_before_organizations_are_filled_in_from_their_object_or_actor(
+    everyone, teams, globex
+):
+    about_globex = _old_row(object_type="org.person", object_id=str(globex["rep"].pk))
+    by_acme_admin = _old_row(actor=everyone["admin"].user)
+    about_acme_team = _old_row(object_type="org.team", object_id=str(teams["east"].pk))
+    about_globex_login = _old_row(object_type="accounts.user", object_id=str(globex["rep"].user_id))
+    about_nothing = _old_row(object_type="org.person", object_id="999999")
+    _backfill()
+    org_of = dict(AuditEvent.objects.values_list("pk", "org_id"))
+    assert org_of[about_globex.pk] == globex["rep"].org_id
+    assert org_of[by_acme_admin.pk] == everyone["admin"].org_id
+    assert org_of[about_acme_team.pk] == everyone["admin"].org_id
+    assert org_of[about_globex_login.pk] == globex["rep"].org_id
+    assert org_of[about_nothing.pk] is None
+
+
+def test_with_one_organization_every_old_row_is_its(everyone):
+    rows = [_old_row(object_type="org.person", object_id="999999"), _old_row()]
+    _backfill()
+    assert set(
+        AuditEvent.objects.filter(pk__in=[r.pk for r in rows]).values_list("org_id", flat=True)
+    ) == {everyone["admin"].org_id}
