@@ -1,30 +1,198 @@
 """kill -9 in the middle of an import, from the command line and in a worker: the write
 transaction leaves nothing behind, the tick marks the run failed with a reason, and a retry
-imports every row with the roll-ups still equal to a rebuild."""
+imports every row with the roll-ups still equal to a rebuild.
+
+On SQLite files always; on PostgreSQL too when the suite runs on it, each test in a database of
+its own created on the same server (the processes under test commit, so the test database's
+rolled-back transaction cannot hold their writes) and dropped at the end."""
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
 import signal
 import sqlite3
-import subprocess
-import time
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
+import psycopg
 import pytest
+from django.conf import settings
+from psycopg.sql import SQL, Identifier
 
 from tests.test_cli import (  # noqa: F401 - fixtures
-    ROOT,
+    ADMIN_PASSWORD,
+    Running,
     admin_template,
     charter,
-    charter_command,
+    clean_env,
     migrated_template,
     query,
-    with_admin,
+    sqlite_url,
+    wait_for,
 )
 
 ROWS = 30_000
 ABANDONED = "The import stopped without finishing"
+
+
+class Database(Protocol):
+    """The database the processes under test share, as the test reads and edits it behind
+    their backs."""
+
+    env: dict[str, str]
+
+    def query(self, sql: str) -> list[tuple]: ...
+
+    def holds_write_transaction(self) -> bool:
+        """Another process is inside a transaction that writes."""
+        ...
+
+    def sessions_of_killed_ended(self) -> bool:
+        """The server no longer holds a transaction of a killed process."""
+        ...
+
+    def ten_minutes_pass(self) -> None:
+        """The tick fails a run silent for ten minutes: move the last beats back instead of
+        waiting."""
+        ...
+
+
+class SqliteFile:
+    def __init__(self, path: Path, env: dict[str, str]) -> None:
+        self.path, self.env = path, env
+
+    def query(self, sql: str) -> list[tuple]:
+        return query(self.path, sql)
+
+    def holds_write_transaction(self) -> bool:
+        # SQLite has one write lock: a BEGIN IMMEDIATE that does not wait fails only while
+        # another connection holds it.
+        connection = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            return "locked" in str(exc)
+        else:
+            connection.execute("ROLLBACK")
+            return False
+        finally:
+            connection.close()
+
+    def sessions_of_killed_ended(self) -> bool:
+        return True  # no server: a killed process's lock ends with it
+
+    def ten_minutes_pass(self) -> None:
+        with sqlite3.connect(self.path) as connection:
+            connection.execute(
+                "UPDATE core_importrun SET heartbeat_at = datetime('now', '-11 minutes') "
+                "WHERE status = 'running'"
+            )
+
+
+def postgres_url(name: str) -> str:
+    """The suite's PostgreSQL server (its DATABASE_URL), with another database name."""
+    parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    return parts._replace(path="/" + urllib.parse.quote(name)).geturl()
+
+
+def on_server(statement: str, *names: str) -> None:
+    """Run `statement` with `names` quoted as identifiers in its {} places, outside any
+    database (CREATE and DROP DATABASE cannot run in one)."""
+    with psycopg.connect(postgres_url("postgres"), autocommit=True) as connection:
+        connection.execute(SQL(statement).format(*map(Identifier, names)))
+
+
+class PostgresDatabase:
+    def __init__(self, name: str, env: dict[str, str]) -> None:
+        self.env = env
+        self.connection = psycopg.connect(postgres_url(name), autocommit=True)
+
+    def query(self, sql: str) -> list[tuple]:
+        return self.connection.execute(sql).fetchall()
+
+    def holds_write_transaction(self) -> bool:
+        # An INSERT or UPDATE takes this lock on its table and keeps it until the transaction
+        # ends.
+        return bool(
+            self.query(
+                "SELECT 1 FROM pg_locks JOIN pg_class ON pg_class.oid = pg_locks.relation "
+                "WHERE pg_locks.database = (SELECT oid FROM pg_database "
+                "WHERE datname = current_database()) AND pg_class.relname = 'crm_deal' "
+                "AND pg_locks.mode = 'RowExclusiveLock' AND pg_locks.granted "
+                "AND pg_locks.pid <> pg_backend_pid()"
+            )
+        )
+
+    def sessions_of_killed_ended(self) -> bool:
+        # The server rolls a killed client's transaction back once it sees the connection
+        # closed; until then the transaction still holds the run's row lock, and the tick
+        # passes over a locked run.
+        open_transactions = self.query(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+            "AND xact_start IS NOT NULL"
+        )
+        return open_transactions == [(0,)]
+
+    def ten_minutes_pass(self) -> None:
+        self.connection.execute(
+            "UPDATE core_importrun SET heartbeat_at = now() - interval '11 minutes' "
+            "WHERE status = 'running'"
+        )
+
+
+def runs_on_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.fixture(scope="module")
+def postgres_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database on the suite's server, migrated and with Ann Admin of Acme, to copy for each
+    test (migrating takes seconds; CREATE DATABASE … TEMPLATE does not)."""
+    name = f"charter_crash_{secrets.token_hex(4)}_template"
+    on_server("CREATE DATABASE {}", name)
+    try:
+        env = clean_env(tmp_path_factory.mktemp("pg-template"), DATABASE_URL=postgres_url(name))
+        charter("migrate", "--no-input", "-v", "0", env=env)
+        charter(
+            "createadmin",
+            *("--email", "Ann@Example.com", "--name", "Ann Admin", "--org", "Acme"),
+            *("--password", ADMIN_PASSWORD),
+            env=env,
+        )
+        yield name
+    finally:
+        on_server("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A fresh database with Ann Admin of Acme, and an operator's environment pointing
+    `charter` at it."""
+    if request.param == "sqlite":
+        template, _output = request.getfixturevalue("admin_template")
+        path = tmp_path / "charter.sqlite3"
+        shutil.copyfile(template, path)
+        yield SqliteFile(path, clean_env(tmp_path / "data", DATABASE_URL=sqlite_url(path)))
+        return
+    if not runs_on_postgresql():
+        pytest.skip("the suite runs on SQLite (with DATABASE_URL=postgres://… it runs this too)")
+    template = request.getfixturevalue("postgres_template")
+    name = f"charter_crash_{secrets.token_hex(4)}"
+    on_server("CREATE DATABASE {} TEMPLATE {}", name, template)
+    try:
+        env = clean_env(tmp_path / "data", DATABASE_URL=postgres_url(name))
+        postgres = PostgresDatabase(name, env)
+        try:
+            yield postgres
+        finally:
+            postgres.connection.close()
+    finally:
+        on_server("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
 
 
 @pytest.fixture
@@ -43,95 +211,53 @@ def deals(tmp_path: Path) -> Path:
     return path
 
 
-def wait_for(condition: Callable[[], object], process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 120
-    while not condition():
-        if process.poll() is not None:
-            raise AssertionError(f"the process ended first:\n{process.communicate()[0]}")
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.01)
+def kill_while_writing(process: Running, db: Database) -> None:
+    """SIGKILL once the import announced its write and holds its write transaction."""
+
+    def writing() -> bool:
+        said = db.query("SELECT COUNT(*) FROM core_job WHERE message LIKE 'Writing %'")[0][0]
+        return bool(said) and db.holds_write_transaction()
+
+    wait_for(writing, process=process, timeout=120)
+    returncode, output = process.stop(signal.SIGKILL)
+    assert returncode == -signal.SIGKILL, output
+    wait_for(db.sessions_of_killed_ended, timeout=30)
 
 
-def writing(db: Path) -> bool:
-    """The import announced its write, and holds SQLite's write lock: it is inside its one
-    transaction (a BEGIN IMMEDIATE that does not wait fails only then)."""
-    said = query(db, "SELECT COUNT(*) FROM core_job WHERE message LIKE 'Writing %'")[0][0]
-    if not said:
-        return False
-    connection = sqlite3.connect(db, timeout=0, isolation_level=None)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        return "locked" in str(exc)
-    else:
-        connection.execute("ROLLBACK")
-        return False
-    finally:
-        connection.close()
-
-
-def kill_while_writing(process: subprocess.Popen[str], db: Path) -> None:
-    wait_for(lambda: writing(db), process)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
-
-
-def ten_minutes_pass(db: Path) -> None:
-    """The tick fails a run silent for ten minutes; move the last beat back instead of waiting."""
-    with sqlite3.connect(db) as connection:
-        connection.execute(
-            "UPDATE core_importrun SET heartbeat_at = datetime('now', '-11 minutes') "
-            "WHERE status = 'running'"
-        )
-
-
-def nothing_written(db: Path) -> None:
-    assert query(db, "SELECT COUNT(*) FROM crm_deal") == [(0,)]
+def nothing_written(db: Database) -> None:
+    assert db.query("SELECT COUNT(*) FROM crm_deal") == [(0,)]
     applied = "SELECT COUNT(*) FROM core_auditevent WHERE action = 'core.import_run.applied'"
-    assert query(db, applied) == [(0,)]
-
-
-def start(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [*charter_command(), *args],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    assert db.query(applied) == [(0,)]
 
 
 def test_a_command_line_import_killed_while_writing_is_failed_and_imports_again(
-    request: pytest.FixtureRequest, deals: Path
+    database: Database, deals: Path
 ) -> None:
-    db, env = request.getfixturevalue("with_admin")
-    process = start("import", "deals", str(deals), "--preset", "hubspot", env=env)
+    db, env = database, database.env
+    process = Running("import", "deals", str(deals), "--preset", "hubspot", env=env)
 
     kill_while_writing(process, db)
 
     nothing_written(db)
-    assert query(db, "SELECT status FROM core_importrun") == [("running",)]
+    assert db.query("SELECT status FROM core_importrun") == [("running",)]
     # A tick within the ten minutes leaves a run that may still be alive alone.
     charter("tick", env=env)
-    assert query(db, "SELECT status FROM core_importrun") == [("running",)]
+    assert db.query("SELECT status FROM core_importrun") == [("running",)]
 
-    ten_minutes_pass(db)
+    db.ten_minutes_pass()
     tick = charter("tick", env=env)
 
     assert "1 abandoned import marked failed" in tick.stdout
-    ((status, message),) = query(db, "SELECT status, message FROM core_importrun")
+    ((status, message),) = db.query("SELECT status, message FROM core_importrun")
     assert status == "failed"
     assert message.startswith(ABANDONED)
-    assert query(db, "SELECT status FROM core_job") == [("failed",)]
+    assert db.query("SELECT status FROM core_job") == [("failed",)]
     nothing_written(db)
 
     again = charter("import", "deals", str(deals), "--preset", "hubspot", env=env)
 
     assert f"Created {ROWS:,}, updated 0, unchanged 0." in again.stdout
-    assert query(db, "SELECT COUNT(*) FROM crm_deal") == [(ROWS,)]
+    assert db.query("SELECT COUNT(*) FROM crm_deal") == [(ROWS,)]
     check = charter("rollups", "check", env=env)
     assert check.stdout.startswith("OK:")
 
@@ -162,26 +288,26 @@ import_run_retry(run=ImportRun.objects.get(status="failed"), actor=User.objects.
 
 
 def test_a_worker_killed_while_importing_an_upload_leaves_a_failed_run_to_retry(
-    request: pytest.FixtureRequest, deals: Path
+    database: Database, deals: Path
 ) -> None:
-    db, env = request.getfixturevalue("with_admin")
+    db, env = database, database.env
     data = Path(env["DATA_DIR"])
     charter("shell", "-c", UPLOAD.format(path=str(deals)), env=env)
     (stored,) = (data / "media" / "imports").iterdir()
-    worker = start("worker", "--queue", "long", "--no-tick", "--interval", "0.1", env=env)
+    worker = Running("worker", "--queue", "long", "--no-tick", "--interval", "0.1", env=env)
 
     kill_while_writing(worker, db)
 
     nothing_written(db)
-    ten_minutes_pass(db)
+    db.ten_minutes_pass()
     charter("tick", env=env)
 
-    ((run_id, status, message),) = query(db, "SELECT id, status, message FROM core_importrun")
+    ((run_id, status, message),) = db.query("SELECT id, status, message FROM core_importrun")
     assert status == "failed"
     assert message.startswith(ABANDONED)
-    assert query(db, "SELECT status FROM core_job") == [("failed",)]
+    assert db.query("SELECT status FROM core_job") == [("failed",)]
     tasks = "SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE '%.{}'"
-    assert query(db, tasks.format("run_import")) == [("FAILED",)]
+    assert db.query(tasks.format("run_import")) == [("FAILED",)]
     nothing_written(db)
     assert stored.exists()  # kept for the retry
     charter("worker", "--batch", "--queue", "default", env=env)  # the note to the uploader
@@ -192,11 +318,11 @@ def test_a_worker_killed_while_importing_an_upload_leaves_a_failed_run_to_retry(
     charter("shell", "-c", RETRY, env=env)
     charter("worker", "--batch", "--queue", "long", env=env)
 
-    ((status, created, retry_of),) = query(
-        db, "SELECT status, created_count, retry_of_id FROM core_importrun WHERE retry_of_id > 0"
+    ((status, created, retry_of),) = db.query(
+        "SELECT status, created_count, retry_of_id FROM core_importrun WHERE retry_of_id > 0"
     )
     assert (status, created, retry_of) == ("applied", ROWS, run_id)
-    assert query(db, "SELECT COUNT(*) FROM crm_deal") == [(ROWS,)]
+    assert db.query("SELECT COUNT(*) FROM crm_deal") == [(ROWS,)]
     assert not stored.exists()  # gone once the retry finished
     check = charter("rollups", "check", env=env)
     assert check.stdout.startswith("OK:")
