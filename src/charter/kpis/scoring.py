@@ -253,101 +253,66 @@ def kpi_result(
     today: dt.date,
 ) -> KpiResult:
     """One KPI's result for one subject (see `Scorer` for many)."""
-    return Scorer([spec], period, today).results(metrics, {spec.key: target})[0]
+    return _result(spec, metrics, target, period.elapsed_days(today), period.days)
+
+
+def _result(
+    spec: KpiSpec,
+    metrics: Mapping[str, Decimal],
+    target: Decimal | None,
+    elapsed: int,
+    days: int,
+) -> KpiResult:
+    """The rules of the module's conventions, for `elapsed` of the period's `days` gone by."""
+    actual = actual_of(spec, metrics)
+    attainment = attainment_of(spec, actual, target)
+    expected = pace = forecast = projected = None
+    if elapsed > 0 and not spec.additive:
+        # A ratio is its own forecast, and where it stands is where it is heading.
+        forecast, pace, projected = actual, attainment, attainment
+    elif elapsed > 0:
+        if target is not None:
+            expected = target * elapsed / days
+        if actual is not None:
+            # Multiply before dividing: 40000 x 91 / 30 is exactly 121333.33…, whereas dividing
+            # by a rounded 30/91 drifts in the last digits.
+            forecast = actual * days / elapsed
+            pace = attainment_of(spec, actual, expected)
+            projected = attainment_of(spec, forecast, target)
+    return KpiResult(
+        spec,
+        actual,
+        target,
+        attainment,
+        expected,
+        pace,
+        forecast,
+        projected,
+        _status(spec, actual, target, projected),
+        metrics,
+        elapsed,
+        days,
+    )
 
 
 class Scorer:
     """The results of the same KPIs, in the same period on the same day, for one subject after
-    another. What does not change from one subject to the next (the period's days, each KPI's
-    direction, unit and formula) is worked out once: an org's scorecards score ten thousand
-    KPI results, and repeating those lookups for each cost more than the arithmetic."""
+    another (an org's scorecards score every rep's KPIs)."""
 
     def __init__(self, specs: Sequence[KpiSpec], period: Period, today: dt.date) -> None:
+        self.specs = list(specs)
         self.days = period.days
         self.elapsed = period.elapsed_days(today)
-        self.plan = [
-            (
-                spec,
-                spec.key,
-                spec.formula.evaluator,
-                spec.unit == "percent",
-                spec.direction != "lower",
-                spec.formula.additive,
-                (spec.threshold_ahead, spec.threshold_on_track, spec.threshold_at_risk),
-            )
-            for spec in specs
-        ]
 
     def results(
         self, metrics: Mapping[str, Decimal], targets: Mapping[str, Decimal | None]
     ) -> list[KpiResult]:
         """Each KPI's result for a subject with these metric sums and these targets (by KPI
-        key). The rules are those of `attainment_of` (a ratio, inverted when lower is better),
-        of pace and forecast by run rate for additive KPIs and of `_status`, written out here
-        (a ratio is None when either side is None or the divisor is zero) because this runs
-        ten thousand times for an org-wide page; the tests hold the two to the same figures."""
-        days, elapsed = self.days, self.elapsed
-        out = []
-        for spec, key, evaluate, percent, higher, additive, thresholds in self.plan:
-            target = targets.get(key)
-            actual = evaluate(metrics)
-            if actual is not None and percent:
-                actual *= HUNDRED
-            if higher:
-                attainment = actual / target if actual is not None and target else None
-            else:
-                attainment = target / actual if target is not None and actual else None
-            expected = pace = forecast = projected = None
-            if elapsed > 0:
-                if not additive:
-                    forecast = actual
-                    pace = projected = attainment
-                elif actual is not None:
-                    # Multiply before dividing: 40000 x 91 / 30 is exactly 121333.33…, whereas
-                    # dividing by a rounded 30/91 drifts in the last digits.
-                    forecast = actual * days / elapsed
-                    if target is not None:
-                        expected = target * elapsed / days
-                        if higher:
-                            pace = actual / expected if expected else None
-                            projected = forecast / target if target else None
-                        else:
-                            pace = expected / actual if actual else None
-                            projected = target / forecast if forecast else None
-                elif target is not None:
-                    expected = target * elapsed / days
-            if target is None:
-                status = None
-            elif projected is not None:
-                ahead, on_track, at_risk = thresholds
-                status = (
-                    AHEAD
-                    if projected >= ahead
-                    else ON_TRACK
-                    if projected >= on_track
-                    else AT_RISK
-                    if projected >= at_risk
-                    else BEHIND
-                )
-            else:
-                status = _status(spec, actual, target, projected)
-            out.append(
-                KpiResult(
-                    spec,
-                    actual,
-                    target,
-                    attainment,
-                    expected,
-                    pace,
-                    forecast,
-                    projected,
-                    status,
-                    metrics,
-                    elapsed,
-                    days,
-                )
-            )
-        return out
+        key)."""
+        return [
+            _result(spec, metrics, targets.get(spec.key), self.elapsed, self.days)
+            for spec in self.specs
+        ]
 
 
 def _capped_mean(
