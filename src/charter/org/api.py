@@ -7,10 +7,11 @@ the two are kept apart so what a client may send never silently widens what it g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -28,7 +29,7 @@ from charter.org.access import (
     visible_people,
     visible_teams,
 )
-from charter.org.models import Invitation, Person, Role, Team
+from charter.org.models import Invitation, Organization, Person, Role, Team
 
 # --- output -------------------------------------------------------------------------------
 
@@ -187,6 +188,32 @@ def _require_org_admin(request: Request, what: str) -> None:
         raise PermissionDenied(f"Only admins can {what}.")
 
 
+def _admin_write(
+    request: Request,
+    *,
+    what: str,
+    input_class: type[serializers.Serializer],
+    write: Callable[..., Model],
+    output_class: type[serializers.ModelSerializer],
+    created: bool,
+) -> Response:
+    """An admin's create or change: refused for others before the input is read; the input's
+    fields go to `write` (the service call) and the result is answered in `output_class`."""
+    _require_org_admin(request, what)
+    data = _read(input_class, request, request.data)
+    with service_errors():
+        result = write(**data)
+    answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return Response(output_class(result).data, status=answer)
+
+
+def _org_of(request: Request) -> Organization:
+    """The signed-in person's organization: where everything they create belongs."""
+    me = person_of(request.user)
+    assert me is not None  # the API permission lets only active people in
+    return me.org
+
+
 # --- endpoints ----------------------------------------------------------------------------
 
 
@@ -232,13 +259,14 @@ class PersonViewSet(viewsets.GenericViewSet):
         responses={201: PersonOutput},
     )
     def create(self, request: Request) -> Response:
-        _require_org_admin(request, "add people")
-        data = _read(PersonCreateInput, request, request.data)
-        me = person_of(request.user)
-        assert me is not None  # the API permission lets only active people in
-        with service_errors():
-            person = services.person_create(org=me.org, actor=request.user, **data)
-        return Response(PersonOutput(person).data, status=status.HTTP_201_CREATED)
+        return _admin_write(
+            request,
+            what="add people",
+            input_class=PersonCreateInput,
+            write=partial(services.person_create, org=_org_of(request), actor=request.user),
+            output_class=PersonOutput,
+            created=True,
+        )
 
     @extend_schema(
         summary="Change a person (admins)",
@@ -247,12 +275,14 @@ class PersonViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         # Looked up first: someone out of sight is a 404 here as on a read, whatever the role.
-        person = self.get_object()
-        _require_org_admin(request, "change people")
-        changes = _read(PersonUpdateInput, request, request.data)
-        with service_errors():
-            services.person_update(person=person, actor=request.user, **changes)
-        return Response(PersonOutput(person).data)
+        return _admin_write(
+            request,
+            what="change people",
+            input_class=PersonUpdateInput,
+            write=partial(services.person_update, person=self.get_object(), actor=request.user),
+            output_class=PersonOutput,
+            created=False,
+        )
 
     @extend_schema(
         summary="Invite a person to sign in (admins; managers for their reports)",
@@ -313,13 +343,14 @@ class TeamViewSet(viewsets.GenericViewSet):
         summary="Add a team (admins)", request=TeamCreateInput, responses={201: TeamOutput}
     )
     def create(self, request: Request) -> Response:
-        _require_org_admin(request, "add teams")
-        data = _read(TeamCreateInput, request, request.data)
-        me = person_of(request.user)
-        assert me is not None  # the API permission lets only active people in
-        with service_errors():
-            team = services.team_create(org=me.org, actor=request.user, **data)
-        return Response(TeamOutput(team).data, status=status.HTTP_201_CREATED)
+        return _admin_write(
+            request,
+            what="add teams",
+            input_class=TeamCreateInput,
+            write=partial(services.team_create, org=_org_of(request), actor=request.user),
+            output_class=TeamOutput,
+            created=True,
+        )
 
     @extend_schema(
         summary="Rename or move a team (admins)",
@@ -328,16 +359,23 @@ class TeamViewSet(viewsets.GenericViewSet):
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         team = self.get_object()
-        _require_org_admin(request, "change teams")
-        data = _read(TeamUpdateInput, request, request.data)
-        with service_errors():
-            services.team_update(
+
+        def change(**data: Any) -> Team:
+            return services.team_update(
                 team=team,
                 actor=request.user,
                 name=data.get("name", team.name),
                 parent=data.get("parent", team.parent),
             )
-        return Response(TeamOutput(team).data)
+
+        return _admin_write(
+            request,
+            what="change teams",
+            input_class=TeamUpdateInput,
+            write=change,
+            output_class=TeamOutput,
+            created=False,
+        )
 
 
 class MeView(APIView):

@@ -7,6 +7,7 @@ change is a 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -115,27 +116,49 @@ def _person_context(
     return context
 
 
+def _submit_once(
+    request: AuthenticatedHttpRequest,
+    form: forms.SubmitOnceForm,
+    act: Callable[[], Any],
+    done: Callable[[Any], tuple[str, str]],
+) -> HttpResponse | None:
+    """Act on a create or invite form once: a repeated post lands where the first one did.
+    `act` calls the service; `done` gives, from its result, the address to go to and the
+    message to show. None means: show the form (again)."""
+    if request.method != "POST":
+        return None
+    url = _done_url(request, form)
+    if url:
+        return redirect(url)
+    if not form.is_valid():
+        return None
+    try:
+        result = act()
+    except ValidationError as exc:
+        forms.apply_service_error(form, exc)
+        return None
+    url, message = done(result)
+    _mark_done(request, form, url)
+    messages.success(request, message)
+    return redirect(url)
+
+
 @person_required
 def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_admin(request, "add people")
     form = forms.PersonForm(_posted(request), user=request.user)
-    if request.method == "POST":
-        done = _done_url(request, form)
-        if done:
-            return redirect(done)
-        if form.is_valid():
-            org = selectors.current_org()
-            assert org is not None  # an admin person exists, so the organization does
-            try:
-                created = services.person_create(org=org, actor=request.user, **form.changes())
-            except ValidationError as exc:
-                forms.apply_service_error(form, exc)
-            else:
-                url = reverse("org:person", args=[created.pk])
-                _mark_done(request, form, url)
-                messages.success(request, f"{created.full_name} is in the org chart.")
-                return redirect(url)
-    return render(request, "org/person_form.html", {"form": form, "person": None})
+    response = _submit_once(
+        request,
+        form,
+        lambda: services.person_create(
+            org=request.person.org, actor=request.user, **form.changes()
+        ),
+        lambda created: (
+            reverse("org:person", args=[created.pk]),
+            f"{created.full_name} is in the org chart.",
+        ),
+    )
+    return response or render(request, "org/person_form.html", {"form": form, "person": None})
 
 
 @person_required
@@ -162,25 +185,18 @@ def person_invite(request: AuthenticatedHttpRequest, person_id: int) -> HttpResp
     form = forms.InviteForm(
         _posted(request), person=target, may_set_email=can_manage_org(request.user)
     )
-    if request.method == "POST":
-        done = _done_url(request, form)
-        if done:
-            return redirect(done)
-        if form.is_valid():
-            try:
-                invitation = services.person_invite(
-                    person=target, actor=request.user, email=form.cleaned_data.get("email")
-                )
-            except ValidationError as exc:
-                forms.apply_service_error(form, exc)
-            else:
-                url = reverse("org:person", args=[target.pk])
-                _mark_done(request, form, url)
-                messages.success(
-                    request, f"Invitation sent to {invitation.email}. The link works for 3 days."
-                )
-                return redirect(url)
-    return render(request, "org/person_invite.html", {"person": target, "form": form})
+    response = _submit_once(
+        request,
+        form,
+        lambda: services.person_invite(
+            person=target, actor=request.user, email=form.cleaned_data.get("email")
+        ),
+        lambda invitation: (
+            reverse("org:person", args=[target.pk]),
+            f"Invitation sent to {invitation.email}. The link works for 3 days.",
+        ),
+    )
+    return response or render(request, "org/person_invite.html", {"person": target, "form": form})
 
 
 @person_required
@@ -269,28 +285,18 @@ def teams(request: AuthenticatedHttpRequest) -> HttpResponse:
 def team_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_admin(request, "create teams")
     form = forms.TeamForm(_posted(request), user=request.user)
-    if request.method == "POST":
-        done = _done_url(request, form)
-        if done:
-            return redirect(done)
-        if form.is_valid():
-            org = selectors.current_org()
-            assert org is not None
-            try:
-                created = services.team_create(
-                    org=org,
-                    actor=request.user,
-                    name=form.cleaned_data["name"],
-                    parent=form.cleaned_data["parent"],
-                )
-            except ValidationError as exc:
-                forms.apply_service_error(form, exc)
-            else:
-                url = reverse("org:team", args=[created.pk])
-                _mark_done(request, form, url)
-                messages.success(request, f"Team {created.name} created.")
-                return redirect(url)
-    return render(request, "org/team_form.html", {"form": form, "team": None})
+    response = _submit_once(
+        request,
+        form,
+        lambda: services.team_create(
+            org=request.person.org,
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            parent=form.cleaned_data["parent"],
+        ),
+        lambda created: (reverse("org:team", args=[created.pk]), f"Team {created.name} created."),
+    )
+    return response or render(request, "org/team_form.html", {"form": form, "team": None})
 
 
 def _team_or_404(request: AuthenticatedHttpRequest, team_id: int) -> Team:
