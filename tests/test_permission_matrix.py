@@ -191,12 +191,12 @@ def _kpi_fields(w: World) -> dict[str, Any]:
 
 MATRIX: dict[str, Row] = {
     # --- core ------------------------------------------------------------------------------
-    "core:home": Row(get=SIGNED_IN),
-    "core:audit": Row(get=ADMIN_PAGE),
-    "core:audit_csv": Row(get=ADMIN_PAGE),
-    "core:jobs": Row(get=SIGNED_IN),
+    "web:home": Row(get=SIGNED_IN),
+    "web:audit": Row(get=ADMIN_PAGE),
+    "web:audit_csv": Row(get=ADMIN_PAGE),
+    "web:jobs": Row(get=SIGNED_IN),
     # The job was started by `manager`: only they and admins may watch it.
-    "core:job": Row(get=By(LOGIN, 404, OK, 404, OK, 404)),
+    "web:job": Row(get=By(LOGIN, 404, OK, 404, OK, 404)),
     # --- accounts --------------------------------------------------------------------------
     "accounts:login": Row(
         get=By(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),

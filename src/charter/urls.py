@@ -4,7 +4,7 @@ from django.urls import include, path
 # most visited pages (a rep's own KPIs) come first, resolved without trying the others.
 urlpatterns = [
     path("kpis/", include("charter.kpis.urls")),
-    path("", include("charter.core.urls")),
+    path("", include("charter.web.urls")),
     path("accounts/", include("charter.accounts.urls")),
     path("org/", include("charter.org.urls")),
     path("expectations/", include("charter.expectations.urls")),

@@ -69,7 +69,7 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
             user=user, password=form.cleaned_data["new_password1"], request=request
         )
         messages.success(request, "Your password is set. Welcome to Charter.")
-        return redirect("core:home")
+        return redirect("web:home")
     return render(request, "accounts/set_password.html", {"form": form, "user_email": user.email})
 
 

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from charter.core import views
+from charter.web import views
 
-app_name = "core"
+app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit, name="audit"),
