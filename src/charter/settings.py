@@ -105,9 +105,6 @@ TEMPLATES = [
 _default_db_url = f"sqlite:///{DATA_DIR / 'charter.sqlite3'}"
 DATABASE_URL = env_str("DATABASE_URL", _default_db_url)
 _db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=0))
-# Pages (4 KB) the SQLite write-ahead log may reach before a commit copies it into the database
-# itself: 400 MB, only ever reached without a worker checkpointing every minute.
-SQLITE_CHECKPOINT_BACKSTOP_PAGES = 100_000
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] not in ("", ":memory:"):
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -117,15 +114,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock
         # at BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
-        #
-        # wal_autocheckpoint: `charter tick` (the worker, every minute) copies the write-ahead
-        # log into the database (core.periodic.checkpoint_database), so a commit does not do it
-        # itself; otherwise whichever commit crossed 1,000 logged pages paid for copying all of
-        # them, half a second after a 10,000-deal import. The limit stays as a backstop for an
-        # installation running no worker.
+        # The write-ahead log stays small on its own, with or without a worker: a commit that
+        # leaves it over 1,000 pages copies it into the database (SQLite's wal_autocheckpoint).
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-            f" PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_BACKSTOP_PAGES};"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

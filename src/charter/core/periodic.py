@@ -1,6 +1,6 @@
 """Housekeeping of the shared kernel, run by `charter tick`: old sessions, finished job
-results and login-attempt records would otherwise grow without bound, and so would SQLite's
-write-ahead log; imports killed mid-run would stay "running", and their uploads on disk."""
+results and login-attempt records would otherwise grow without bound; imports killed mid-run
+would stay "running", and their uploads on disk."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 from importlib import import_module
 
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.utils import timezone
 
 from charter.core.registry import periodic
@@ -58,24 +58,6 @@ def clean_login_attempts() -> str:
     logs, _ = AccessLog.objects.filter(attempt_time__lte=old).delete()
     failures, _ = AccessFailureLog.objects.filter(attempt_time__lte=old).delete()
     return f"{attempts} expired lockout attempts, {logs + failures} old sign-in records removed"
-
-
-@periodic("core.checkpoint_database")
-def checkpoint_database() -> str:
-    """Copy SQLite's write-ahead log into the database file, as far as no reader still needs
-    it (PASSIVE: never waits for, nor blocks, anyone). Commits leave this to the tick (see
-    `wal_autocheckpoint` in the settings) so that an import's commit does not pay for it."""
-    if connection.vendor != "sqlite":
-        return "nothing to do: the database is not SQLite"
-    if connection.in_atomic_block:
-        # SQLite refuses to checkpoint from inside a transaction; the next tick will do it.
-        return "skipped: called inside a transaction"
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        _busy, logged, copied = cursor.fetchone()
-    if logged < 0:
-        return "nothing to do: the database keeps no write-ahead log"
-    return f"{copied} of {logged} logged pages copied into the database"
 
 
 @periodic("core.fail_abandoned_imports")
