@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.core.management.base import CommandError
 from django.db.models import (
     Case,
     CharField,
@@ -48,9 +49,23 @@ class LoginState:
     }
 
 
+class SeveralOrganizations(CommandError):
+    """A command-line run cannot tell which organization it is for."""
+
+
 def current_org() -> Organization | None:
-    """The organization of this installation (Charter hosts one today)."""
-    return Organization.objects.order_by("pk").first()
+    """The organization a command-line run acts on: the only one in the database (None before
+    there is one). Pages and the API never ask this; they act in the signed-in person's
+    organization. A database with several organizations refuses to guess: a command error,
+    because only commands call this."""
+    orgs = list(Organization.objects.order_by("pk")[:2])
+    if len(orgs) > 1:
+        names = ", ".join(Organization.objects.order_by("name").values_list("name", flat=True))
+        raise SeveralOrganizations(
+            f"This database holds several organizations ({names}); this command works on a "
+            "database with one."
+        )
+    return orgs[0] if orgs else None
 
 
 def with_login_state(people: QuerySet[Person]) -> QuerySet[Person]:

@@ -3,6 +3,8 @@ that person's organization (never the first one in the table), and neither shows
 
 from __future__ import annotations
 
+import pytest
+
 from charter.api.tests.conftest import bearer, token_for
 from charter.conftest import client_for
 from charter.org.models import Person, Team
@@ -44,3 +46,18 @@ def test_web_and_api_list_only_the_signed_in_persons_organization(everyone, glob
         assert {t["id"] for t in teams} == set(
             Team.objects.filter(org_id=org_id).values_list("pk", flat=True)
         )
+
+
+def test_a_command_refuses_to_guess_the_organization_when_there_are_several(everyone, globex):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=r"several organizations \(Acme Demo Co, Globex\)"):
+        call_command(
+            "createadmin",
+            "--email=new.admin@acme.test",
+            "--name=New Admin",
+            "--password=a-long-enough-password-1",
+            "--no-input",
+        )
+    assert not Person.objects.filter(email="new.admin@acme.test").exists()

@@ -10,7 +10,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from charter.org import services
-from charter.org.models import Organization, Person, Role
+from charter.org.models import Person, Role
+from charter.org.selectors import current_org
 
 
 def _messages(exc: ValidationError) -> str:
@@ -46,7 +47,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         interactive = options["interactive"] and sys.stdin.isatty()
-        org = Organization.objects.order_by("pk").first()
+        org = current_org()
         org_name = options["org"] or ""
         if org is None and not org_name:
             org_name = self._ask("Organization name", interactive, "--org")
