@@ -3,28 +3,32 @@ rep (and a few strategic deals for managers), plus one CRM owner nobody has matc
 
 The numbers are shaped like a real sales floor so dashboards have something to say: reps differ
 (a per-rep skill drawn once), enterprise deals are fewer and bigger, deals slip to quarter ends,
-summer is slow, about a quarter of closed deals are won. Rows are written with bulk inserts,
-as an import would, so the whole demo stays fast.
+summer is slow, about a quarter of closed deals are won. Rows are written through the upsert
+an import uses (`crm.services.facts_upsert`), which keeps the KPI rollups and the data version
+current as it writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
+from django.db.models import Model
 from django.utils import timezone
 
 from charter.core.demo import DemoContext
 from charter.core.registry import demo_builder
+from charter.crm import services
 from charter.crm.models import Activity, ActivityKind, CsatResponse, Deal, DealStage
 from charter.org.services import normalise_alias
 
 DAYS = 730
-BATCH = 2000
 # A CRM user who sold for the company but is not (yet) in the org chart under a name Charter
 # can match: the admin resolves them on the unmatched-owners page.
 UNMATCHED_OWNER = "J. Okafor"
@@ -143,9 +147,12 @@ def _sellers(ctx: DemoContext) -> list[Seller]:
     return sellers
 
 
-def _deal_rows(ctx: DemoContext, seller: Seller, ids: _Ids) -> Iterator[Deal]:
+# A fact row as an importer hands it to the upsert: field names (owner by id) to clean values.
+FactRow = dict[str, Any]
+
+
+def _deal_rows(ctx: DemoContext, seller: Seller, ids: _Ids) -> Iterator[FactRow]:
     rng, today = ctx.rng, ctx.today
-    org = ctx.org
     median = 42_000 if seller.enterprise else 9_000
     win_rate = min(0.42, max(0.15, 0.26 + 0.12 * (seller.skill - 1.0)))
     products = PRODUCTS["enterprise" if seller.enterprise else "other"]
@@ -173,11 +180,9 @@ def _deal_rows(ctx: DemoContext, seller: Seller, ids: _Ids) -> Iterator[Deal]:
             amount = max(Decimal(500), (amount / 100).quantize(Decimal(1)) * 100)
             account = f"{rng.choice(ACCOUNT_FIRST)} {rng.choice(ACCOUNT_SECOND)}"
             product = rng.choice(products)
-            yield Deal(
-                org=org,
-                source="salesforce",
+            yield dict(
                 external_id=ids.next(),
-                owner=seller.person,
+                owner_id=seller.person.pk if seller.person is not None else None,
                 owner_raw=seller.owner_raw,
                 owner_key=owner_key,
                 stage=stage,
@@ -199,7 +204,7 @@ def _deal_rows(ctx: DemoContext, seller: Seller, ids: _Ids) -> Iterator[Deal]:
         week += dt.timedelta(days=7)
 
 
-def _activity_rows(ctx: DemoContext, seller: Seller, ids: _Ids) -> Iterator[Activity]:
+def _activity_rows(ctx: DemoContext, seller: Seller, ids: _Ids) -> Iterator[FactRow]:
     rng, today = ctx.rng, ctx.today
     kinds = [k for k, *_ in ACTIVITY_MIX]
     weights = [w for _, w, *_ in ACTIVITY_MIX]
@@ -218,11 +223,9 @@ def _activity_rows(ctx: DemoContext, seller: Seller, ids: _Ids) -> Iterator[Acti
             durations, outcomes = details[kind]
             at = dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.choice((0, 15, 30, 45))))
             account = f"{rng.choice(ACCOUNT_FIRST)} {rng.choice(ACCOUNT_SECOND)}"
-            yield Activity(
-                org=ctx.org,
-                source="salesforce",
+            yield dict(
                 external_id=ids.next(),
-                owner=seller.person,
+                owner_id=seller.person.pk if seller.person is not None else None,
                 owner_raw=seller.owner_raw,
                 owner_key=owner_key,
                 kind=kind,
@@ -235,35 +238,37 @@ def _activity_rows(ctx: DemoContext, seller: Seller, ids: _Ids) -> Iterator[Acti
         week += dt.timedelta(days=7)
 
 
-def _csat_rows(ctx: DemoContext, deals: list[Deal], skills: dict[str, float]) -> Iterator[Any]:
+def _csat_rows(
+    ctx: DemoContext, deals: list[FactRow], skills: dict[str, float]
+) -> Iterator[FactRow]:
     """A survey after about two in three won deals; better reps get happier customers."""
     rng, today = ctx.rng, ctx.today
     n = 0
     for deal in deals:
-        if deal.stage != DealStage.WON or deal.close_date is None or rng.random() > 0.65:
+        if deal["stage"] != DealStage.WON or deal["close_date"] is None or rng.random() > 0.65:
             continue
-        day = deal.close_date + dt.timedelta(days=rng.randint(7, 30))
+        day = deal["close_date"] + dt.timedelta(days=rng.randint(7, 30))
         if day > today:
             continue
-        skill = skills.get(deal.owner_raw, 1.0)
+        skill = skills.get(deal["owner_raw"], 1.0)
         mean = min(4.8, max(1.5, 3.3 + 0.9 * (skill - 1.0)))
         score = min(5, max(1, round(rng.gauss(mean, 0.9))))
         n += 1
-        yield CsatResponse(
-            org=ctx.org,
-            source="survey",
+        yield dict(
             external_id=f"CSAT-{n:06d}",
-            owner=deal.owner,
-            owner_raw=deal.owner_raw,
-            owner_key=deal.owner_key,
+            owner_id=deal["owner_id"],
+            owner_raw=deal["owner_raw"],
+            owner_key=deal["owner_key"],
             score=Decimal(score),
             scale=5,
             date=day,
-            account=deal.account,
+            account=deal["account"],
         )
 
 
-def _unmatched(ctx: DemoContext, deal_ids: _Ids, activity_ids: _Ids) -> tuple[list[Any], ...]:
+def _unmatched(
+    ctx: DemoContext, deal_ids: _Ids, activity_ids: _Ids
+) -> tuple[list[FactRow], list[FactRow]]:
     """J. Okafor sold in the Americas before their CRM name was linked to anyone."""
     ghost = Seller(
         key="unmatched",
@@ -290,8 +295,8 @@ def _unmatched(ctx: DemoContext, deal_ids: _Ids, activity_ids: _Ids) -> tuple[li
 def build_crm(ctx: DemoContext) -> None:
     deal_ids, activity_ids = _Ids("006"), _Ids("00T")
     sellers = _sellers(ctx)
-    deals: list[Deal] = []
-    activities: list[Activity] = []
+    deals: list[FactRow] = []
+    activities: list[FactRow] = []
     for seller in sellers:
         deals.extend(_deal_rows(ctx, seller, deal_ids))
         activities.extend(_activity_rows(ctx, seller, activity_ids))
@@ -299,13 +304,21 @@ def build_crm(ctx: DemoContext) -> None:
     deals.extend(ghost_deals)
     activities.extend(ghost_activities)
     skills = {s.owner_raw: s.skill for s in sellers}
-    Deal.objects.bulk_create(deals, batch_size=BATCH)
-    Activity.objects.bulk_create(activities, batch_size=BATCH)
+    _upsert(ctx, Deal, "salesforce", deals)
+    _upsert(ctx, Activity, "salesforce", activities)
     responses = list(_csat_rows(ctx, deals, skills))
-    CsatResponse.objects.bulk_create(responses, batch_size=BATCH)
-    won = sum(1 for d in deals if d.stage == DealStage.WON)
+    _upsert(ctx, CsatResponse, "survey", responses)
+    won = sum(1 for d in deals if d["stage"] == DealStage.WON)
     ctx.log(
         f"demo: {len(deals):,} deals ({won:,} won), {len(activities):,} activities, "
         f"{len(responses):,} CSAT responses; {len(ghost_deals)} deals of unmatched CRM owner "
         f"{UNMATCHED_OWNER!r}"
     )
+
+
+def _upsert(ctx: DemoContext, model: type[Model], source: str, rows: Sequence[FactRow]) -> None:
+    """Write the rows as an import of them would, seller by seller: the upsert writes each chunk
+    owner by owner, in the order of their ids, so one call per seller keeps the rows in the
+    order they were drawn in (and with it their ids, the same for the same seed)."""
+    for _owner, group in groupby(rows, key=itemgetter("owner_id")):
+        services.facts_upsert(model=model, org=ctx.org, source=source, rows=group, run=None)

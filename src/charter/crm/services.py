@@ -24,6 +24,7 @@ from charter.crm.owners import FACT_MODELS, guess_alias_kind
 from charter.crm.signals import FactListener, facts_reattributed, facts_writing
 from charter.org import services as org_services
 from charter.org.models import Organization, OwnerAlias, Person
+from charter.org.versions import data_version_bump
 
 M = TypeVar("M", bound=Model)
 
@@ -233,6 +234,8 @@ def facts_upsert(
                 listener.add(names, before, after)
     for listener in listeners:
         listener.finish()
+    if counts.created or counts.updated:
+        data_version_bump(org_id=org.pk)
     return counts
 
 
@@ -262,6 +265,7 @@ def owner_resolve(
             for name, model in FACT_MODELS.items()
         }
         if any(counts.values()):
+            data_version_bump(org_id=org.pk)
             facts_reattributed.send(None, org=org, person_ids=[person.pk])
         audit.record(
             actor=actor,

@@ -1,7 +1,7 @@
 """Rendered scorecards, cached under the organization's data version.
 
-Every write that can change a figure (facts through the rollups, targets, KPI versions, closes,
-people and teams) raises `ScorecardSettings.data_version` in its own transaction; a cached
+Every service that can change a figure (facts, targets, KPI versions, closes, people, teams)
+raises the organization's data version (`org.versions`) in its own transaction; a cached
 fragment's key holds the version it was computed at, the viewer and the day, so a reader sees
 the new figures on the first request after the commit, and a stale fragment is never served.
 The version is one indexed row read per request, shared by every process; the fragments live
@@ -16,42 +16,16 @@ from typing import Any
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.crypto import salted_hmac
 
-from charter.kpis.models import ScorecardSettings
 from charter.org.models import Organization
+from charter.org.versions import data_version
 
 # Long enough to serve a team's dashboards through a busy morning, short enough that memory
 # held by fragments of yesterday's versions goes away on its own.
 TTL_SECONDS = 600
-
-
-def data_version(org_id: int) -> int:
-    """The organization's data version (0 before anything was ever counted)."""
-    found = (
-        ScorecardSettings.objects.filter(org_id=org_id)
-        .values_list("data_version", flat=True)
-        .first()
-    )
-    return int(found or 0)
-
-
-def _raise(org_id: int) -> None:
-    if not ScorecardSettings.objects.filter(org_id=org_id).update(
-        data_version=F("data_version") + 1
-    ):
-        ScorecardSettings.objects.get_or_create(org_id=org_id, defaults={"data_version": 1})
-
-
-def changed(org_id: int | None) -> None:
-    """Say that scorecards of the organization may have changed. The version goes up inside the
-    writer's transaction: other readers see it with the data it describes, at the commit (and
-    never if the transaction rolls back); the writer's own next read already sees it."""
-    if org_id is not None:
-        _raise(org_id)
 
 
 def _key(kind: str, org_id: int, version: int, parts: tuple[Any, ...]) -> str:

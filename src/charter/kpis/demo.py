@@ -24,7 +24,7 @@ from charter.core.periods import MONTH, QUARTER, YEAR, Period, period_containing
 from charter.core.registry import demo_builder
 from charter.crm import services as crm_services
 from charter.crm.models import Deal, DealStage
-from charter.kpis import rollups, services
+from charter.kpis import services
 from charter.kpis.metrics import METRIC_KEYS, METRICS
 from charter.kpis.models import KpiDefinition, MonthlyMetrics
 from charter.kpis.scoring import kpi_result
@@ -476,8 +476,6 @@ def _range(values: Iterable[Decimal | None]) -> str:
 @demo_builder("kpis", order=40)
 def build_kpis(ctx: DemoContext) -> None:
     org = ctx.org
-    # The CRM demo bulk-inserts its facts without the import path that keeps rollups current.
-    rollups.rebuild(org=org)
     fy = org.fiscal_year_start_month
     current = period_containing(ctx.today, QUARTER, fy)
     quarters = [shift(current, -step, fy) for step in range(PAST_QUARTERS, -1, -1)]

@@ -287,9 +287,6 @@ class ScorecardSettings(models.Model):
     # the grace period has to fit how late the organization's CRM data comes in.
     auto_close_after_days = models.PositiveSmallIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
-    # Goes up whenever anything a scorecard shows may have changed (facts, targets, KPIs, people,
-    # closes); rendered scorecards are cached under it, so no cache ever outlives its data.
-    data_version = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"scorecard settings of {self.org_id}"

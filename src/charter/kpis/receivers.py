@@ -1,18 +1,20 @@
-"""Keep the rollups current when the CRM app writes facts."""
+"""What the KPI pillar derives from other apps' events: the rollups follow the CRM's fact
+writes and owner changes and the organization's time zone, and a new organization gets the
+built-in KPI library. (The data version the page cache keys on is raised by each service that
+changes figures, see `org.versions`, not here.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from charter.core.jobs import job_create
 from charter.crm.signals import facts_reattributed, facts_writing
-from charter.kpis import cache, rollups
-from charter.kpis.models import KpiDefinition, KpiVersion, PeriodClose, Target, TargetRevision
-from charter.org.models import Organization, Person, Team
+from charter.kpis import rollups
+from charter.org.models import Organization
 from charter.org.signals import time_zone_changed
 
 
@@ -49,38 +51,3 @@ def _time_zone_changed(sender: Any, **kwargs: Any) -> None:
         actor=kwargs.get("actor"),
     )
     transaction.on_commit(lambda: tasks.rebuild_rollups.enqueue(org_id=org.pk, job_id=job.pk))
-
-
-def _org_of(instance: Any) -> int | None:
-    if isinstance(instance, Organization):
-        return int(instance.pk)
-    if isinstance(instance, TargetRevision):
-        return int(instance.target.org_id)
-    if isinstance(instance, KpiVersion):
-        return int(instance.definition.org_id)
-    return getattr(instance, "org_id", None)
-
-
-def _scorecards_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if not kwargs.get("raw"):
-        cache.changed(_org_of(instance))
-
-
-# What a scorecard shows besides the rollups: who is in which team, targets, KPI definitions,
-# closes. (The rollups say so themselves, see `rollups.RollupWriter.finish`.)
-for _model in (
-    Organization,
-    Person,
-    Team,
-    Target,
-    TargetRevision,
-    KpiDefinition,
-    KpiVersion,
-    PeriodClose,
-):
-    post_save.connect(
-        _scorecards_changed, sender=_model, dispatch_uid=f"kpis.cache.{_model.__name__}.save"
-    )
-    post_delete.connect(
-        _scorecards_changed, sender=_model, dispatch_uid=f"kpis.cache.{_model.__name__}.delete"
-    )

@@ -21,10 +21,10 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from charter.crm.models import Activity, CsatResponse, Deal
-from charter.kpis import cache
 from charter.kpis.metrics import CONTRIBUTING_FIELDS, METRIC_KEYS, Cells, accumulate_facts
 from charter.kpis.models import DailyMetrics, MonthlyMetrics
 from charter.org.models import Organization, Person
+from charter.org.versions import data_version_bump
 
 FACT_MODELS: tuple[type[Model], ...] = (Deal, Activity, CsatResponse)
 # People recomputed per round of a rebuild or check: their facts and cells fit in memory
@@ -108,7 +108,6 @@ class RollupWriter:
         self.org = org
         self.model = model
         self.cells: Cells = {}
-        self.wrote = False
         self.people: set[int] = set()  # to recompute, when a writer leaves fields out
 
     def add(
@@ -141,8 +140,6 @@ class RollupWriter:
             self.flush()
 
     def flush(self) -> None:
-        if self.cells:
-            self.wrote = True
         add_cells(self.cells)
         self.cells = {}
 
@@ -151,8 +148,6 @@ class RollupWriter:
         if self.people:
             rebuild_people(org=self.org, person_ids=sorted(self.people))
             self.people = set()
-        if self.wrote:
-            cache.changed(self.org.pk)
 
 
 def _facts_of(org: Organization, person_ids: Sequence[int]) -> Iterator[Cells]:
@@ -193,7 +188,7 @@ def rebuild_people(*, org: Organization, person_ids: Sequence[int]) -> int:
         MonthlyMetrics.objects.filter(person_id__in=ids).delete()
         cells = computed_cells(org, ids)
         add_cells(cells)
-        cache.changed(org.pk)
+        data_version_bump(org_id=org.pk)
     return len(cells)
 
 
@@ -223,7 +218,7 @@ def rebuild(*, org: Organization, progress: Progress | None = None) -> int:
             written += len(cells)
             if progress is not None:
                 progress(min(done * PEOPLE_PER_BATCH, len(ids)), len(ids))
-        cache.changed(org.pk)
+        data_version_bump(org_id=org.pk)
     return written
 
 

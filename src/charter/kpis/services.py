@@ -16,7 +16,6 @@ from django.utils import timezone
 from charter.core import audit
 from charter.core.decimals import exact_problem, field_problem
 from charter.core.periods import Period
-from charter.kpis import cache
 from charter.kpis.formula import FormulaError, parse
 from charter.kpis.library import BUILTIN_EFFECTIVE_FROM, BUILTINS, DEFAULT_SCORE_CAP
 from charter.kpis.models import (
@@ -38,6 +37,7 @@ from charter.kpis.selectors.definitions import kpi_specs
 from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards, team_scorecards
 from charter.kpis.selectors.targets import org_targets
 from charter.org.models import Organization, Person, Team
+from charter.org.versions import data_version_bump
 
 # The fields of a KPI version a person chooses (the rest is bookkeeping).
 VERSION_FIELDS = (
@@ -89,6 +89,8 @@ def kpi_library_ensure(*, org: Organization, actor: Any = None, audited: bool = 
                 created_by=_actor_user(actor),
             )
             made += 1
+        if made:
+            data_version_bump(org_id=org.pk)
         if made and audited:
             audit.record(
                 actor=actor, action="kpis.library.created", after={"builtin_kpis_added": made}
@@ -199,6 +201,7 @@ def kpi_create(
             created_by=_actor_user(actor),
             **{name: cleaned[name] for name in VERSION_FIELDS},
         )
+        data_version_bump(org_id=org.pk)
         audit.record(
             actor=actor,
             action="kpis.kpi.created",
@@ -247,6 +250,7 @@ def kpi_revise(
             created_by=_actor_user(actor),
             **{name: cleaned[name] for name in VERSION_FIELDS},
         )
+        data_version_bump(org_id=definition.org_id)
         audit.record(
             actor=actor,
             action="kpis.kpi.revised",
@@ -352,6 +356,7 @@ def target_set(
             period,
         )
         target.save(update_fields=["day_total"])
+        data_version_bump(org_id=org.pk)
         audit.record(
             actor=actor,
             action="kpis.target.revised" if previous else "kpis.target.set",
@@ -423,6 +428,7 @@ def period_close(
             )
             for card in cards
         )
+        data_version_bump(org_id=org.pk)
         after: dict[str, Any] = {"period": period.label, "scorecards": len(cards)}
         if automatic_after_days is not None:
             after |= {"automatic": True, "days_after_end": automatic_after_days}
@@ -486,7 +492,7 @@ def scorecard_settings_update(
         found.save(update_fields=[*changed, "updated_at"])
         if "leaderboard_visibility" in changed:
             # Cached pages show the leaderboard link (or not) by this setting.
-            cache.changed(org.pk)
+            data_version_bump(org_id=org.pk)
         audit.record(
             actor=actor,
             action="kpis.settings.updated",

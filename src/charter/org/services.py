@@ -14,6 +14,7 @@ from charter.accounts.services import login_access_revoke, login_email_change
 from charter.core import audit
 from charter.org.models import Invitation, Organization, OwnerAlias, Person, Role, Team
 from charter.org.signals import time_zone_changed
+from charter.org.versions import data_version_bump
 
 PERSON_AUDIT_FIELDS = [
     "full_name",
@@ -36,6 +37,7 @@ def normalise_alias(value: str) -> str:
 def organization_create(*, name: str, actor: Any = None, **fields: Any) -> Organization:
     with transaction.atomic():
         org = Organization.objects.create(name=name, **fields)
+        data_version_bump(org_id=org.pk)
         audit.record(actor=actor, action="org.organization.created", obj=org, after={"name": name})
     return org
 
@@ -72,6 +74,8 @@ def organization_update(*, org: Organization, actor: Any, **changes: Any) -> Org
         for name, value in changed.items():
             setattr(org, name, value)
         org.save(update_fields=list(changed))
+        # Scorecards show the name and count days into periods by the calendar and time zone.
+        data_version_bump(org_id=org.pk)
         audit.record(
             actor=actor,
             action="org.organization.updated",
@@ -109,6 +113,7 @@ def team_create(*, org: Organization, name: str, parent: Team | None = None, act
         raise ValidationError({"parent": f"{parent} belongs to another organization."})
     with transaction.atomic():
         team = Team.objects.create(org=org, name=name, parent=parent)
+        data_version_bump(org_id=org.pk)
         audit.record(
             actor=actor,
             action="org.team.created",
@@ -133,6 +138,7 @@ def team_update(*, team: Team, actor: Any, name: str, parent: Team | None) -> Te
         return team  # the same form posted twice: nothing to change, nothing to log
     with transaction.atomic():
         team.save(update_fields=["name", "parent"])
+        data_version_bump(org_id=team.org_id)
         audit.record(
             actor=actor,
             action="org.team.updated",
@@ -228,6 +234,7 @@ def person_create(
     )
     with transaction.atomic():
         person.save()
+        data_version_bump(org_id=org.pk)
         audit.record(
             actor=actor,
             action="org.person.created",
@@ -280,6 +287,7 @@ def person_update(*, person: Person, actor: Any, **changes: Any) -> Person:
         return person
     with transaction.atomic():
         person.save(update_fields=[*changed, "updated_at"])
+        data_version_bump(org_id=person.org_id)
         if "email" in changed and person.user is not None:
             # The login's address is where reset links go: changing it is announced to the old
             # address and ends the login's sessions and tokens.
@@ -315,6 +323,7 @@ def person_deactivate(*, person: Person, actor: Any, leave_date: dt.date | None 
         person.is_active = False
         person.leave_date = leave
         person.save(update_fields=["is_active", "leave_date", "updated_at"])
+        data_version_bump(org_id=person.org_id)
         if person.user is not None:
             person.user.is_active = False
             person.user.save(update_fields=["is_active"])
@@ -338,6 +347,7 @@ def person_reactivate(*, person: Person, actor: Any) -> Person:
         person.is_active = True
         person.leave_date = None
         person.save(update_fields=["is_active", "leave_date", "updated_at"])
+        data_version_bump(org_id=person.org_id)
         if person.user is not None:
             person.user.is_active = True
             person.user.save(update_fields=["is_active"])
@@ -402,6 +412,7 @@ def person_invite(*, person: Person, actor: Any, email: str | None = None) -> In
             user = existing or User.objects.create_user(person.email)
             person.user = user
             person.save(update_fields=["user", "updated_at"])
+            data_version_bump(org_id=person.org_id)
         invitation = Invitation.objects.create(person=person, email=person.email, invited_by=actor)
         audit.record(
             actor=actor, action="org.person.invited", obj=person, after={"email": person.email}
@@ -482,6 +493,7 @@ def person_login_create(*, person: Person, actor: Any, password: str) -> Any:
         user = User.objects.create_user(person.email, password)
         person.user = user
         person.save(update_fields=["user", "updated_at"])
+        data_version_bump(org_id=person.org_id)
         audit.record(
             actor=actor, action="org.person.login_created", obj=person, after={"email": user.email}
         )

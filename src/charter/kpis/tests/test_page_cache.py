@@ -25,10 +25,10 @@ from django.test.utils import CaptureQueriesContext
 
 from charter.conftest import client_for
 from charter.kpis import cache, services
-from charter.kpis.models import KpiDefinition, ScorecardSettings
+from charter.kpis.models import KpiDefinition
 from charter.kpis.tests import test_views_scorecards as scorecards
 from charter.kpis.tests.test_views_scorecards import Q2, D, deal, row_of, upsert
-from charter.org.models import Person
+from charter.org.models import DataVersion, Person
 
 # The dashboard world of `test_views_scorecards`, with its third rep.
 tom = scorecards.tom
@@ -231,7 +231,7 @@ def test_a_version_raised_by_another_process_renders_my_page_afresh(
     with django_assert_num_queries(CACHE_HIT_QUERIES):
         get(client, "/kpis/")
     # Another worker's write: only the row in the database says so.
-    ScorecardSettings.objects.filter(org_id=rep.org_id).update(data_version=F("data_version") + 1)
+    assert DataVersion.objects.filter(org_id=rep.org_id).update(version=F("version") + 1)
     with CaptureQueriesContext(connection) as captured:
         get(client, "/kpis/")
     assert len(captured) > CACHE_HIT_QUERIES  # computed again
