@@ -20,7 +20,7 @@ from django.db.models import (
     When,
 )
 
-from charter.org.access import person_of, visible_people, visible_teams
+from charter.org.access import can_invite_someone, person_of, visible_people, visible_teams
 from charter.org.models import Invitation, Organization, Person, Role, Team
 
 
@@ -236,7 +236,7 @@ def visible_direct_reports(user: Any, person: Person) -> QuerySet[Person]:
 def people_to_invite(user: Any, *, limit: int = 10) -> list[Person]:
     """Active people `user` may invite who cannot sign in yet (never invited, or still pending)."""
     me = person_of(user)
-    if me is None or me.role not in (Role.ADMIN, Role.MANAGER):
+    if me is None or not can_invite_someone(user):
         return []
     people = with_login_state(visible_people(user).filter(is_active=True).exclude(pk=me.pk))
     people = people.filter(
