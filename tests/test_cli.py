@@ -13,22 +13,19 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from charter.conftest import wait_for
 from charter.core.backup import write_backup
 from charter.org.models import Person
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_PASSWORD = "a long admin passphrase 42"
-T = TypeVar("T")
 
 
 def charter_command() -> list[str]:
@@ -372,26 +369,6 @@ class Running:
             raise AssertionError(f"did not stop on {sig.name}:\n{self.output}") from None
         self._reader.join(timeout=10)
         return self.process.returncode, self.output
-
-
-def wait_for(
-    condition: Callable[[], T | None], *, process: Running | None = None, timeout: float = 60.0
-) -> T:
-    """Poll `condition` until it holds and return its value; fail at the deadline, or as soon
-    as `process` has ended without it holding (no waiting out the deadline for a dead server)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        ended = process is not None and process.ended()
-        value = condition()
-        if value:
-            return value
-        if ended:
-            assert process is not None
-            raise AssertionError(f"the process ended first:\n{process.output}")
-        if time.monotonic() > deadline:
-            extra = f":\n{process.output}" if process is not None else ""
-            raise AssertionError(f"timed out waiting{extra}")
-        time.sleep(0.02)
 
 
 def sign_in(base: str, email: str, password: str) -> str:

@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 from psycopg.sql import SQL, Identifier
 
+from charter.conftest import wait_for
 from tests.test_cli import (  # noqa: F401 - fixtures
     ADMIN_PASSWORD,
     Running,
@@ -32,7 +33,6 @@ from tests.test_cli import (  # noqa: F401 - fixtures
     migrated_template,
     query,
     sqlite_url,
-    wait_for,
 )
 
 ROWS = 30_000

@@ -10,14 +10,17 @@ other_manager (Omar Other, West Mid-Market) ← other_team_rep (Olga Other)
 A second organization (`globex`), for tests that one organization never reaches the other:
 Globex ── Globex Sales: admin, executive ← manager (Globex Sales) ← rep
 
-And one SMTP server on loopback (`smtp_server`) for every test that sends real mail.
+And one SMTP server on loopback (`smtp_server`) for every test that sends real mail, and one
+way to wait for something another thread or process does (`wait_for`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol, TypeVar
 
 import pytest
 from django.test import Client
@@ -26,6 +29,7 @@ from charter.accounts.models import User
 from charter.org.models import Organization, Person, Role, Team
 
 PASSWORD = "correct horse battery staple"
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
@@ -180,7 +184,7 @@ def smtp_server(settings: Any) -> Iterator[Inbox]:
         def _trigger_server(self) -> None:
             # Bound to port 0, so no other process can take the port between choosing and
             # binding it; learn which port the kernel gave before connecting to it.
-            assert self.server is not None
+            assert isinstance(self.server, asyncio.Server)
             self.port = self.server.sockets[0].getsockname()[1]
             super()._trigger_server()
 
@@ -197,3 +201,33 @@ def smtp_server(settings: Any) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+class Process(Protocol):
+    """A process under test: whether it ended, and what it printed."""
+
+    @property
+    def output(self) -> str: ...
+
+    def ended(self) -> bool: ...
+
+
+def wait_for(
+    condition: Callable[[], T | None], *, timeout: float = 60.0, process: Process | None = None
+) -> T:
+    """Poll `condition` until it holds and return its value; fail at the deadline, or as soon
+    as `process` has ended without it holding (no waiting out the deadline for a dead server).
+    Polling a condition, never sleeping a fixed time: a slow machine only waits longer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        ended = process is not None and process.ended()
+        value = condition()
+        if value:
+            return value
+        if ended:
+            assert process is not None
+            raise AssertionError(f"the process ended first:\n{process.output}")
+        if time.monotonic() > deadline:
+            printed = f":\n{process.output}" if process is not None else ""
+            raise AssertionError(f"timed out waiting{printed}")
+        time.sleep(0.02)

@@ -12,6 +12,7 @@ from django.test import override_settings
 from django_tasks import DEFAULT_TASK_QUEUE_NAME, task
 from django_tasks_db.models import DBTaskResult
 
+from charter.conftest import wait_for
 from charter.core import tasks
 from charter.core.jobs import LONG_QUEUE
 from charter.core.models import Schedule
@@ -131,10 +132,10 @@ def test_a_mail_job_runs_while_an_import_holds_the_long_lane():
     for lane in lanes:
         lane.start()
     try:
-        wait_until(lambda: status_of(long_job.id) == "RUNNING")
+        wait_for(lambda: status_of(long_job.id) == "RUNNING")
         short_job = tasks.tick.enqueue()
 
-        wait_until(lambda: status_of(short_job.id) == "SUCCESSFUL")
+        wait_for(lambda: status_of(short_job.id) == "SUCCESSFUL")
 
         # The import still holds its lane: the tick did not wait for it.
         assert status_of(long_job.id) == "RUNNING"
@@ -158,14 +159,6 @@ def status_of(task_id: str) -> str:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.1)
 
 
 # --- lock waits ------------------------------------------------------------------------------
