@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from charter.core.http import AuthenticatedHttpRequest, paginate, person_required
-from charter.core.selectors import describe, person_history
 from charter.org import forms, selectors, services
 from charter.org.access import (
     can_invite,
@@ -28,6 +27,7 @@ from charter.org.access import (
     visible_people,
     visible_teams,
 )
+from charter.org.history import describe, person_history
 from charter.org.models import OwnerAlias, Person, Team
 
 # Tokens of create/invite forms already acted on, per session: a second post of the same form

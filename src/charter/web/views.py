@@ -14,11 +14,13 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from charter.core import registry, selectors
+from charter.core import registry
 from charter.core.http import AuthenticatedHttpRequest, paginate, person_required
+from charter.org import history
 from charter.org import selectors as org_selectors
 from charter.org.access import can_manage_org
 from charter.org.models import Role
+from charter.web import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -32,7 +34,7 @@ def _home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user, role = request.user, request.person.role
     context: dict[str, Any] = {
         **org_selectors.home_summary(user),
-        "recent_changes": selectors.describe(selectors.recent_changes(user), user=user),
+        "recent_changes": history.describe(history.recent_changes(user), user=user),
     }
     if role == Role.MANAGER:
         context["reports"] = org_selectors.visible_direct_reports(user, request.person)

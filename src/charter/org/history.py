@@ -1,15 +1,14 @@
-"""Reads of the shared kernel: the audit log and background jobs, filtered by access."""
+"""The audit log's rows about people and teams, told in words for the home and person pages,
+as far as the reader may know about them."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from charter.core.models import AuditEvent, Job
+from charter.core.models import AuditEvent
 from charter.org.access import (
     can_manage_org,
     can_read_all,
@@ -61,48 +60,6 @@ FIELD_LABELS = {
     "leave_date": "leave date",
     "is_active": "active",
 }
-
-
-def _audit_log(user: Any) -> QuerySet[AuditEvent]:
-    """Every row of the audit log `user` may read: their organization's, for admins."""
-    me = person_of(user)
-    if me is None or not can_manage_org(user):
-        return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(org_id=me.org_id)
-
-
-def audit_events(
-    user: Any,
-    *,
-    action: str = "",
-    actor: str = "",
-    object_type: str = "",
-    query: str = "",
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-) -> QuerySet[AuditEvent]:
-    """The audit log of the admin's own organization; everyone else gets nothing."""
-    events = _audit_log(user)
-    if action:
-        # "org" matches every org.* code, "org.person" every org.person.* code.
-        events = events.filter(Q(action=action) | Q(action__startswith=f"{action}."))
-    if actor:
-        events = events.filter(actor_label__icontains=actor)
-    if object_type:
-        events = events.filter(object_type=object_type)
-    if query:
-        events = events.filter(Q(object_repr__icontains=query) | Q(object_id=query))
-    if since:
-        events = events.filter(at__date__gte=since)
-    if until:
-        events = events.filter(at__date__lte=until)
-    return events
-
-
-def audit_object_types(user: Any) -> list[str]:
-    """The kinds of object the audit log holds, for the filter's drop-down."""
-    types = _audit_log(user).exclude(object_type="").values_list("object_type", flat=True)
-    return sorted(set(types.order_by().distinct()))
 
 
 @dataclass
@@ -190,13 +147,3 @@ def person_history(user: Any, person: Person, *, limit: int = 10) -> list[AuditE
         return []
     events = AuditEvent.objects.filter(object_type="org.person", object_id=str(person.pk))
     return list(events[:limit])
-
-
-def visible_jobs(user: Any) -> QuerySet[Job]:
-    """Admins see every job; others see the jobs they started."""
-    me = person_of(user)
-    if me is None:
-        return Job.objects.none()
-    if can_manage_org(user):
-        return Job.objects.all()
-    return Job.objects.filter(created_by=user)
