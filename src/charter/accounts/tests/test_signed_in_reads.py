@@ -45,6 +45,7 @@ def test_get_user_reads_user_person_and_org_in_one_query(
     assert rep.user is not None
     with django_assert_num_queries(1):
         user = UserBackend().get_user(rep.user.pk)
+        assert user is not None
         person = user.person
         assert person.full_name == "Rick Rep"
         assert person.org.name == "Acme Demo Co"
