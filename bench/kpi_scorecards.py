@@ -638,9 +638,7 @@ def _work(data_dir: str, log: Path) -> subprocess.Popen[bytes]:
     """`charter worker`: every lane polling the queue, and the tick each minute."""
     command = [sys.executable, "-m", "charter.cli", "worker"]
     with log.open("wb") as out:
-        return subprocess.Popen(
-            command, cwd=child.ROOT, env=_env(data_dir), stdout=out, stderr=out
-        )
+        return subprocess.Popen(command, cwd=child.ROOT, env=_env(data_dir), stdout=out, stderr=out)
 
 
 def _jobs_done(data_dir: str) -> int:
