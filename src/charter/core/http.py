@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -15,9 +15,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from charter.accounts.models import User
-from charter.org.access import person_of
-from charter.org.models import Person
+from charter.core import registry
+
+if TYPE_CHECKING:
+    # Types only: the person comes from the lookup the org app registers (core.registry).
+    from charter.accounts.models import User
+    from charter.org.models import Person
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -32,7 +35,7 @@ def person_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        me = person_of(request.user)
+        me = registry.person_of(request.user)
         if me is None:
             raise PermissionDenied("Your login is not linked to an active person in Charter.")
         request.person = me  # type: ignore[attr-defined]

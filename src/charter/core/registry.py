@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import autodiscover_modules
 
 
@@ -85,6 +86,23 @@ def register_importer(importer: Any) -> Any:
     """Register an importer (see `charter.core.imports.Importer`) under its `name`."""
     importers[importer.name] = importer
     return importer
+
+
+# How to find the signed-in person behind a user: the org app registers `org.access.person_of`
+# at start-up, so `core.http.person_required` serves every app's pages without core knowing the
+# org chart.
+_person_lookup: list[Callable[[Any], Any]] = []
+
+
+def register_person_lookup(func: Callable[[Any], Any]) -> None:
+    _person_lookup[:] = [func]
+
+
+def person_of(user: Any) -> Any:
+    """The active person behind `user`, or None, as the registered lookup finds it."""
+    if not _person_lookup:
+        raise ImproperlyConfigured("No app registered how to find the signed-in person.")
+    return _person_lookup[0](user)
 
 
 def autodiscover() -> None:

@@ -7,14 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from charter.core.imports.base import CleanRow, Importer, Issue, display_value
 from charter.core.imports.mapping import ColumnMap
 from charter.core.imports.readers import TableReader
 from charter.core.imports.runner import validate
 from charter.core.imports.store import RowStore
-from charter.org.models import Organization
+
+if TYPE_CHECKING:
+    from charter.org.models import Organization
 
 PREVIEW_ROWS = 20
 FULL_CHECK_LIMIT = 5_000

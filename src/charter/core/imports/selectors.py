@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from charter.core.models import ImportProfile, ImportRun
-from charter.org.models import Organization
+
+if TYPE_CHECKING:
+    from charter.org.models import Organization
 
 
 def import_profiles(*, org: Organization, kind: str) -> QuerySet[ImportProfile]:

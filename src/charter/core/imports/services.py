@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -34,7 +34,9 @@ from charter.core.imports.readers import ImportFileError, Opener, TableReader, o
 from charter.core.imports.runner import execute_run, get_importer
 from charter.core.jobs import job_create, job_finish
 from charter.core.models import ImportProfile, ImportRun, Job
-from charter.org.models import Organization
+
+if TYPE_CHECKING:
+    from charter.org.models import Organization
 
 UPLOAD_DIR = "imports"
 # Uploads nobody confirmed are removed after this long (checked whenever a new file arrives).
@@ -118,10 +120,10 @@ def _delete_upload(name: str) -> None:
         default_storage.delete(name)
 
 
-def _expire_stale_uploads(org: Organization, *, now: dt.datetime | None = None) -> None:
+def _expire_stale_uploads(org_id: int, *, now: dt.datetime | None = None) -> None:
     cutoff = (now or timezone.now()) - STALE_UPLOAD_AGE
     stale = ImportRun.objects.filter(
-        org=org, status=ImportRun.Status.PENDING, job__isnull=True, created_at__lt=cutoff
+        org_id=org_id, status=ImportRun.Status.PENDING, job__isnull=True, created_at__lt=cutoff
     )
     for run in stale:
         _delete_upload(str(run.options.get(FILE_KEY) or ""))
@@ -147,7 +149,7 @@ def import_upload_create(
     """Keep an uploaded file and open a pending run to preview it. A file that cannot be read
     at all (empty, damaged, cut off, bad header) raises ImportFileError and is not kept."""
     importer = get_importer(kind)
-    _expire_stale_uploads(org)
+    _expire_stale_uploads(org.pk)
     options = dict(options or {})
     name, sha = _store_upload(upload, filename)
     try:
@@ -422,7 +424,7 @@ def import_uploads_expire(*, now: dt.datetime | None = None) -> int:
     )
     removed += unconfirmed.count()
     for org_id in unconfirmed.values_list("org_id", flat=True).distinct():
-        _expire_stale_uploads(Organization.objects.get(pk=org_id), now=now)
+        _expire_stale_uploads(org_id, now=now)
     return removed
 
 
