@@ -1,14 +1,16 @@
 """Who may see and change what in the KPI pillar. Default deny; built on `org.access`.
 
-- A person's scorecard and the records behind it: whoever may see the person (rep → self,
-  manager → their subtree, admin and executive → everyone).
+- A person's scorecard and the records behind it: whoever may see the person
+  (`org.access.can_view_person`: rep → self, manager → their subtree, admin and executive →
+  everyone).
 - A team's scorecard (aggregates only): admins and executives; managers for the teams they can
   open; a rep for their own team and the teams above it ("team-level aggregates"). The records
   behind a team number are only listed to those who may see every member.
-- The org scorecard: managers, admins, executives.
+- People side by side (the org scorecard, a team's member rows, the targets grid, a leaderboard
+  for managers): managers, admins, executives.
 - Targets: admins for anyone; a manager for the people below them (not themselves) and for
-  their own team and the teams under it. Executives are read-only.
-- The KPI library and closing periods: admins.
+  the teams they run. Executives are read-only.
+- The KPI library, scorecard settings and closing periods: admins (`org.access.can_manage_org`).
 """
 
 from __future__ import annotations
@@ -18,41 +20,44 @@ from typing import Any
 from charter.org.access import (
     can_manage_org,
     can_read_all,
+    leads_people,
+    managed_team_ids,
     person_of,
     subtree_ids,
-    visible_people,
     visible_teams,
 )
 from charter.org.models import Person, Role, Team
 from charter.org.selectors import team_ancestors, team_subtree_ids
 
 
-def can_view_person_scorecard(user: Any, person: Person) -> bool:
-    return visible_people(user).filter(pk=person.pk).exists()
-
-
 def can_view_team_scorecard(user: Any, team: Team) -> bool:
     me = person_of(user)
-    if me is None or team.org_id != me.org_id:
+    if me is None:
         return False
-    if me.role in (Role.ADMIN, Role.EXECUTIVE):
+    if team.org_id != me.org_id:
+        return False
+    if can_read_all(user):
         return True
-    if me.role == Role.MANAGER:
+    if leads_people(user):
         return visible_teams(user).filter(pk=team.pk).exists()
-    if me.role == Role.REP and me.team_id is not None:
-        own = Team.objects.get(pk=me.team_id)
-        return team.pk in {own.pk, *(t.pk for t in team_ancestors(own))}
-    return False
+    if me.role != Role.REP:
+        return False
+    if me.team_id is None:
+        return False
+    own = Team.objects.get(pk=me.team_id)
+    return team.pk in {own.pk, *(t.pk for t in team_ancestors(own))}
 
 
 def can_view_team_records(user: Any, team: Team) -> bool:
     """List the facts behind a team figure: only when every member is visible to `user`."""
     me = person_of(user)
-    if me is None or team.org_id != me.org_id:
+    if me is None:
         return False
-    if me.role in (Role.ADMIN, Role.EXECUTIVE):
+    if team.org_id != me.org_id:
+        return False
+    if can_read_all(user):
         return True
-    if me.role != Role.MANAGER:
+    if not leads_people(user):
         return False
     members = set(
         Person.objects.filter(team_id__in=team_subtree_ids(team)).values_list("pk", flat=True)
@@ -60,42 +65,51 @@ def can_view_team_records(user: Any, team: Team) -> bool:
     return members <= subtree_ids(me)
 
 
-def can_view_org_scorecard(user: Any) -> bool:
-    me = person_of(user)
-    return me is not None and me.role in (Role.MANAGER, Role.ADMIN, Role.EXECUTIVE)
+def can_compare_people(user: Any) -> bool:
+    """See people's figures side by side: the org scorecard, a team's member rows, the targets
+    grid, a leaderboard shown to managers. Managers, admins and executives; a rep sees their
+    own figures and their team's as a whole."""
+    if can_read_all(user):
+        return True
+    return leads_people(user)
+
+
+def can_list_org_records(user: Any) -> bool:
+    """List the facts behind an organization figure: those who see everyone's."""
+    return can_read_all(user)
 
 
 def can_set_person_target(user: Any, person: Person) -> bool:
     me = person_of(user)
-    if me is None or person.org_id != me.org_id:
+    if me is None:
         return False
-    if me.role == Role.ADMIN:
+    if person.org_id != me.org_id:
+        return False
+    if can_manage_org(user):
         return True
-    if me.role == Role.MANAGER:
-        return person.pk != me.pk and person.pk in subtree_ids(me)
-    return False
+    if not leads_people(user):
+        return False
+    return person.pk != me.pk and person.pk in subtree_ids(me)
 
 
 def can_set_team_target(user: Any, team: Team) -> bool:
     me = person_of(user)
-    if me is None or team.org_id != me.org_id:
+    if me is None:
         return False
-    if me.role == Role.ADMIN:
+    if team.org_id != me.org_id:
+        return False
+    if can_manage_org(user):
         return True
-    if me.role == Role.MANAGER and me.team_id is not None:
-        return team.pk in team_subtree_ids(Team.objects.get(pk=me.team_id))
-    return False
-
-
-def can_manage_kpis(user: Any) -> bool:
-    """Edit the KPI library, close periods, change scorecard settings: admins."""
-    return can_manage_org(user)
+    return team.pk in managed_team_ids(user)
 
 
 def can_see_leaderboard(user: Any, visibility: str) -> bool:
-    me = person_of(user)
-    if me is None or visibility == "off":
+    """The organization's setting says who sees leaderboards: nobody, managers and above, or
+    everyone."""
+    if person_of(user) is None:
+        return False
+    if visibility == "off":
         return False
     if visibility == "everyone":
         return True
-    return me.role in (Role.MANAGER, Role.ADMIN, Role.EXECUTIVE) or can_read_all(user)
+    return can_compare_people(user)

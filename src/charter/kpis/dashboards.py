@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from charter.core.periods import KINDS, Period, period_containing, shift
+from charter.kpis.access import can_compare_people
 from charter.kpis.metrics import METRIC_KEYS, METRICS
 from charter.kpis.models import DailyMetrics
 from charter.kpis.scoring import (
@@ -38,7 +39,7 @@ from charter.kpis.selectors.scorecards import (
 )
 from charter.kpis.selectors.subjects import Scorecard
 from charter.kpis.selectors.targets import org_targets
-from charter.org.access import person_of, visible_people
+from charter.org.access import visible_people
 from charter.org.models import Organization, Person, Role, Team
 from charter.org.selectors import flatten_tree, team_subtree_ids, team_tree
 
@@ -179,12 +180,6 @@ class TeamGrid:
     descending: bool
 
 
-def may_see_members(user: Any) -> bool:
-    """A rep sees their team's figures as a whole, never their teammates' rows."""
-    me = person_of(user)
-    return me is not None and me.role != Role.REP
-
-
 def team_grid(
     user: Any,
     org: Organization,
@@ -198,7 +193,8 @@ def team_grid(
     specs = kpi_specs(org, period)
     aggregate = team_scorecard(org, period, team, today=today, specs=specs)
     rows: list[Scorecard] = []
-    shown = may_see_members(user)
+    # A rep sees their team's figures as a whole, never their teammates' rows.
+    shown = can_compare_people(user)
     if shown:
         people = list(
             visible_people(user)

@@ -7,8 +7,9 @@ model, its condition, and its day field read on the organization's calendar. So 
 listed under a metric add up to the very sum the scorecard used, which is the point of the page:
 a number anybody can check by hand.
 
-Access is the caller's business (see `kpis.access`): these functions take a subject already
-allowed, and say nothing about whether its records may be listed.
+Which subject a user may have explained, and whether its records may be listed to them, is
+`allowed_subject` (on the rules of `kpis.access`), for the pages and the API alike; the other
+functions take a subject already allowed.
 """
 
 from __future__ import annotations
@@ -20,9 +21,16 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from charter.core.periods import Period, day_bounds
+from charter.kpis.access import (
+    can_compare_people,
+    can_list_org_records,
+    can_view_team_records,
+    can_view_team_scorecard,
+)
 from charter.kpis.metrics import METRICS, Metric, csat_points, metric_value_getter
 from charter.kpis.models import PeriodClose
 from charter.kpis.scoring import KpiResult, KpiSpec, Revision, Span, prorate, spans, sum_targets
@@ -35,6 +43,7 @@ from charter.kpis.selectors.sums import (
     metric_sums_for_team,
 )
 from charter.kpis.selectors.targets import target_revisions
+from charter.org.access import can_view_person, person_of
 from charter.org.models import Organization, Person, Team
 from charter.org.selectors import team_subtree_ids
 
@@ -97,6 +106,59 @@ class Subject:
         if self.team is not None:
             return metric_sums_for_team(team_subtree_ids(self.team), period)
         return metric_sums_for_org(self.org, period)
+
+
+# -- who may see which subject -------------------------------------------------------------
+
+TEAM_RECORDS_NOTE = (
+    "The records behind a team figure are listed only to managers who see every member of the "
+    "team, and to admins and executives."
+)
+ORG_RECORDS_NOTE = (
+    "The records behind the organization's figures are listed to admins and executives."
+)
+
+
+class SubjectNotFound(LookupError):
+    """No such person or team in the caller's sight: answered like one that does not exist."""
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """A subject the user may have explained, and whether the records behind it may be listed
+    to them (when not, `records_note` says so instead)."""
+
+    subject: Subject
+    records: bool
+    records_note: str = ""
+
+
+def allowed_subject(user: Any, kind: str, pk: Any = None) -> Allowed:
+    """The person (`kind` PERSON), team (TEAM) or organization (ORG) `user` asks about, in
+    their own organization. Out of sight: `SubjectNotFound`; the organization's figure for
+    someone who may not compare people: `PermissionDenied`."""
+    me = person_of(user)
+    if me is None:
+        raise SubjectNotFound("No such subject.")
+    if kind == PERSON:
+        person = (
+            Person.objects.select_related("org", "team").filter(pk=pk, org_id=me.org_id).first()
+        )
+        if person is None or not can_view_person(user, person):
+            raise SubjectNotFound("No such person.")
+        return Allowed(Subject.of_person(person), records=True)
+    if kind == TEAM:
+        team = Team.objects.select_related("org").filter(pk=pk, org_id=me.org_id).first()
+        if team is None or not can_view_team_scorecard(user, team):
+            raise SubjectNotFound("No such team.")
+        listed = can_view_team_records(user, team)
+        return Allowed(Subject.of_team(team), listed, "" if listed else TEAM_RECORDS_NOTE)
+    if not can_compare_people(user):
+        raise PermissionDenied(
+            "The organization's scorecard is for managers, admins and executives."
+        )
+    listed = can_list_org_records(user)
+    return Allowed(Subject.of_org(me.org), listed, "" if listed else ORG_RECORDS_NOTE)
 
 
 # -- records -------------------------------------------------------------------------------

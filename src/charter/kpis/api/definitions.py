@@ -17,11 +17,10 @@ from rest_framework.response import Response
 
 from charter.api.errors import service_errors
 from charter.kpis import services
-from charter.kpis.access import can_manage_kpis
 from charter.kpis.models import Direction, KpiDefinition, KpiVersion, Unit
 from charter.kpis.selectors.calendar import org_today
 from charter.kpis.selectors.definitions import kpi_definitions, version_in_effect
-from charter.org.access import person_of
+from charter.org.access import can_manage_org, person_of
 from charter.org.api import StrictInput
 
 
@@ -130,7 +129,7 @@ class KpiDefinitionReviseInput(StrictInput):
 
 
 def _require_admin(request: Request, what: str) -> None:
-    if not can_manage_kpis(request.user):
+    if not can_manage_org(request.user):
         raise PermissionDenied(f"Only admins can {what}.")
 
 

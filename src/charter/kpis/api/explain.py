@@ -15,7 +15,7 @@ from typing import Any
 from django.core.paginator import InvalidPage, Paginator
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -25,25 +25,19 @@ from rest_framework.views import APIView
 from charter.core.periods import PeriodError
 from charter.crm.api import ActivityOutput, CsatOutput, DealOutput
 from charter.crm.models import Activity, CsatResponse, Deal
-from charter.kpis.access import (
-    can_view_org_scorecard,
-    can_view_person_scorecard,
-    can_view_team_records,
-    can_view_team_scorecard,
-)
 from charter.kpis.explain import (
     Explanation,
     KpiNotFound,
     MetricRecords,
     Subject,
+    SubjectNotFound,
+    allowed_subject,
     explain,
     record_day,
 )
 from charter.kpis.scoring import KpiResult
 from charter.kpis.selectors.calendar import period_of
 from charter.kpis.selectors.subjects import ORG, PERSON, TEAM
-from charter.org.access import can_read_all, person_of
-from charter.org.models import Person, Team
 
 _RECORD_OUTPUT: dict[type, type[serializers.ModelSerializer]] = {
     Deal: DealOutput,
@@ -201,27 +195,12 @@ class ExplainView(APIView):
         return Response(ExplainOutput(self._output(explanation, records, note)).data)
 
     def _subject(self, request: Request, ref: str) -> tuple[Subject, bool, str]:
-        me = person_of(request.user)
-        assert me is not None  # the API permission lets only active people in
         kind, _, raw_id = ref.partition(":")
-        if kind == PERSON:
-            person = Person.objects.select_related("org").filter(pk=raw_id, org_id=me.org_id)
-            found = person.first()
-            if found is None or not can_view_person_scorecard(request.user, found):
-                raise NotFound("No such person.")
-            return Subject.of_person(found), True, ""
-        if kind == TEAM:
-            team = Team.objects.select_related("org").filter(pk=raw_id, org_id=me.org_id).first()
-            if team is None or not can_view_team_scorecard(request.user, team):
-                raise NotFound("No such team.")
-            allowed = can_view_team_records(request.user, team)
-            note = "" if allowed else "Only managers who see every member list a team's records."
-            return Subject.of_team(team), allowed, note
-        if not can_view_org_scorecard(request.user):
-            raise PermissionDenied("The org scorecard is for managers, admins and executives.")
-        allowed = can_read_all(request.user)
-        note = "" if allowed else "Only admins and executives list the organization's records."
-        return Subject.of_org(me.org), allowed, note
+        try:
+            allowed = allowed_subject(request.user, kind, raw_id or None)
+        except SubjectNotFound as exc:
+            raise NotFound(str(exc)) from None
+        return allowed.subject, allowed.records, allowed.records_note
 
     def _records(
         self, request: Request, explanation: Explanation, metric: str | None, number: int

@@ -31,14 +31,14 @@ from rest_framework.views import APIView
 from charter.api.errors import service_errors
 from charter.core.periods import KINDS, QUARTER, Period, PeriodError
 from charter.kpis import services
-from charter.kpis.access import can_manage_kpis, can_view_org_scorecard, can_view_team_scorecard
+from charter.kpis.access import can_compare_people, can_view_team_scorecard
 from charter.kpis.models import PeriodClose
 from charter.kpis.scoring import KpiResult
 from charter.kpis.selectors.calendar import org_today, period_of, recent_periods
 from charter.kpis.selectors.definitions import kpi_specs
 from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards, team_scorecard
 from charter.kpis.selectors.subjects import Scorecard
-from charter.org.access import person_of, visible_people
+from charter.org.access import can_manage_org, person_of, visible_people
 from charter.org.models import Organization, Person, Team
 from charter.org.selectors import team_subtree_ids
 
@@ -268,7 +268,7 @@ class ScorecardsView(APIView):
             members = list(team_members(team).filter(pk__in=allowed))
             cards = people_with_team_row(org, period, team, members)
         elif params.get("org"):
-            if not can_view_org_scorecard(request.user):
+            if not can_compare_people(request.user):
                 raise PermissionDenied("Only managers, admins and executives see the whole org.")
             cards = [org_scorecard(org, period)]
         else:
@@ -305,7 +305,7 @@ class PeriodCloseView(APIView):
         summary="Close a period (admins)", request=None, responses={201: ReportingPeriodOutput}
     )
     def post(self, request: Request, label: str) -> Response:
-        if not can_manage_kpis(request.user):
+        if not can_manage_org(request.user):
             raise PermissionDenied("Only admins close periods.")
         org = _me(request).org
         period = _period(org, label)

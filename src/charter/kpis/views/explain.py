@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Model
 from django.http import Http404, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -29,26 +29,22 @@ from charter.core.periods import Period, PeriodError
 from charter.crm import exports
 from charter.crm.exports import Column
 from charter.crm.models import Activity, CsatResponse, Deal, OwnedFact
-from charter.kpis.access import (
-    can_view_org_scorecard,
-    can_view_person_scorecard,
-    can_view_team_records,
-    can_view_team_scorecard,
-)
 from charter.kpis.explain import (
+    Allowed,
     Explanation,
     KpiNotFound,
     MetricRecords,
     Subject,
+    SubjectNotFound,
+    allowed_subject,
     explain,
     record_day,
 )
 from charter.kpis.metrics import DAYS, MONEY, POINTS, Metric, metric_value_getter
 from charter.kpis.scoring import KpiResult
 from charter.kpis.selectors.calendar import period_of
+from charter.kpis.selectors.subjects import ORG, PERSON, TEAM
 from charter.kpis.templatetags.kpis_format import kpi_value, number, percent
-from charter.org.access import can_read_all
-from charter.org.models import Person, Team
 
 PER_PAGE = 25
 FORMATS = ("csv", "xlsx")
@@ -68,50 +64,11 @@ def metric_text(value: Decimal | None, metric: Metric, currency: str) -> str:
 # -- subjects ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Allowed:
-    subject: Subject
-    records: bool  # may the facts behind the figure be listed to this user?
-    # What the page says instead of the records when they may not be listed.
-    records_note: str = ""
-
-
-def _person(request: AuthenticatedHttpRequest, person_id: int) -> Allowed:
-    person = get_object_or_404(
-        Person.objects.select_related("org", "team"), pk=person_id, org_id=request.person.org_id
-    )
-    if not can_view_person_scorecard(request.user, person):
-        raise Http404
-    return Allowed(Subject.of_person(person), records=True)
-
-
-def _team(request: AuthenticatedHttpRequest, team_id: int) -> Allowed:
-    team = get_object_or_404(
-        Team.objects.select_related("org"), pk=team_id, org_id=request.person.org_id
-    )
-    if not can_view_team_scorecard(request.user, team):
-        raise Http404
-    return Allowed(
-        Subject.of_team(team),
-        records=can_view_team_records(request.user, team),
-        records_note=(
-            "The records behind a team figure are listed only to managers who see every "
-            "member of the team, and to admins and executives."
-        ),
-    )
-
-
-def _org(request: AuthenticatedHttpRequest) -> Allowed:
-    if not can_view_org_scorecard(request.user):
-        raise PermissionDenied(
-            "The organization's scorecard is for managers, admins and executives."
-        )
-    return Allowed(
-        Subject.of_org(request.person.org),
-        records=can_read_all(request.user),
-        records_note="The records behind the organization's figures are listed to admins and "
-        "executives.",
-    )
+def _allowed(request: AuthenticatedHttpRequest, kind: str, pk: int | None = None) -> Allowed:
+    try:
+        return allowed_subject(request.user, kind, pk)
+    except SubjectNotFound as exc:
+        raise Http404(str(exc)) from None
 
 
 def _explanation(request: AuthenticatedHttpRequest, subject: Subject, key: str) -> Explanation:
@@ -300,7 +257,7 @@ def _attainment(result: KpiResult, currency: str) -> str:
 @require_GET
 @person_required
 def explain_person(request: AuthenticatedHttpRequest, person_id: int, key: str) -> HttpResponse:
-    allowed = _person(request, person_id)
+    allowed = _allowed(request, PERSON, person_id)
     kwargs = {"person_id": person_id, "key": key}
     return _render(request, allowed, key, "kpis:explain_person_export", kwargs)
 
@@ -308,7 +265,7 @@ def explain_person(request: AuthenticatedHttpRequest, person_id: int, key: str) 
 @require_GET
 @person_required
 def explain_team(request: AuthenticatedHttpRequest, team_id: int, key: str) -> HttpResponse:
-    allowed = _team(request, team_id)
+    allowed = _allowed(request, TEAM, team_id)
     kwargs = {"team_id": team_id, "key": key}
     return _render(request, allowed, key, "kpis:explain_team_export", kwargs)
 
@@ -316,7 +273,7 @@ def explain_team(request: AuthenticatedHttpRequest, team_id: int, key: str) -> H
 @require_GET
 @person_required
 def explain_org(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
-    allowed = _org(request)
+    allowed = _allowed(request, ORG)
     return _render(request, allowed, key, "kpis:explain_org_export", {"key": key})
 
 
@@ -361,7 +318,7 @@ def explain_person_export(
     request: AuthenticatedHttpRequest, person_id: str, key: str, fmt: str
 ) -> HttpResponseBase:
     # A regex route: the id arrives as text.
-    return _export(request, _person(request, int(person_id)), key, fmt)
+    return _export(request, _allowed(request, PERSON, int(person_id)), key, fmt)
 
 
 @require_GET
@@ -369,10 +326,10 @@ def explain_person_export(
 def explain_team_export(
     request: AuthenticatedHttpRequest, team_id: str, key: str, fmt: str
 ) -> HttpResponseBase:
-    return _export(request, _team(request, int(team_id)), key, fmt)
+    return _export(request, _allowed(request, TEAM, int(team_id)), key, fmt)
 
 
 @require_GET
 @person_required
 def explain_org_export(request: AuthenticatedHttpRequest, key: str, fmt: str) -> HttpResponseBase:
-    return _export(request, _org(request), key, fmt)
+    return _export(request, _allowed(request, ORG), key, fmt)

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET
 from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.core.periods import KINDS, QUARTER, Period, PeriodError
 from charter.kpis import services
-from charter.kpis.access import can_manage_kpis
 from charter.kpis.api.scorecards import period_rows
 from charter.kpis.formula import FormulaError, parse
 from charter.kpis.metrics import METRICS
@@ -42,6 +41,7 @@ from charter.kpis.selectors.definitions import (
 )
 from charter.kpis.services import VERSION_FIELDS
 from charter.kpis.templatetags.kpis_scorecards import leaderboard_visibility_key
+from charter.org.access import can_manage_org
 
 DENIED = "Only admins change the KPI library, close periods and change scorecard settings."
 
@@ -62,7 +62,7 @@ LABELS = {
 
 
 def _require_admin(request: AuthenticatedHttpRequest) -> None:
-    if not can_manage_kpis(request.user):
+    if not can_manage_org(request.user):
         raise PermissionDenied(DENIED)
 
 
@@ -122,7 +122,7 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
             continue
         later = [v for v in versions if v.effective_from > today]
         rows.append(LibraryRow(definition, current, later[-1] if later else None))
-    context = {"rows": rows, "can_manage": can_manage_kpis(request.user), "today": today}
+    context = {"rows": rows, "can_manage": can_manage_org(request.user), "today": today}
     return render(request, "kpis/library/library.html", context)
 
 
@@ -151,7 +151,7 @@ def kpi(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         "current": current,
         "history": list(reversed(history)),
         "metrics": [METRICS[name] for name in parse(current.formula).metrics] if current else [],
-        "can_manage": can_manage_kpis(request.user),
+        "can_manage": can_manage_org(request.user),
     }
     return render(request, "kpis/library/kpi.html", context)
 
@@ -326,7 +326,7 @@ def periods(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rows": period_rows(org, kind, 8),
         "kind": kind,
         "kinds": KINDS,
-        "can_manage": can_manage_kpis(request.user),
+        "can_manage": can_manage_org(request.user),
         "auto_close_after_days": scorecard_settings(org).auto_close_after_days,
     }
     return render(request, "kpis/library/periods.html", context)

@@ -331,7 +331,7 @@ def team_export(request: AuthenticatedHttpRequest, team_id: int, fmt: str) -> Ht
 
 
 def _org_allowed(request: AuthenticatedHttpRequest) -> None:
-    if not access.can_view_org_scorecard(request.user):
+    if not access.can_compare_people(request.user):
         raise PermissionDenied("The org scorecard is for managers, admins and executives.")
 
 

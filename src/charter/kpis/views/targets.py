@@ -25,11 +25,7 @@ from charter.core.imports.forms import UploadForm
 from charter.core.imports.runner import get_importer
 from charter.core.imports.views import ImportFlow
 from charter.core.periods import Period, PeriodError
-from charter.kpis.access import (
-    can_set_person_target,
-    can_set_team_target,
-    can_view_person_scorecard,
-)
+from charter.kpis.access import can_compare_people, can_set_person_target, can_set_team_target
 from charter.kpis.forms import GridColumn, GridRow, TargetGridForm, cell_name, grid_value
 from charter.kpis.models import KpiDefinition, Target, TargetRevision
 from charter.kpis.scoring import KpiSpec, Revision, kpi_result, prorate
@@ -39,13 +35,16 @@ from charter.kpis.selectors.subjects import PERSON
 from charter.kpis.selectors.sums import metric_sums_by_person
 from charter.kpis.selectors.targets import revision_of, target_revisions
 from charter.kpis.templatetags.kpis_format import kpi_value, percent
-from charter.org.access import can_manage_org, can_write, visible_people, visible_teams
-from charter.org.models import Organization, Person, Role, Team
+from charter.org.access import (
+    can_manage_org,
+    can_view_person,
+    can_write,
+    visible_people,
+    visible_teams,
+)
+from charter.org.models import Organization, Person, Team
 from charter.org.selectors import team_subtree_ids
 
-# Reps read their own targets on their history page; the grid is for those who set targets
-# (managers, admins) and for executives, who read them.
-GRID_ROLES = (Role.MANAGER, Role.ADMIN, Role.EXECUTIVE)
 IMPORT_KIND = "targets"
 
 
@@ -192,7 +191,9 @@ def _grid_url(team: Team, period: Period, chosen: list[str]) -> str:
 @person_required
 def targets(request: AuthenticatedHttpRequest) -> HttpResponse:
     me = request.person
-    if me.role not in GRID_ROLES:
+    # Reps read their own targets on their history page; the grid is for those who set
+    # targets (managers, admins) and for executives, who read them.
+    if not can_compare_people(request.user):
         raise PermissionDenied(
             "Targets are set by managers and admins; your own are on your target history page."
         )
@@ -357,7 +358,7 @@ def _history_cards(org: Organization, person: Person, period: Period) -> list[Hi
 def target_history(request: AuthenticatedHttpRequest, person_id: int) -> HttpResponse:
     org = request.person.org
     person = get_object_or_404(Person, pk=person_id, org=org)
-    if not can_view_person_scorecard(request.user, person):
+    if not can_view_person(request.user, person):
         raise Http404
     period = _period(org, request.GET.get("period"), request)
     today = org_today(org)
