@@ -185,7 +185,7 @@ def password_reset_request(*, email: str, client_ip: str | None) -> None:
 
 def password_reset_send(*, email: str) -> bool:
     """The background half of a reset request: mail a link if an active login has `email`."""
-    from charter.core import emails
+    from charter.accounts import emails
 
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from charter.accounts import emails
 from charter.accounts.models import LoginEmailChange
-from charter.core import emails
 
 
 @task()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
-from charter.core import emails
+from charter.accounts.emails import wants
 from charter.core.jobs import LONG_QUEUE, job_finish, job_progress, job_start
-from charter.expectations import render
+from charter.expectations import emails, render
 from charter.expectations.access import question_recipients
 from charter.expectations.models import Answer, Delivery, Distribution, Question, SignatureRequest
 
@@ -61,10 +61,10 @@ def send_signature_reminder(*, request_id: int, kind: str) -> None:
         return
     if kind == "escalation":
         manager = request.person.manager
-        if manager is not None and manager.email and emails.wants(manager.user, "team_alerts"):
+        if manager is not None and manager.email and wants(manager.user, "team_alerts"):
             emails.signature_escalation(request=request, manager=manager)
         return
-    if request.person.email and emails.wants(request.person.user, "reminders"):
+    if request.person.email and wants(request.person.user, "reminders"):
         emails.signature_reminder(request=request, kind=kind)
 
 
@@ -73,7 +73,7 @@ def notify_question_asked(*, question_id: int) -> int:
     question = Question.objects.select_related("asked_by__manager", "document").get(pk=question_id)
     sent = 0
     for person in question_recipients(question):
-        if emails.wants(person.user, "team_alerts"):
+        if wants(person.user, "team_alerts"):
             emails.question_asked(question=question, to=person)
             sent += 1
     return sent
@@ -83,5 +83,5 @@ def notify_question_asked(*, question_id: int) -> int:
 def notify_question_answered(*, answer_id: int) -> None:
     answer = Answer.objects.select_related("question__asked_by__user", "author").get(pk=answer_id)
     asker = answer.question.asked_by
-    if asker.email and emails.wants(asker.user, "answers"):
+    if asker.email and wants(asker.user, "answers"):
         emails.question_answered(answer=answer)

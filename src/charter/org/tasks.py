@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from charter.core import emails
+from charter.org import emails
 from charter.org.models import Invitation
 
 

@@ -10,10 +10,12 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from charter.accounts import emails as accounts_emails
 from charter.accounts.models import User
 from charter.conftest import make_person
 from charter.core import emails
 from charter.core.models import EmailLog
+from charter.org import emails as org_emails
 from charter.org.models import Invitation, Role
 
 EVIL = "<script>alert(1)</script> O'Brien"
@@ -35,7 +37,7 @@ def _html_part(message: mail.EmailMessage) -> str:
 
 
 def test_invitation_sends_text_and_html_with_the_link_and_names(invitation):
-    assert emails.invitation(invitation=invitation) is True
+    assert org_emails.invitation(invitation=invitation) is True
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -51,7 +53,7 @@ def test_invitation_sends_text_and_html_with_the_link_and_names(invitation):
 
 
 def test_password_reset_sends_text_and_html_with_the_link_and_name(rep):
-    emails.password_reset(user=rep.user)
+    accounts_emails.password_reset(user=rep.user)
 
     message = mail.outbox[0]
     assert message.subject == "Reset your Charter password"
@@ -96,14 +98,14 @@ def test_html_escapes_a_malicious_name_and_text_keeps_it_literal(invitation, adm
 def test_subject_is_one_line_even_when_a_name_has_line_breaks(invitation, admin):
     admin.full_name = "Ada\r\nBcc: victim@example.com"
     admin.save(update_fields=["full_name"])
-    emails.invitation(invitation=invitation)
+    org_emails.invitation(invitation=invitation)
     assert "\n" not in mail.outbox[0].subject
     assert "\r" not in mail.outbox[0].subject
 
 
 def test_every_send_is_logged(invitation, rep):
-    emails.invitation(invitation=invitation)
-    emails.password_reset(user=rep.user)
+    org_emails.invitation(invitation=invitation)
+    accounts_emails.password_reset(user=rep.user)
     logged = {(log.kind, log.to, log.status) for log in EmailLog.objects.all()}
     assert logged == {
         ("invitation", "nina.new@acme.test", "sent"),
@@ -128,7 +130,7 @@ def test_a_failed_send_is_logged_with_the_error_and_raised(rep):
         ),
         pytest.raises(ConnectionRefusedError),
     ):
-        emails.password_reset(user=rep.user)
+        accounts_emails.password_reset(user=rep.user)
     log = EmailLog.objects.get()
     assert log.status == EmailLog.Status.FAILED
     assert log.kind == "password_reset"
@@ -140,7 +142,7 @@ def test_development_backend_writes_mail_to_files(invitation, tmp_path):
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(tmp_path),
     ):
-        emails.invitation(invitation=invitation)
+        org_emails.invitation(invitation=invitation)
     files = list(tmp_path.iterdir())
     assert len(files) == 1
     parsed = message_from_bytes(files[0].read_bytes(), policy=policy.default)
