@@ -7,9 +7,10 @@ from django.core.management import call_command
 
 from charter.conftest import client_for
 from charter.expectations import services
-from charter.expectations.models import Change, Signature, SignatureChainHead, SignatureRequest
-from charter.expectations.services.signatures import GENESIS, chain_hash
+from charter.expectations.models import Change, Signature, SignatureRequest
+from charter.expectations.services.signatures import GENESIS
 from charter.expectations.tests.conftest import first_expectation
+from charter.expectations.tests.test_signature_chain import relink, rewrite_as_format_1
 from charter.org import services as org_services
 
 
@@ -58,42 +59,14 @@ def test_an_email_change_after_signing_leaves_the_signature_as_it_was(company_do
     assert services.verify_chain().ok
 
 
-def _rewrite_as_format_1(signature: Signature, prev: str) -> str:
-    """What a signature from before chain format 2 looks like in the database."""
-    signature.chain_format = 1
-    signature.user = None
-    signature.user_email = ""
-    signature.prev_hash = prev
-    signature.chain_hash = chain_hash(prev, signature)
-    Signature.objects.filter(pk=signature.pk).update(
-        chain_format=1,
-        user=None,
-        user_email="",
-        prev_hash=prev,
-        chain_hash=signature.chain_hash,
-    )
-    return signature.chain_hash
-
-
-def _relink(signatures: list[Signature], prev: str) -> None:
-    for signature in signatures:
-        signature.prev_hash = prev
-        signature.chain_hash = chain_hash(prev, signature)
-        Signature.objects.filter(pk=signature.pk).update(
-            prev_hash=prev, chain_hash=signature.chain_hash
-        )
-        prev = signature.chain_hash
-    SignatureChainHead.objects.filter(pk=1).update(last_hash=prev)
-
-
 def test_signatures_of_the_first_format_still_verify_before_newer_ones(
     company_doc, admin, rep, rep2
 ):
     version = _publish(company_doc, admin.user)
     old = _sign(rep, version)
     new = _sign(rep2, version)
-    prev = _rewrite_as_format_1(old, GENESIS)
-    _relink([new], prev)
+    prev = rewrite_as_format_1(old, GENESIS)
+    relink([new], prev)
 
     assert services.verify_chain().ok
 
@@ -105,8 +78,8 @@ def test_a_newer_signature_rewritten_in_the_first_format_does_not_verify(
     first = _sign(rep, version)
     second = _sign(rep2, version)
     # Dropping the login from the payload and recomputing every hash after it is caught.
-    _rewrite_as_format_1(second, first.chain_hash)
-    _relink([second], first.chain_hash)
+    rewrite_as_format_1(second, first.chain_hash)
+    relink([second], first.chain_hash)
     Signature.objects.filter(pk=second.pk).update(chain_format=1)
 
     check = services.verify_chain()
