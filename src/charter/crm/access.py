@@ -13,16 +13,9 @@ from typing import Any, TypeVar
 from django.db.models import QuerySet
 
 from charter.crm.models import Activity, CsatResponse, Deal, OwnedFact
-from charter.org.access import person_of, visible_people
-from charter.org.models import Role
+from charter.org.access import can_manage_org, person_of, visible_people
 
 F = TypeVar("F", bound=OwnedFact)
-
-
-def can_see_unmatched(user: Any) -> bool:
-    """Facts with no owner yet: admins only."""
-    me = person_of(user)
-    return me is not None and me.role == Role.ADMIN
 
 
 def _visible(model: type[F], user: Any) -> QuerySet[F]:
@@ -30,7 +23,7 @@ def _visible(model: type[F], user: Any) -> QuerySet[F]:
     if me is None:
         return model._default_manager.none()
     facts = model._default_manager.filter(org_id=me.org_id)
-    if can_see_unmatched(user):
+    if can_manage_org(user):
         # An admin's visible people are the whole org; with the unmatched rows that is every
         # row, and leaving out the owner condition keeps big lists on their plain indexes.
         return facts

@@ -17,10 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from charter.crm import selectors
-from charter.crm.access import can_see_unmatched
 from charter.crm.models import Activity, ActivityKind, CsatResponse, Deal, DealStage, OwnedFact
 from charter.crm.selectors import FactFilters, FactList, Period
-from charter.org.access import person_of
+from charter.org.access import can_manage_org, person_of
 from charter.org.api import VisiblePersonField, VisibleTeamField
 
 # --- output -------------------------------------------------------------------------------
@@ -134,7 +133,7 @@ class FactFilterInput(serializers.Serializer):
 
     def validate_unmatched(self, value: bool) -> bool:
         request = self.context.get("request")
-        if value and not can_see_unmatched(request.user if request else None):
+        if value and not can_manage_org(request.user if request else None):
             raise serializers.ValidationError("Only admins see facts without a matched owner.")
         return value
 

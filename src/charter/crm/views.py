@@ -23,10 +23,9 @@ from django.utils import timezone
 
 from charter.core.http import AuthenticatedHttpRequest, paginate, person_required
 from charter.crm import exports, selectors
-from charter.crm.access import can_see_unmatched
 from charter.crm.models import ActivityKind, DealStage
 from charter.crm.selectors import FactFilters, FactList, Period
-from charter.org.access import visible_people
+from charter.org.access import can_manage_org, visible_people
 from charter.org.models import Person, Team
 from charter.org.selectors import flatten_tree, team_tree
 
@@ -81,7 +80,7 @@ class FactFilterForm(forms.Form):
         for name in ("stage", "kind"):
             if name != extra:
                 del self.fields[name]
-        if not can_see_unmatched(user):
+        if not can_manage_org(user):
             del self.fields["unmatched"]
         self.fields["person"].queryset = visible_people(user).order_by(  # type: ignore[attr-defined]
             "-is_active", "full_name", "id"
