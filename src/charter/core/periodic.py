@@ -27,7 +27,7 @@ def clear_expired_sessions() -> str:
     if not issubclass(store, DatabaseSessions):
         store.clear_expired()
         return "expired sessions cleared"
-    # Sessions in the database (Django's, or Charter's that reads them faster): say how many.
+    # Sessions in the database (Django's table or Charter's `accounts.Session`): say how many.
     expired = store.get_model_class().objects.filter(expire_date__lt=timezone.now())
     deleted, _ = expired.delete()
     return f"{deleted} expired session{'s' if deleted != 1 else ''} removed"
