@@ -5,8 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from charter.api.permissions import IsPersonInCharter
 from charter.core.http import person_required
-from charter.crm import api as crm_api
-from charter.crm.import_api import ImportViewSet as CrmImportViewSet
+from charter.crm.api import facts as crm_facts
+from charter.crm.api.imports import ImportViewSet as CrmImportViewSet
 from charter.expectations import api as expectations_api
 from charter.kpis.api import definitions as kpi_definitions_api
 from charter.kpis.api import explain as kpis_explain_api
@@ -26,9 +26,9 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("values", expectations_api.ValueViewSet, basename="value")
 router.register("documents", expectations_api.DocumentViewSet, basename="document")
 router.register("crm/imports", CrmImportViewSet, basename="crm-import")
-router.register("deals", crm_api.DealViewSet, basename="deal")
-router.register("activities", crm_api.ActivityViewSet, basename="activity")
-router.register("csat", crm_api.CsatViewSet, basename="csat")
+router.register("deals", crm_facts.DealViewSet, basename="deal")
+router.register("activities", crm_facts.ActivityViewSet, basename="activity")
+router.register("csat", crm_facts.CsatViewSet, basename="csat")
 router.register(
     "kpis/definitions", kpi_definitions_api.DefinitionViewSet, basename="kpi-definition"
 )

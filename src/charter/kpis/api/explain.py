@@ -23,7 +23,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from charter.core.periods import PeriodError
-from charter.crm.api import ActivityOutput, CsatOutput, DealOutput
+from charter.crm.api.facts import ActivityOutput, CsatOutput, DealOutput
 from charter.crm.models import Activity, CsatResponse, Deal
 from charter.kpis.explain import (
     Explanation,

@@ -23,7 +23,7 @@ from charter.core.imports.readers import ImportFileError
 from charter.core.imports.runner import get_importer
 from charter.core.imports.services import TOKEN_KEY, import_upload_confirm, import_upload_create
 from charter.core.models import ImportRun
-from charter.crm.import_views import IMPORT_KINDS
+from charter.crm.views.imports import IMPORT_KINDS
 from charter.org.access import can_manage_org, person_of
 
 
