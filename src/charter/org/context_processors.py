@@ -4,10 +4,16 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from charter.org.access import person_of
+from charter.org.access import can_manage_org, can_read_all, leads_people, person_of
 
 
 def charter(request: HttpRequest) -> dict[str, Any]:
-    """The signed-in person and their role, for the navigation in every page."""
-    me = person_of(getattr(request, "user", None))
-    return {"me": me, "my_role": me.role if me else ""}
+    """The signed-in person, for the navigation in every page, and what the org rules let them
+    do, so templates ask the rules (`may_manage_org`) instead of comparing roles."""
+    user = getattr(request, "user", None)
+    return {
+        "me": person_of(user),
+        "may_manage_org": can_manage_org(user),
+        "may_read_all": can_read_all(user),
+        "may_lead_people": leads_people(user),
+    }

@@ -8,7 +8,12 @@ from django.shortcuts import redirect, render
 from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.expectations import diff, selectors
 from charter.expectations import render as render_mod
-from charter.expectations.access import can_answer, can_create_document, can_edit_document
+from charter.expectations.access import (
+    can_answer,
+    can_create_document,
+    can_edit_document,
+    can_view_coverage,
+)
 from charter.expectations.forms import QuestionForm
 from charter.expectations.models import Document, DocumentVersion, Question
 from charter.expectations.views._common import readable_document, version_of
@@ -35,6 +40,7 @@ def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": rows,
             "to_sign": selectors.open_requests(request.person),
             "can_create": can_create_document(request.user),
+            "can_view_coverage": can_view_coverage(request.user),
             "unanswered": selectors.unanswered_questions_for_manager(request.user).count(),
         },
     )
@@ -83,6 +89,7 @@ def _render_version(
             "can_edit": can_edit_document(request.user, document),
             "answerable": {q.pk for q in questions if can_answer(request.user, q)},
             "versions": selectors.versions(document),
+            "can_view_coverage": can_view_coverage(request.user),
         },
     )
 

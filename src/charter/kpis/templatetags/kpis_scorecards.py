@@ -67,6 +67,13 @@ VISIBILITY_TTL_SECONDS = 60
 
 
 @register.simple_tag(takes_context=True)
+def may_compare_people(context: Any) -> bool:
+    """`kpis.access.can_compare_people` for the viewer, so a template offers only what opens."""
+    request = context.get("request")
+    return request is not None and access.can_compare_people(request.user)
+
+
+@register.simple_tag(takes_context=True)
 def leaderboard_open(context: Any) -> bool:
     """Whether the viewer may open the leaderboards, so the menu does not offer a refusal. The
     setting is cached: the scorecard menu is on every KPI page, and a cached dashboard costs
