@@ -1,4 +1,4 @@
-"""Every branch of the org access functions, for every persona."""
+"""Every branch of the org access functions, for every persona, in two organizations."""
 
 from __future__ import annotations
 
@@ -7,13 +7,19 @@ import pytest
 from charter.accounts.models import User
 from charter.conftest import make_person
 from charter.org.access import (
+    admins_of,
     can_invite,
+    can_invite_someone,
     can_manage_org,
     can_read_all,
     can_view_history,
     can_view_person,
     can_write,
+    leads_people,
+    managed_team_ids,
+    people_in_scope_ids,
     person_of,
+    reads_org_overview,
     subtree_ids,
     visible_people,
     visible_teams,
@@ -229,3 +235,99 @@ def test_subtree_survives_a_reporting_cycle_in_the_data(everyone):
         everyone["rep"].pk,
         everyone["rep2"].pk,
     }
+
+
+# --- two organizations ----------------------------------------------------------------------
+
+
+def test_nobody_sees_people_or_teams_of_another_organization(everyone, teams, globex):
+    acme_people = ids(Person.objects.filter(org=everyone["admin"].org))
+    globex_people = ids(Person.objects.filter(org=globex["admin"].org))
+    for person in everyone.values():
+        assert ids(visible_people(person.user)) <= acme_people
+        assert "Globex Sales" not in names(visible_teams(person.user))
+    for person in globex.values():
+        assert ids(visible_people(person.user)) <= globex_people
+        assert names(visible_teams(person.user)) <= {"Globex Sales"}
+    assert ids(visible_people(globex["admin"].user)) == globex_people
+    assert names(visible_teams(globex["executive"].user)) == {"Globex Sales"}
+
+
+def test_no_rule_on_a_person_reaches_into_another_organization(everyone, globex):
+    for viewer in [*everyone.values(), *globex.values()]:
+        others = globex.values() if viewer.org_id == everyone["admin"].org_id else everyone.values()
+        for target in others:
+            assert not can_view_person(viewer.user, target)
+            assert not can_view_history(viewer.user, target)
+            assert not can_invite(viewer.user, target)
+
+
+@pytest.mark.parametrize("persona", ["admin", "executive", "manager", "rep"])
+def test_role_rules_answer_alike_in_both_organizations(everyone, globex, persona):
+    acme, other = everyone[persona].user, globex[persona].user
+    for rule in (can_manage_org, can_read_all, can_write, can_invite_someone, leads_people):
+        assert rule(acme) is rule(other)
+    assert reads_org_overview(acme) is reads_org_overview(other)
+
+
+def test_the_teams_a_manager_runs_are_their_own_teams_only(everyone, teams, globex):
+    assert managed_team_ids(everyone["manager"].user) == {teams["east_ent"].pk}
+    assert managed_team_ids(globex["manager"].user) == {globex["manager"].team_id}
+    for persona in ("admin", "executive", "rep"):
+        assert managed_team_ids(everyone[persona].user) == set()
+        assert managed_team_ids(globex[persona].user) == set()
+
+
+def test_people_in_scope_stay_in_the_viewers_organization(everyone, globex):
+    # None means "everyone in my organization": the callers filter by organization.
+    assert people_in_scope_ids(globex["admin"].user) is None
+    assert people_in_scope_ids(globex["manager"].user) == {
+        globex["manager"].pk,
+        globex["rep"].pk,
+    }
+    assert people_in_scope_ids(globex["rep"].user) == {globex["rep"].pk}
+    assert people_in_scope_ids(everyone["manager"].user) == {
+        everyone["manager"].pk,
+        everyone["rep"].pk,
+        everyone["rep2"].pk,
+    }
+
+
+def test_admins_of_an_organization_are_its_own_active_admins(everyone, globex):
+    assert ids(admins_of(globex["admin"].org_id)) == {globex["admin"].pk}
+    assert ids(admins_of(everyone["admin"].org_id)) == {everyone["admin"].pk}
+    Person.objects.filter(pk=globex["admin"].pk).update(is_active=False)
+    assert not admins_of(globex["admin"].org_id).exists()
+
+
+def test_a_reporting_line_across_organizations_in_the_data_reaches_nobody(everyone, globex):
+    # Services refuse a manager from another organization; data written around them must not
+    # let the manager see into it.
+    Person.objects.filter(pk=globex["rep"].pk).update(manager=everyone["manager"])
+    manager = Person.objects.get(pk=everyone["manager"].pk)
+    assert globex["rep"].pk not in subtree_ids(manager)
+    assert not can_view_person(User.objects.get(pk=manager.user_id), globex["rep"])
+
+
+# --- the reporting tree, once a request -----------------------------------------------------
+
+
+def test_the_reporting_tree_is_read_once_per_person_however_many_rules_ask(everyone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = User.objects.get(pk=everyone["manager"].user_id)
+    assert person_of(user) is not None  # loaded as a request's middleware would
+    with CaptureQueriesContext(connection) as captured:
+        visible_people(user).count()
+        can_invite(user, everyone["rep"])
+        can_view_history(user, everyone["rep2"])
+        people_in_scope_ids(user)
+    tree_reads = [q for q in captured if '"manager_id"' in q["sql"] and "SELECT" in q["sql"]]
+    assert len(tree_reads) == 1
+    # A person loaded afresh (the next request) reads the tree again, and sees a new report.
+    newcomer = make_person(
+        everyone["manager"].org, "Nia New", Role.REP, manager=everyone["manager"]
+    )
+    assert newcomer.pk not in subtree_ids(user.person)
+    assert newcomer.pk in subtree_ids(User.objects.get(pk=user.pk).person)
