@@ -27,6 +27,7 @@ from charter.core.imports.fields import (
     cell_text,
     control_characters,
     is_blank,
+    plain_text,
     visible_text,
 )
 
@@ -142,7 +143,7 @@ class Row:
             name = f.name
             # `given`, written out: this runs for every cell of every row.
             cell = raw.get(name)
-            if cell is None or (isinstance(cell, str) and not cell.strip()):
+            if cell is None or (isinstance(cell, str) and (not cell or cell.isspace())):
                 values[name] = None
                 if f.required:
                     self.error(name, f"{f.label} is required")
@@ -155,7 +156,7 @@ class Row:
                 )
                 continue
             try:
-                values[name] = f.clean(cell)
+                values[name] = (f.parse or plain_text)(cell)
             except FieldInvalid as exc:
                 values[name] = None
                 self.error(name, f"{f.label} {exc}")

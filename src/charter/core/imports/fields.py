@@ -105,7 +105,7 @@ class Field:
 
     def clean(self, cell: Any) -> Any:
         """The clean value of a non-blank cell (text, whitespace tidied, when no parser)."""
-        return (self.parse or _plain_text)(cell)
+        return (self.parse or plain_text)(cell)
 
     def describe(self) -> str:
         names = ", ".join([self.label, *self.aliases])
@@ -126,7 +126,7 @@ def text(*, max_length: int | None = None) -> Parser:
 
 
 # The parser of a field without one, made once (a million-row import cleans millions of cells).
-_plain_text = text()
+plain_text = text()
 
 
 def email() -> Parser:
@@ -211,6 +211,13 @@ def _parse_date(cell: Any, *, day_first: bool | None = None) -> dt.date:
             converted = from_excel(cell)
             return converted.date() if isinstance(converted, dt.datetime) else converted
         raise FieldInvalid(f"is not a date; {_DATE_HINT}")
+    if type(cell) is str and len(cell) == 10 and cell[4] == "-" and cell[7] == "-":
+        # The common case, YYYY-MM-DD, read by the standard library's parser; what it refuses
+        # (a day that does not exist, other digits) goes the long way below, for the reason.
+        try:
+            return dt.date.fromisoformat(cell)
+        except ValueError:
+            pass
     value = " ".join(cell_text(cell).split())
     if match := _ISO_DATE.match(value):
         # The time is not kept, but a time that does not exist (25:00) means the text is not

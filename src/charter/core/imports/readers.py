@@ -206,8 +206,13 @@ class TableReader(ABC):
                 yield SourceRow(number=number, cells=tuple(cells), problem=problem)
 
     def count(self) -> int:
-        """How many data rows there are (one streaming pass)."""
-        return sum(1 for _ in self.rows())
+        """How many data rows there are (one streaming pass): the rows `rows` yields, without
+        building them."""
+        header_row = self.header_row
+        with closing(self._records()) as records:
+            return sum(
+                1 for number, cells in records if number > header_row and not _is_blank_row(cells)
+            )
 
     def check_has_data(self) -> None:
         with closing(self.rows()) as rows:

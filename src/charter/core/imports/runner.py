@@ -122,6 +122,10 @@ def validate(
     (which a partial read must skip: the rows it has not seen would look missing)."""
     result: Validation[T] = Validation(store=store, issues=IssueLog())
     indexes = column_map.indexes
+    # A field the file has no column for is None in every row (reading a field that was not
+    # parsed gives None), so only the others are parsed; a required one has a column, or the
+    # mapping was refused.
+    fields = [f for f in importer.fields if f.name in indexes or f.required]
     for source in reader.rows():
         if limit is not None and result.rows_seen >= limit:
             break
@@ -131,7 +135,7 @@ def validate(
         if source.problem:
             row.issues.append(Issue(row=source.number, column="", value="", reason=source.problem))
         else:
-            row.parse(importer.fields)
+            row.parse(fields)
             data = importer.clean(row)
             if not row.issues:
                 store.append(CleanRow(number=source.number, data=data))
