@@ -2,11 +2,10 @@ from django.urls import path
 
 from charter.core.imports import views as imports
 from charter.org import views
-from charter.org.import_views import PEOPLE_IMPORT
 
 app_name = "org"
 # Extra arguments of the shared import views: which import pages these are.
-flow = {"flow": PEOPLE_IMPORT}
+flow = {"flow": views.PEOPLE_IMPORT}
 urlpatterns = [
     path("people/", views.directory, name="directory"),
     path("people/new/", views.person_create, name="person_create"),

@@ -19,6 +19,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from charter.core.http import AuthenticatedHttpRequest, paginate, person_required
+from charter.core.imports.forms import UploadForm
+from charter.core.imports.runner import get_importer
+from charter.core.imports.views import ImportFlow
 from charter.org import forms, selectors, services
 from charter.org.access import (
     can_invite,
@@ -27,8 +30,8 @@ from charter.org.access import (
     visible_people,
     visible_teams,
 )
-from charter.org.history import describe, person_history
 from charter.org.models import OwnerAlias, Person, Team
+from charter.org.selectors import describe, person_history
 
 # Tokens of create/invite forms already acted on, per session: a second post of the same form
 # (double click, reload, back button) lands on the result instead of acting again.
@@ -367,3 +370,28 @@ def org_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, "Organization settings saved.")
             return redirect("org:settings")
     return render(request, "org/settings.html", {"form": form, "org": org, "editable": editable})
+
+
+# -- the people upload page: the shared import steps of `core.imports.views`, for people ----
+# Admins only. What the page says about people files lives in the org/import*.html templates.
+
+PEOPLE_KIND = "people"
+
+
+def _people_upload_form(*args: Any, **kwargs: Any) -> UploadForm:
+    # Built per request: the importer registry is complete only once the apps are ready.
+    return UploadForm(*args, importer=get_importer(PEOPLE_KIND), **kwargs)
+
+
+PEOPLE_IMPORT = ImportFlow(
+    kinds=(PEOPLE_KIND,),
+    namespace="org",
+    upload_url="org:import_people",
+    title="Import people",
+    can_import=can_manage_org,
+    denied="Only admins can import people.",
+    upload_form=_people_upload_form,
+    upload_template="org/import.html",
+    preview_template="org/import_preview.html",
+    status_template="org/import_run_status.html",
+)

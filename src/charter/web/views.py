@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from charter.core import registry
 from charter.core.http import AuthenticatedHttpRequest, paginate, person_required
-from charter.org import history
 from charter.org import selectors as org_selectors
 from charter.org.access import can_manage_org
 from charter.org.models import Role
@@ -34,7 +33,7 @@ def _home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user, role = request.user, request.person.role
     context: dict[str, Any] = {
         **org_selectors.home_summary(user),
-        "recent_changes": history.describe(history.recent_changes(user), user=user),
+        "recent_changes": org_selectors.describe(org_selectors.recent_changes(user), user=user),
     }
     if role == Role.MANAGER:
         context["reports"] = org_selectors.visible_direct_reports(user, request.person)
