@@ -1,4 +1,5 @@
-"""Reads of the org chart, always through the access functions."""
+"""Reads of the org chart, always through the access functions, and the audit log's rows about
+people and teams told in words (`describe`, `recent_changes`, `person_history`)."""
 
 from __future__ import annotations
 
