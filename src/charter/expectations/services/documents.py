@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from charter.core import audit
@@ -261,18 +261,36 @@ def _swap(items: list[Any], obj: Any, direction: str) -> list[Any]:
     return items
 
 
-def section_move(*, section: Section, actor: Any, direction: str) -> None:
+def _move(
+    siblings: QuerySet[Any],
+    obj: Section | Expectation,
+    *,
+    direction: str,
+    actor: Any,
+    after: dict[str, Any],
+) -> None:
+    """Swap `obj` with its neighbour among `siblings` (a document's sections, a section's
+    expectations), number them all again from 1, and record it on the document."""
+    document = obj.document if isinstance(obj, Section) else obj.section.document
+    action = f"expectations.{obj._meta.model_name}.moved"
     with transaction.atomic():
-        items = _swap(list(section.document.sections.order_by("order", "id")), section, direction)
+        items = _swap(list(siblings.order_by("order", "id")), obj, direction)
         for order, item in enumerate(items, start=1):
-            Section.objects.filter(pk=item.pk).update(order=order)
-        _touch_draft(section.document)
+            siblings.model.objects.filter(pk=item.pk).update(order=order)
+        _touch_draft(document)
         audit.record(
-            actor=actor,
-            action="expectations.section.moved",
-            obj=section.document,
-            after={"section": section.title, "direction": direction},
+            actor=actor, action=action, obj=document, after={**after, "direction": direction}
         )
+
+
+def section_move(*, section: Section, actor: Any, direction: str) -> None:
+    _move(
+        section.document.sections.all(),
+        section,
+        direction=direction,
+        actor=actor,
+        after={"section": section.title},
+    )
 
 
 def _clean_expectation(
@@ -391,18 +409,13 @@ def expectation_delete(*, expectation: Expectation, actor: Any) -> None:
 
 
 def expectation_move(*, expectation: Expectation, actor: Any, direction: str) -> None:
-    section = expectation.section
-    with transaction.atomic():
-        items = _swap(list(section.expectations.order_by("order", "id")), expectation, direction)
-        for order, item in enumerate(items, start=1):
-            Expectation.objects.filter(pk=item.pk).update(order=order)
-        _touch_draft(section.document)
-        audit.record(
-            actor=actor,
-            action="expectations.expectation.moved",
-            obj=section.document,
-            after={"title": expectation.title, "direction": direction},
-        )
+    _move(
+        expectation.section.expectations.all(),
+        expectation,
+        direction=direction,
+        actor=actor,
+        after={"title": expectation.title},
+    )
 
 
 # --- publishing -------------------------------------------------------------------------------

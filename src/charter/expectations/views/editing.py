@@ -146,8 +146,7 @@ def section_add(request: AuthenticatedHttpRequest, document_id: int) -> HttpResp
 def section_edit(
     request: AuthenticatedHttpRequest, document_id: int, section_id: int
 ) -> HttpResponse:
-    document = editable_document(request.user, document_id)
-    section = get_object_or_404(Section, pk=section_id, document=document)
+    document, section = _draft_part(request, document_id, section_id, Section)
     form = SectionForm(
         request.POST or None,
         initial={"title": section.title, "intro": section.intro, "revision": section.revision},
@@ -231,8 +230,7 @@ def _conflict(
 def section_delete(
     request: AuthenticatedHttpRequest, document_id: int, section_id: int
 ) -> HttpResponse:
-    document = editable_document(request.user, document_id)
-    section = get_object_or_404(Section, pk=section_id, document=document)
+    document, section = _draft_part(request, document_id, section_id, Section)
     services.section_delete(section=section, actor=request.user)
     messages.success(request, f"Section “{section.title}” deleted from the draft.")
     return redirect("expectations:edit", document.pk)
@@ -243,11 +241,32 @@ def section_delete(
 def section_move(
     request: AuthenticatedHttpRequest, document_id: int, section_id: int
 ) -> HttpResponse:
-    document = editable_document(request.user, document_id)
-    section = get_object_or_404(Section, pk=section_id, document=document)
-    direction = "up" if request.POST.get("direction") == "up" else "down"
-    services.section_move(section=section, actor=request.user, direction=direction)
+    document, section = _draft_part(request, document_id, section_id, Section)
+    services.section_move(section=section, actor=request.user, direction=_direction(request))
     return redirect(f"{_edit_url(document)}#section-{section.pk}")
+
+
+# What the expectation form edits, as the services take it (`values` as a list of values).
+EXPECTATION_FIELDS = ("title", "text", "values", "measure_text", "measure_ref", "is_key")
+
+
+def _expectation_fields(data: dict[str, Any]) -> dict[str, Any]:
+    fields = {name: data[name] for name in EXPECTATION_FIELDS}
+    fields["values"] = list(fields["values"])
+    return fields
+
+
+def _draft_part(
+    request: AuthenticatedHttpRequest, document_id: int, part_id: int, model: type[Any]
+) -> tuple[Any, Any]:
+    """A section or an expectation of a draft `request.user` may edit, with its document."""
+    document = editable_document(request.user, document_id)
+    in_document = {"document": document} if model is Section else {"section__document": document}
+    return document, get_object_or_404(model, pk=part_id, **in_document)
+
+
+def _direction(request: AuthenticatedHttpRequest) -> str:
+    return "up" if request.POST.get("direction") == "up" else "down"
 
 
 @person_required
@@ -258,17 +277,9 @@ def expectation_add(
     section = get_object_or_404(Section, pk=section_id, document=document, provider="")
     form = ExpectationForm(request.POST or None, org=document.org)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             services.expectation_add(
-                section=section,
-                actor=request.user,
-                title=data["title"],
-                text=data["text"],
-                values=list(data["values"]),
-                measure_text=data["measure_text"],
-                measure_ref=data["measure_ref"],
-                is_key=data["is_key"],
+                section=section, actor=request.user, **_expectation_fields(form.cleaned_data)
             )
         except ValidationError as exc:
             form.add_error(None, " ".join(form_errors(exc)))
@@ -291,12 +302,8 @@ def expectation_edit(
         Expectation.objects.select_related("section"), pk=expectation_id, section__document=document
     )
     initial = {
-        "title": expectation.title,
-        "text": expectation.text,
+        **{name: getattr(expectation, name) for name in EXPECTATION_FIELDS if name != "values"},
         "values": list(expectation.values.all()),
-        "measure_text": expectation.measure_text,
-        "measure_ref": expectation.measure_ref,
-        "is_key": expectation.is_key,
         "revision": expectation.revision,
     }
     form = ExpectationForm(request.POST or None, org=document.org, initial=initial)
@@ -307,12 +314,7 @@ def expectation_edit(
                 expectation=expectation,
                 actor=request.user,
                 expected_revision=data["revision"] or expectation.revision,
-                title=data["title"],
-                text=data["text"],
-                values=list(data["values"]),
-                measure_text=data["measure_text"],
-                measure_ref=data["measure_ref"],
-                is_key=data["is_key"],
+                **_expectation_fields(data),
             )
         except services.EditConflict as conflict:
             return _conflict(request, document, "expectation", conflict, form)
@@ -338,8 +340,7 @@ def expectation_edit(
 def expectation_delete(
     request: AuthenticatedHttpRequest, document_id: int, expectation_id: int
 ) -> HttpResponse:
-    document = editable_document(request.user, document_id)
-    expectation = get_object_or_404(Expectation, pk=expectation_id, section__document=document)
+    document, expectation = _draft_part(request, document_id, expectation_id, Expectation)
     services.expectation_delete(expectation=expectation, actor=request.user)
     messages.success(request, f"“{expectation.title}” deleted from the draft.")
     return redirect("expectations:edit", document.pk)
@@ -350,10 +351,10 @@ def expectation_delete(
 def expectation_move(
     request: AuthenticatedHttpRequest, document_id: int, expectation_id: int
 ) -> HttpResponse:
-    document = editable_document(request.user, document_id)
-    expectation = get_object_or_404(Expectation, pk=expectation_id, section__document=document)
-    direction = "up" if request.POST.get("direction") == "up" else "down"
-    services.expectation_move(expectation=expectation, actor=request.user, direction=direction)
+    document, expectation = _draft_part(request, document_id, expectation_id, Expectation)
+    services.expectation_move(
+        expectation=expectation, actor=request.user, direction=_direction(request)
+    )
     return redirect(f"{_edit_url(document)}#section-{expectation.section_id}")
 
 
