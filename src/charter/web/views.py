@@ -17,8 +17,12 @@ from django.utils import timezone
 from charter.core import registry
 from charter.core.http import AuthenticatedHttpRequest, paginate, person_required
 from charter.org import selectors as org_selectors
-from charter.org.access import can_manage_org
-from charter.org.models import Role
+from charter.org.access import (
+    can_invite_someone,
+    can_manage_org,
+    leads_people,
+    reads_org_overview,
+)
 from charter.web import selectors
 
 
@@ -30,21 +34,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @person_required
 def _home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    user, role = request.user, request.person.role
+    user = request.user
     context: dict[str, Any] = {
         **org_selectors.home_summary(user),
         "recent_changes": org_selectors.describe(org_selectors.recent_changes(user), user=user),
     }
-    if role == Role.MANAGER:
+    if leads_people(user):
         context["reports"] = org_selectors.visible_direct_reports(user, request.person)
-    if role in (Role.MANAGER, Role.ADMIN):
+    if can_invite_someone(user):
         context["to_invite"] = org_selectors.people_to_invite(user, limit=8)
-    if role == Role.ADMIN:
+    if can_manage_org(user):
         context["jobs"] = list(selectors.visible_jobs(user)[:5])
-    if role == Role.EXECUTIVE:
+    if reads_org_overview(user):
         context["team_rows"] = org_selectors.flatten_tree(org_selectors.team_tree(user))
     context["panels"] = _panels(user)
-    return render(request, f"web/home_{role}.html", context)
+    # Each role has a home page of its own; the role picks the template, the rules above what
+    # is read for it.
+    return render(request, f"web/home_{request.person.role}.html", context)
 
 
 def _panels(user: Any) -> list[dict[str, Any]]:
