@@ -287,7 +287,7 @@ if TICK_INTERVAL_SECONDS < 1:
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "charter.accounts.api_auth.TokenAuthentication",
+        "charter.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["charter.api.permissions.IsPersonInCharter"],
