@@ -24,9 +24,6 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from charter.core.imports.report import safe_cell
 from charter.core.spreadsheets import sheet_title
@@ -160,6 +157,9 @@ def _xlsx_cell(sheet: Any, column: Column, value: Any, zone: ZoneInfo) -> Any:
         if isinstance(value, Decimal | int | dt.date):
             return value
         return str(value)
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
     # openpyxl would store "=…" as a formula; a string cell is never evaluated.
     cell.data_type = "s"
@@ -170,6 +170,10 @@ def write_xlsx(
     rows: QuerySet[Any], columns: Sequence[Column], target: Any, title: str, *, time_zone: str
 ) -> int:
     """Write `rows` to the file object `target`; returns how many data rows were written."""
+    # openpyxl is imported on first use: the processes that never write a workbook (the import
+    # command, every page that only links to an export) need not load it.
+    from openpyxl import Workbook
+
     zone = _zone(time_zone)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title(title))

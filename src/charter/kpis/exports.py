@@ -17,8 +17,6 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from charter.core.imports.report import safe_cell
 from charter.core.spreadsheets import sheet_title
@@ -104,6 +102,10 @@ def csv_bytes(specs: Sequence[KpiSpec], rows: Sequence[GridRow], currency: str) 
 def xlsx_bytes(
     specs: Sequence[KpiSpec], rows: Sequence[GridRow], currency: str, title: str
 ) -> bytes:
+    # Imported on first use, as in crm.exports: most processes never write a workbook.
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
