@@ -47,6 +47,11 @@ def test_dates_in_common_formats_and_excel_cells_parse(cell: object, expected: d
     [
         ("soon", "is not a date"),
         ("2024-02-30", "is not a real date"),
+        # Ten characters with dashes where YYYY-MM-DD has them, but not a calendar date (an ISO
+        # week date is one the standard library's reader would take in another shape).
+        ("2024-W1-01", "is not a date"),
+        ("0001-01-01", "is in the year 1"),
+        ("2024-00-10", "is not a real date"),
         ("03/04/2024", "is ambiguous: it could be 3 April 2024 or 4 March 2024"),
         (True, "is not a date"),
         (-5, "is not a date"),
