@@ -34,6 +34,7 @@ from charter.kpis.access import (
 from charter.kpis.metrics import METRICS, Metric, csat_points, metric_value_getter
 from charter.kpis.models import PeriodClose
 from charter.kpis.scoring import KpiResult, KpiSpec, Revision, Span, prorate, spans, sum_targets
+from charter.kpis.selectors.calendar import period_of
 from charter.kpis.selectors.definitions import kpi_specs
 from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards, team_scorecard
 from charter.kpis.selectors.subjects import ORG, PERSON, TEAM, Scorecard
@@ -363,6 +364,12 @@ def _scorecard(subject: Subject, period: Period, spec: KpiSpec, today: dt.date |
     return org_scorecard(subject.org, period, today=today, specs=[spec])
 
 
+def explain_period(subject: Subject, label: str | None, key: str) -> Explanation:
+    """`explain` in the period named by `label` (the current quarter when empty), as the page
+    and the API ask for it. Raises PeriodError for a bad label, KpiNotFound for a bad key."""
+    return explain(subject, period_of(subject.org, label or None), key)
+
+
 def explain(
     subject: Subject, period: Period, key: str, *, today: dt.date | None = None
 ) -> Explanation:
@@ -371,12 +378,12 @@ def explain(
         (s for s in kpi_specs(subject.org, period, active_only=False) if s.key == key), None
     )
     if spec is None:
-        raise KpiNotFound(key)
+        raise KpiNotFound(f"No KPI {key!r} on this scorecard for {period.label}.")
     card = _scorecard(subject, period, spec, today)
     shown = card.result(key)
     if shown is None:
         # Closed without this KPI: the frozen scorecard has no such number to explain.
-        raise KpiNotFound(key)
+        raise KpiNotFound(f"No KPI {key!r} on this scorecard for {period.label}.")
     live = card.restated.get(key)
     live_sums = subject.live_sums(period)
     keys = list(shown.spec.formula.metrics)

@@ -32,11 +32,10 @@ from charter.kpis.explain import (
     Subject,
     SubjectNotFound,
     allowed_subject,
-    explain,
+    explain_period,
     record_day,
 )
 from charter.kpis.scoring import KpiResult
-from charter.kpis.selectors.calendar import period_of
 from charter.kpis.selectors.subjects import ORG, PERSON, TEAM
 
 _RECORD_OUTPUT: dict[type, type[serializers.ModelSerializer]] = {
@@ -180,15 +179,11 @@ class ExplainView(APIView):
         data = params.validated_data
         subject, records_allowed, note = self._subject(request, data["subject"])
         try:
-            period = period_of(subject.org, data.get("period") or None)
+            explanation = explain_period(subject, data.get("period"), data["kpi"])
         except PeriodError as exc:
             raise serializers.ValidationError({"period": [str(exc)]}) from None
-        try:
-            explanation = explain(subject, period, data["kpi"])
-        except KpiNotFound:
-            raise NotFound(
-                f"No KPI {data['kpi']!r} on this scorecard for {period.label}."
-            ) from None
+        except KpiNotFound as exc:
+            raise NotFound(str(exc)) from None
         records = None
         if records_allowed:
             records = self._records(request, explanation, data.get("metric"), data.get("page", 1))

@@ -37,12 +37,11 @@ from charter.kpis.explain import (
     Subject,
     SubjectNotFound,
     allowed_subject,
-    explain,
+    explain_period,
     record_day,
 )
 from charter.kpis.metrics import DAYS, MONEY, POINTS, Metric, metric_value_getter
 from charter.kpis.scoring import KpiResult
-from charter.kpis.selectors.calendar import period_of
 from charter.kpis.selectors.subjects import ORG, PERSON, TEAM
 from charter.kpis.templatetags.kpis_format import kpi_value, number, percent
 
@@ -73,13 +72,9 @@ def _allowed(request: AuthenticatedHttpRequest, kind: str, pk: int | None = None
 
 def _explanation(request: AuthenticatedHttpRequest, subject: Subject, key: str) -> Explanation:
     try:
-        period = period_of(subject.org, request.GET.get("period"))
-    except PeriodError as exc:
+        return explain_period(subject, request.GET.get("period"), key)
+    except (PeriodError, KpiNotFound) as exc:
         raise Http404(str(exc)) from None
-    try:
-        return explain(subject, period, key)
-    except KpiNotFound:
-        raise Http404(f"No KPI {key!r} on this scorecard for {period.label}.") from None
 
 
 # -- the page ------------------------------------------------------------------------------
