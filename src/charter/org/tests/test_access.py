@@ -306,7 +306,7 @@ def test_a_reporting_line_across_organizations_in_the_data_reaches_nobody(everyo
     Person.objects.filter(pk=globex["rep"].pk).update(manager=everyone["manager"])
     manager = Person.objects.get(pk=everyone["manager"].pk)
     assert globex["rep"].pk not in subtree_ids(manager)
-    assert not can_view_person(User.objects.get(pk=manager.user_id), globex["rep"])
+    assert not can_view_person(manager.user, globex["rep"])
 
 
 # --- the reporting tree, once a request -----------------------------------------------------
