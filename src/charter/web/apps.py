@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class WebConfig(AppConfig):
-    """The shell pages: home, audit log, jobs. Depends on every domain app; none depends on it."""
+    """The shell pages: home, audit log, jobs. Built on core and org; no app imports it."""
 
     name = "charter.web"
     label = "web"
