@@ -1,7 +1,7 @@
 """Rollups: the metrics of every (person, day) and (person, month), kept current as facts change.
 
 An import tells us, per chunk, what each written fact was before and is now
-(`crm.signals.facts_written`); the difference of their contributions is added to the cells they
+(`crm.signals.facts_writing`); the difference of their contributions is added to the cells they
 touch with one upsert per table, inside the import's transaction, so a scorecard read after the
 import commits is already current. A bulk change of owner (`facts_reattributed`) recomputes the
 people concerned from their facts. `rebuild` recomputes everything from the facts; `check`
