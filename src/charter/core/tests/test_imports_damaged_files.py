@@ -141,10 +141,12 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\
         (PNG, "deals.csv", "it is a PNG image"),
         (PNG, "deals.xlsx", "it is a PNG image"),
         (PDF, "deals.csv", "it is a PDF document"),
-        (gzip.compress(b"id,owner\nD1,Rick\n"), "deals.csv", "it is a gzip archive"),
+        (gzip.compress(b"id,owner\nD1,Rick\n", mtime=0), "deals.csv", "it is a gzip archive"),
         (random.Random(13).randbytes(4096), "deals.csv", "its content is binary data"),
         (random.Random(14).randbytes(300), "deals.txt", "its content is binary data"),
     ],
+    # Named, not derived from the bytes: xdist workers must collect the same test ids.
+    ids=["png-csv", "png-xlsx", "pdf", "gzip", "random-4k", "random-txt"],
 )
 def test_a_binary_file_is_told_it_is_not_a_csv_or_xlsx_file(
     org: Any, tmp_path: Path, data: bytes, name: str, said: str
