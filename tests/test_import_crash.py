@@ -35,7 +35,7 @@ from tests.test_cli import (  # noqa: F401 - fixtures
     sqlite_url,
 )
 
-ROWS = 30_000
+ROWS = 12_000
 ABANDONED = "The import stopped without finishing"
 
 
@@ -49,6 +49,11 @@ class Database(Protocol):
 
     def holds_write_transaction(self) -> bool:
         """Another process is inside a transaction that writes."""
+        ...
+
+    def no_commit_under_way(self) -> bool:
+        """No other process's COMMIT is under way (the server finishes one that a frozen
+        process sent)."""
         ...
 
     def sessions_of_killed_ended(self) -> bool:
@@ -81,6 +86,9 @@ class SqliteFile:
             return False
         finally:
             connection.close()
+
+    def no_commit_under_way(self) -> bool:
+        return True  # no server: a frozen process's commit is frozen with it
 
     def sessions_of_killed_ended(self) -> bool:
         return True  # no server: a killed process's lock ends with it
@@ -126,6 +134,14 @@ class PostgresDatabase:
                 "AND pg_locks.pid <> pg_backend_pid()"
             )
         )
+
+    def no_commit_under_way(self) -> bool:
+        committing = self.query(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid() "
+            "AND state = 'active' AND query ILIKE 'COMMIT%'"
+        )
+        return committing == [(0,)]
 
     def sessions_of_killed_ended(self) -> bool:
         # The server rolls a killed client's transaction back once it sees the connection
@@ -212,11 +228,20 @@ def deals(tmp_path: Path) -> Path:
 
 
 def kill_while_writing(process: Running, db: Database) -> None:
-    """SIGKILL once the import announced its write and holds its write transaction."""
+    """SIGKILL once the import announced its write and holds its write transaction. Each look
+    is taken with the process frozen (SIGSTOP) and no COMMIT of its under way, so that what is
+    seen is still so when it dies: a busy machine cannot let the write commit in between."""
 
     def writing() -> bool:
         said = db.query("SELECT COUNT(*) FROM core_job WHERE message LIKE 'Writing %'")[0][0]
-        return bool(said) and db.holds_write_transaction()
+        if not said:
+            return False
+        process.process.send_signal(signal.SIGSTOP)
+        wait_for(db.no_commit_under_way, timeout=30)
+        if db.holds_write_transaction():
+            return True
+        process.process.send_signal(signal.SIGCONT)
+        return False
 
     wait_for(writing, process=process, timeout=120)
     returncode, output = process.stop(signal.SIGKILL)
