@@ -243,8 +243,10 @@ def kill_while_writing(process: Running, db: Database) -> None:
         process.process.send_signal(signal.SIGCONT)
         return False
 
-    wait_for(writing, process=process, timeout=120)
-    returncode, output = process.stop(signal.SIGKILL)
+    try:
+        wait_for(writing, process=process, timeout=120)
+    finally:
+        returncode, output = process.stop(signal.SIGKILL)  # never left running, nor frozen
     assert returncode == -signal.SIGKILL, output
     wait_for(db.sessions_of_killed_ended, timeout=30)
 
