@@ -7,7 +7,15 @@ from typing import Any
 import pytest
 
 from charter.expectations import services
-from charter.expectations.models import Document, Expectation, Value
+from charter.expectations.models import (
+    Change,
+    Document,
+    DocumentVersion,
+    Expectation,
+    Signature,
+    SignatureRequest,
+    Value,
+)
 from charter.org.models import Organization, Person
 
 
@@ -57,3 +65,21 @@ def first_expectation(document: Document) -> Expectation:
     )
     assert expectation is not None
     return expectation
+
+
+def publish(
+    document: Document, actor: Any, summary: str = "v", change: str = Change.MATERIAL
+) -> DocumentVersion:
+    return services.document_publish(document=document, actor=actor, summary=summary, change=change)
+
+
+def sign(person: Person, version: DocumentVersion) -> Signature:
+    """`person` signs `version` as the signing page does: their full name, from a browser."""
+    request = SignatureRequest.objects.get(person=person, version=version)
+    return services.sign(
+        request=request,
+        actor=person.user,
+        typed_name=person.full_name,
+        ip_address="127.0.0.1",
+        user_agent="pytest",
+    )

@@ -12,12 +12,8 @@ from charter.expectations.models import (
     Signature,
     SignatureRequest,
 )
-from charter.expectations.tests.conftest import first_expectation
+from charter.expectations.tests.conftest import first_expectation, publish, sign
 from charter.org.models import Role
-
-
-def publish(document, actor, summary="v", change=Change.MATERIAL):
-    return services.document_publish(document=document, actor=actor, summary=summary, change=change)
 
 
 def edit_first_expectation(document, actor, values, text):
@@ -29,17 +25,6 @@ def edit_first_expectation(document, actor, values, text):
         title=expectation.title,
         text=text,
         values=[values["ownership"]],
-    )
-
-
-def sign(person, version):
-    request = SignatureRequest.objects.get(person=person, version=version)
-    return services.sign(
-        request=request,
-        actor=person.user,
-        typed_name=person.full_name,
-        ip_address="127.0.0.1",
-        user_agent="pytest",
     )
 
 

@@ -9,29 +9,14 @@ from charter.conftest import client_for
 from charter.expectations import services
 from charter.expectations.models import Change, Signature, SignatureRequest
 from charter.expectations.services.signatures import GENESIS
-from charter.expectations.tests.conftest import first_expectation
+from charter.expectations.tests.conftest import first_expectation, publish, sign
 from charter.expectations.tests.test_signature_chain import relink, rewrite_as_format_1
 from charter.org import services as org_services
 
 
-def _publish(document, actor, change=Change.MATERIAL):
-    return services.document_publish(document=document, actor=actor, summary="v", change=change)
-
-
-def _sign(person, version) -> Signature:
-    request = SignatureRequest.objects.get(person=person, version=version)
-    return services.sign(
-        request=request,
-        actor=person.user,
-        typed_name=person.full_name,
-        ip_address="127.0.0.1",
-        user_agent="pytest",
-    )
-
-
 def test_a_signature_records_its_login_and_address_in_the_chain(company_doc, admin, rep):
-    version = _publish(company_doc, admin.user)
-    signature = _sign(rep, version)
+    version = publish(company_doc, admin.user)
+    signature = sign(rep, version)
 
     assert (signature.user_id, signature.user_email, signature.chain_format) == (
         rep.user.pk,
@@ -49,8 +34,8 @@ def test_a_signature_records_its_login_and_address_in_the_chain(company_doc, adm
 
 
 def test_an_email_change_after_signing_leaves_the_signature_as_it_was(company_doc, admin, rep):
-    version = _publish(company_doc, admin.user)
-    signature = _sign(rep, version)
+    version = publish(company_doc, admin.user)
+    signature = sign(rep, version)
 
     org_services.person_update(person=rep, actor=admin.user, email="rick@new.test")
 
@@ -62,9 +47,9 @@ def test_an_email_change_after_signing_leaves_the_signature_as_it_was(company_do
 def test_signatures_of_the_first_format_still_verify_before_newer_ones(
     company_doc, admin, rep, rep2
 ):
-    version = _publish(company_doc, admin.user)
-    old = _sign(rep, version)
-    new = _sign(rep2, version)
+    version = publish(company_doc, admin.user)
+    old = sign(rep, version)
+    new = sign(rep2, version)
     prev = rewrite_as_format_1(old, GENESIS)
     relink([new], prev)
 
@@ -74,9 +59,9 @@ def test_signatures_of_the_first_format_still_verify_before_newer_ones(
 def test_a_newer_signature_rewritten_in_the_first_format_does_not_verify(
     company_doc, admin, rep, rep2
 ):
-    version = _publish(company_doc, admin.user)
-    first = _sign(rep, version)
-    second = _sign(rep2, version)
+    version = publish(company_doc, admin.user)
+    first = sign(rep, version)
+    second = sign(rep2, version)
     # Dropping the login from the payload and recomputing every hash after it is caught.
     rewrite_as_format_1(second, first.chain_hash)
     relink([second], first.chain_hash)
@@ -92,8 +77,8 @@ def test_a_newer_signature_rewritten_in_the_first_format_does_not_verify(
 def test_a_carried_over_signature_names_the_original_login_and_address(
     company_doc, admin, rep, values
 ):
-    version = _publish(company_doc, admin.user)
-    original = _sign(rep, version)
+    version = publish(company_doc, admin.user)
+    original = sign(rep, version)
     org_services.person_update(person=rep, actor=admin.user, email="rick@new.test")
     expectation = first_expectation(company_doc)
     services.expectation_update(
@@ -105,7 +90,7 @@ def test_a_carried_over_signature_names_the_original_login_and_address(
         values=[values["ownership"]],
     )
 
-    v2 = _publish(company_doc, admin.user, Change.EDITORIAL)
+    v2 = publish(company_doc, admin.user, change=Change.EDITORIAL)
 
     carried = SignatureRequest.objects.get(person=rep, version=v2).signature
     assert carried.carried_over_from_id == original.pk
@@ -116,11 +101,11 @@ def test_a_carried_over_signature_names_the_original_login_and_address(
 def test_a_signature_after_an_admin_changed_the_login_email_is_pointed_out(
     company_doc, admin, rep, rep2, manager, capsys
 ):
-    version = _publish(company_doc, admin.user)
-    before = _sign(rep2, version)
+    version = publish(company_doc, admin.user)
+    before = sign(rep2, version)
     org_services.person_update(person=rep, actor=admin.user, email="rick@new.test")
     rep.user.refresh_from_db()
-    after = _sign(rep, version)
+    after = sign(rep, version)
 
     call_command("verify_signatures")
     out = capsys.readouterr().out
@@ -138,10 +123,10 @@ def test_a_signature_after_an_admin_changed_the_login_email_is_pointed_out(
 
 
 def test_an_admin_changing_their_own_address_raises_no_doubt(company_doc, admin, capsys):
-    version = _publish(company_doc, admin.user)
+    version = publish(company_doc, admin.user)
     org_services.person_update(person=admin, actor=admin.user, email="ada@new.test")
     admin.user.refresh_from_db()
-    _sign(admin, version)
+    sign(admin, version)
 
     call_command("verify_signatures")
 
