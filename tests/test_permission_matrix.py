@@ -793,7 +793,7 @@ def world(everyone, teams, org) -> World:
             "crm_run": crm_run,
             **_crm_world(everyone, org),
             "manager_job": jobs.job_create(
-                kind="import", title="Mona's import", actor=everyone["manager"].user
+                kind="import", title="Mona's import", org=org, actor=everyone["manager"].user
             ),
             "rita_alias": OwnerAlias.objects.create(
                 org=org, person=everyone["rep2"], kind="name", value="rita r."

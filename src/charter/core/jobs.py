@@ -9,12 +9,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from charter.core.models import Job
+
+if TYPE_CHECKING:
+    from charter.org.models import Organization
 
 T = TypeVar("T")
 
@@ -70,10 +73,14 @@ def atomic_when_free(
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def job_create(*, kind: str, title: str, actor: Any, total: int | None = None) -> Job:
+def job_create(
+    *, kind: str, title: str, org: Organization, actor: Any, total: int | None = None
+) -> Job:
+    """A queued job of `org`: only that organization's people ever see it."""
     return Job.objects.create(
         kind=kind,
         title=title,
+        org=org,
         created_by=actor if actor is not None and getattr(actor, "pk", None) else None,
         progress_total=total,
     )

@@ -93,6 +93,11 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Whose job it is: only that organization's people see it. Goes with the organization, like
+    # its import runs. Empty only on rows older than the column that nothing could place.
+    org = models.ForeignKey(
+        "org.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     progress_done = models.PositiveBigIntegerField(default=0)

@@ -48,6 +48,7 @@ def _time_zone_changed(sender: Any, **kwargs: Any) -> None:
     job = job_create(
         kind="kpis.rollups",
         title=f"Recompute KPI rollups for the time zone {org.time_zone}",
+        org=org,
         actor=kwargs.get("actor"),
     )
     transaction.on_commit(lambda: tasks.rebuild_rollups.enqueue(org_id=org.pk, job_id=job.pk))

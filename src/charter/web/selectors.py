@@ -54,10 +54,12 @@ def audit_object_types(user: Any) -> list[str]:
 
 
 def visible_jobs(user: Any) -> QuerySet[Job]:
-    """Admins see every job; others see the jobs they started."""
+    """Jobs of the person's own organization: all of them for admins, else the ones they
+    started."""
     me = person_of(user)
     if me is None:
         return Job.objects.none()
+    jobs = Job.objects.filter(org_id=me.org_id)
     if can_manage_org(user):
-        return Job.objects.all()
-    return Job.objects.filter(created_by=user)
+        return jobs
+    return jobs.filter(created_by=user)

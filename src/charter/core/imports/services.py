@@ -73,7 +73,7 @@ def import_run_create(
     job = None
     if with_job:
         title = f"{'Check' if dry_run else 'Import'} {importer.label} from {filename}"
-        job = job_create(kind=f"import.{kind}", title=title, actor=actor)
+        job = job_create(kind=f"import.{kind}", title=title, org=org, actor=actor)
     return ImportRun.objects.create(
         org=org,
         kind=kind,
@@ -238,6 +238,7 @@ def import_upload_confirm(*, run: ImportRun, actor: Any, token: str) -> bool:
         job = job_create(
             kind=f"import.{locked.kind}",
             title=f"Import {importer.label} from {locked.filename}",
+            org=locked.org,
             actor=actor,
         )
         locked.job = job
@@ -372,6 +373,7 @@ def import_run_retry(*, run: ImportRun, actor: Any) -> ImportRun:
         job = job_create(
             kind=f"import.{locked.kind}",
             title=f"Import {importer.label} from {locked.filename} (retry)",
+            org=locked.org,
             actor=actor,
         )
         retry = ImportRun.objects.create(

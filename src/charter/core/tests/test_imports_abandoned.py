@@ -56,7 +56,7 @@ def killed_upload(admin: Person, *, silent_for: dt.timedelta) -> ImportRun:
         filename="deals.csv",
         options={"preset": "hubspot"},
     )
-    job = job_create(kind="import.deals", title="Import deals", actor=admin.user)
+    job = job_create(kind="import.deals", title="Import deals", org=admin.org, actor=admin.user)
     beat = timezone.now() - silent_for
     ImportRun.objects.filter(pk=run.pk).update(
         status=ImportRun.Status.RUNNING, job=job, started_at=beat, heartbeat_at=beat

@@ -22,6 +22,7 @@ def distribution_start(*, version: DocumentVersion, actor: Any) -> Distribution:
         job = job_create(
             kind="expectations.distribution",
             title=f"Email {version} to {len(people)} people",
+            org=version.document.org,
             actor=actor,
             total=len(people),
         )

@@ -67,7 +67,7 @@ def test_admin_home_shows_counts_people_to_invite_jobs_and_audit(everyone, org):
     make_person(org, "Nina New", Role.REP, login=False)
     invited = make_person(org, "Ivy Invite", Role.REP, login=False)
     services.person_invite(person=invited, actor=everyone["admin"].user)
-    jobs.job_create(kind="import", title="Import people.csv", actor=everyone["admin"].user)
+    jobs.job_create(kind="import", title="Import people.csv", org=org, actor=everyone["admin"].user)
     response = client_for(everyone["admin"]).get("/")
     counts = response.context["counts"]
     assert counts["people"] == 9
