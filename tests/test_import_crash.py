@@ -24,15 +24,11 @@ from django.conf import settings
 from psycopg.sql import SQL, Identifier
 
 from charter.conftest import wait_for
+from tests.helpers import Running, charter, clean_env, query, sqlite_url
 from tests.test_cli import (  # noqa: F401 - fixtures
     ADMIN_PASSWORD,
-    Running,
     admin_template,
-    charter,
-    clean_env,
     migrated_template,
-    query,
-    sqlite_url,
 )
 
 ROWS = 12_000

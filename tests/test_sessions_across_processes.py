@@ -8,45 +8,34 @@ from __future__ import annotations
 import email
 import http.client
 import os
-import queue
 import re
 import shutil
-import sqlite3
-import subprocess
-import sys
-import threading
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import Running, charter, clean_env, query, sqlite_url
+
 PASSWORD = "a long passphrase for the tests 42"
 NEW_PASSWORD = "another long passphrase, newly set 7"
 ANN = "ann@example.com"
 BOB = "bob@example.com"
-SERVING = re.compile(r"Charter is serving on http://127\.0\.0\.1:(\d+)/")
+SERVING = r"Charter is serving on http://127\.0\.0\.1:(\d+)/"
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SET_PASSWORD = re.compile(r"/accounts/set-password/[^/\s]+/[^/\s]+/")
-
-
-def charter_command() -> list[str]:
-    script = Path(sys.executable).with_name("charter")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "charter.cli"]
 
 
 def environment(data_dir: Path, db: Path) -> dict[str, str]:
     """What both servers run with: the same database, secret key and data folder."""
     # PYTHONPATH too: the servers run the code under test, wherever it was checked out.
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH")
-    env = {key: os.environ[key] for key in keep if key in os.environ}
-    env.update(
-        CHARTER_ENV_FILE=os.devnull,
-        DJANGO_SETTINGS_MODULE="charter.settings",
-        DATA_DIR=str(data_dir),
-        DATABASE_URL=f"sqlite:///{db}",
+    kept = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
+    return clean_env(
+        data_dir,
+        **kept,
+        DATABASE_URL=sqlite_url(db),
         SECRET_KEY="one secret key shared by every process of this installation, long enough",
         DEBUG="0",
         HTTPS="0",
@@ -54,22 +43,7 @@ def environment(data_dir: Path, db: Path) -> dict[str, str]:
         SITE_URL="http://127.0.0.1",
         # Mail (the reset link) is written to DATA_DIR/mail as the request commits.
         TASKS_BACKEND="immediate",
-        PYTHONUNBUFFERED="1",
     )
-    return env
-
-
-def charter(*args: str, env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [*charter_command(), *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, f"charter {args[0]}:\n{done.stdout}\n{done.stderr}"
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +66,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Server:
     """A running `charter serve --no-worker` and the port it said it listens on."""
 
-    process: subprocess.Popen[str]
+    process: Running
     port: int
-    output: list[str] = field(default_factory=list)
 
     def request(
         self, method: str, path: str, cookies: dict[str, str], form: dict[str, str] | None = None
@@ -132,43 +105,14 @@ class Server:
 
 
 def start(env: dict[str, str]) -> Server:
-    process = subprocess.Popen(
-        [*charter_command(), "serve", "--no-worker", "--port", "0", "--threads", "2"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str | None] = queue.Queue()
-    output: list[str] = []
-
-    def read() -> None:
-        # Reads to the end, so the server never blocks on a full pipe.
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=read, daemon=True).start()
-    while True:
-        line = lines.get(timeout=60)
-        if line is None:
-            process.wait(timeout=30)
-            raise AssertionError(f"the server stopped:\n{''.join(output)}")
-        found = SERVING.search(line)
-        if found:
-            return Server(process, int(found.group(1)), output)
-
-
-def stop(server: Server) -> None:
-    server.process.terminate()
+    process = Running("serve", "--no-worker", "--port", "0", "--threads", "2", env=env)
     try:
-        server.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+        # Port 0: the kernel picks a free port, and the start line says which.
+        serving = process.printed(SERVING)
+    except BaseException:
+        process.stop()
+        raise
+    return Server(process, int(serving.group(1)))
 
 
 @pytest.fixture
@@ -181,13 +125,15 @@ def installation(tmp_path: Path, template: Path) -> Iterator[tuple[Server, Serve
     try:
         other = start(env)
     except BaseException:
-        stop(one)
+        one.process.stop()
         raise
     try:
         yield one, other, tmp_path
     finally:
-        stop(one)
-        stop(other)
+        try:
+            one.process.stop()
+        finally:
+            other.process.stop()
 
 
 def sign_in(server: Server, address: str, password: str = PASSWORD) -> dict[str, str]:
@@ -211,11 +157,8 @@ def signed_in(server: Server, cookies: dict[str, str]) -> bool:
 
 
 def person_id(folder: Path, address: str) -> int:
-    db = sqlite3.connect(folder / "charter.sqlite3")
-    try:
-        (found,) = db.execute("SELECT id FROM org_person WHERE email = ?", [address]).fetchone()
-    finally:
-        db.close()
+    sql = "SELECT id FROM org_person WHERE email = ?"
+    ((found,),) = query(folder / "charter.sqlite3", sql, [address])
     return int(found)
 
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_cli import ROOT, clean_env
+from tests.helpers import ROOT, clean_env
 
 SETTINGS_SOURCE = ROOT / "src" / "charter" / "settings.py"
 SHOWN = [
