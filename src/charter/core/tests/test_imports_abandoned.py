@@ -230,26 +230,42 @@ def test_kept_files_go_after_the_retry_window(everyone: dict[str, Person]) -> No
     assert not default_storage.exists(str(failed.options[FILE_KEY]))
 
 
-class _Beats(Importer[str]):
-    """Writes one audit row per note and notes the heartbeat each row sees."""
+class _Notes(Importer[str]):
+    """A one-column import of notes: each note applied writes one audit row. The importers of the
+    tests below are this one with a hook that looks or waits at a given point."""
 
-    name = "beats"
-    label = "beats"
     fields = (Field("note", "Note", required=True, parse=text(max_length=10)),)
-    seen: list[dt.datetime | None] = []
 
     def clean(self, row: Row) -> str:
         return row["note"] or ""
 
     def apply(self, rows: Iterable[CleanRow[str]]) -> Counts:
         counts = Counts()
-        assert self.run is not None
         for row in rows:
-            beat = ImportRun.objects.values_list("heartbeat_at", flat=True).get(pk=self.run.pk)
-            _Beats.seen.append(beat)
+            self.before_write()
             audit.record(actor=None, action="core.test_note.created", after={"note": row.data})
             counts.created += 1
+            self.after_write()
         return counts
+
+    def before_write(self) -> None:
+        pass
+
+    def after_write(self) -> None:
+        pass
+
+
+class _Beats(_Notes):
+    """Notes the heartbeat each row it writes sees."""
+
+    name = "beats"
+    label = "beats"
+    seen: list[dt.datetime | None] = []
+
+    def before_write(self) -> None:
+        assert self.run is not None
+        beat = ImportRun.objects.values_list("heartbeat_at", flat=True).get(pk=self.run.pk)
+        _Beats.seen.append(beat)
 
 
 def test_the_runner_beats_while_it_checks_and_while_it_writes(
@@ -278,26 +294,17 @@ def test_the_runner_beats_while_it_checks_and_while_it_writes(
     assert run.heartbeat_at >= beats[-1]
 
 
-class _Held(Importer[str]):
+class _Held(_Notes):
     """Writes its first row, then waits inside the apply transaction until the test lets go."""
 
     name = "held"
     label = "held"
-    fields = (Field("note", "Note", required=True, parse=text(max_length=10)),)
     writing = threading.Event()
     release = threading.Event()
 
-    def clean(self, row: Row) -> str:
-        return row["note"] or ""
-
-    def apply(self, rows: Iterable[CleanRow[str]]) -> Counts:
-        counts = Counts()
-        for row in rows:
-            audit.record(actor=None, action="core.test_note.created", after={"note": row.data})
-            counts.created += 1
-            _Held.writing.set()
-            _Held.release.wait(timeout=30)
-        return counts
+    def after_write(self) -> None:
+        _Held.writing.set()
+        _Held.release.wait(timeout=30)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -340,24 +347,16 @@ def test_an_import_writing_its_rows_is_never_failed_however_old_its_last_beat(
     assert run.created_count == 1
 
 
-class _Stalled(Importer[str]):
+class _Stalled(_Notes):
     """Stands still while checking its first row long enough to be declared abandoned."""
 
     name = "stalled"
     label = "stalled"
-    fields = (Field("note", "Note", required=True, parse=text(max_length=10)),)
 
     def clean(self, row: Row) -> str:
         if row.number == 2:
             import_runs_fail_abandoned(now=timezone.now() + ABANDONED_AFTER * 2)
-        return row["note"] or ""
-
-    def apply(self, rows: Iterable[CleanRow[str]]) -> Counts:
-        counts = Counts()
-        for row in rows:
-            audit.record(actor=None, action="core.test_note.created", after={"note": row.data})
-            counts.created += 1
-        return counts
+        return super().clean(row)
 
 
 def test_a_run_declared_abandoned_writes_nothing_when_it_wakes_up(
