@@ -23,6 +23,7 @@ import time_machine
 from django.db.models import Model
 
 import charter
+from charter.conftest import deal_fact
 from charter.core.periods import parse_period
 from charter.crm import services as crm_services
 from charter.crm.models import Activity, CsatResponse, Deal
@@ -82,18 +83,7 @@ class World:
 
 
 def deal_row(eid: str, owner: Person, amount: str) -> dict[str, Any]:
-    return {
-        "external_id": eid,
-        "owner_id": owner.pk,
-        "owner_raw": owner.full_name,
-        "owner_key": owner.full_name.lower(),
-        "stage": "won",
-        "amount": Decimal(amount),
-        "currency": "USD",
-        "amount_reporting": Decimal(amount),
-        "created_date": dt.date(2017, 1, 10),
-        "close_date": dt.date(2017, 2, 10),
-    }
+    return deal_fact(eid, owner, amount, created=dt.date(2017, 1, 10), closed=dt.date(2017, 2, 10))
 
 
 def upsert_deals(w: World, *rows: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 import pytest
@@ -84,6 +85,32 @@ def make_person(
         manager=manager,
         hire_date=dt.date(2022, 3, 1),
     )
+
+
+def deal_fact(
+    external_id: str,
+    owner: Person,
+    amount: str,
+    *,
+    created: dt.date,
+    closed: dt.date | None,
+    stage: str = "won",
+) -> dict[str, Any]:
+    """A deal row as `crm.services.facts_upsert` takes it: owned by `owner` (matched, as an import
+    matches by name), in USD, so its reporting amount is its amount."""
+    return {
+        "external_id": external_id,
+        "owner_id": owner.pk,
+        "owner_raw": owner.full_name,
+        "owner_key": owner.full_name.lower(),
+        "stage": stage,
+        "raw_stage": stage,
+        "amount": Decimal(amount),
+        "currency": "USD",
+        "amount_reporting": Decimal(amount),
+        "created_date": created,
+        "close_date": closed,
+    }
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from jsonschema import Draft202012Validator
 from rest_framework.test import APIClient
 
 from charter.api.tests.conftest import bearer, token_for
-from charter.conftest import make_person
+from charter.conftest import deal_fact, make_person
 from charter.core.models import ImportRun
 from charter.core.periods import period_containing
 from charter.crm import services as crm_services
@@ -67,20 +67,7 @@ BAD_VALUES: list[Any] = [
 
 
 def _deal(eid: str, owner: Person, day: dt.date) -> dict[str, Any]:
-    return {
-        "external_id": eid,
-        "owner_id": owner.pk,
-        "owner_raw": owner.full_name,
-        "owner_key": owner.full_name.lower(),
-        "stage": "won",
-        "raw_stage": "won",
-        "amount": Decimal("1200.00"),
-        "currency": "USD",
-        "amount_reporting": Decimal("1200.00"),
-        "created_date": day,
-        "close_date": day,
-        "name": f"Deal {eid}",
-    }
+    return deal_fact(eid, owner, "1200.00", created=day, closed=day) | {"name": f"Deal {eid}"}
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from charter import cli
+from charter.conftest import deal_fact
 from charter.crm import services as crm_services
 from charter.crm.models import Deal
 from charter.kpis import services
@@ -33,19 +33,7 @@ AFTER_Q2 = dt.datetime(2017, 7, 5, 12, 0, tzinfo=dt.UTC)
 
 
 def deal(eid: str, owner: Person, stage: str, amount: str, created: dt.date, closed: Any) -> dict:
-    return {
-        "external_id": eid,
-        "owner_id": owner.pk,
-        "owner_raw": owner.full_name,
-        "owner_key": owner.full_name.lower(),
-        "stage": stage,
-        "raw_stage": stage,
-        "amount": Decimal(amount),
-        "currency": "USD",
-        "amount_reporting": Decimal(amount),
-        "created_date": created,
-        "close_date": closed,
-    }
+    return deal_fact(eid, owner, amount, created=created, closed=closed, stage=stage)
 
 
 def upsert(org: Organization, rows: list[dict]) -> None:

@@ -23,7 +23,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from charter.conftest import client_for
+from charter.conftest import client_for, deal_fact
 from charter.core.models import AuditEvent, ImportRun
 from charter.core.periods import parse_period
 from charter.crm import services as crm_services
@@ -66,19 +66,7 @@ def set_target(org: Organization, who: Person, key: str, value: str, **extra: An
 
 
 def won(eid: str, owner: Person, amount: str, closed: dt.date) -> dict[str, Any]:
-    return {
-        "external_id": eid,
-        "owner_id": owner.pk,
-        "owner_raw": owner.full_name,
-        "owner_key": owner.full_name.lower(),
-        "stage": "won",
-        "raw_stage": "won",
-        "amount": Decimal(amount),
-        "currency": "USD",
-        "amount_reporting": Decimal(amount),
-        "created_date": closed - dt.timedelta(days=20),
-        "close_date": closed,
-    }
+    return deal_fact(eid, owner, amount, created=closed - dt.timedelta(days=20), closed=closed)
 
 
 def cell(person: Person, key: str) -> str:

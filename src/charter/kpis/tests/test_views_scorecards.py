@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from charter.conftest import client_for, make_person
+from charter.conftest import client_for, deal_fact, make_person
 from charter.core.periods import parse_period
 from charter.crm import services as crm_services
 from charter.crm.models import Deal
@@ -45,19 +45,7 @@ def _frozen() -> Any:
 
 
 def deal(eid: str, owner: Person, stage: str, amount: str, closed: dt.date) -> dict[str, Any]:
-    return {
-        "external_id": eid,
-        "owner_id": owner.pk,
-        "owner_raw": owner.full_name,
-        "owner_key": owner.full_name.lower(),
-        "stage": stage,
-        "raw_stage": stage,
-        "amount": Decimal(amount),
-        "currency": "USD",
-        "amount_reporting": Decimal(amount),
-        "created_date": D(2017, 1, 2),
-        "close_date": closed,
-    }
+    return deal_fact(eid, owner, amount, created=D(2017, 1, 2), closed=closed, stage=stage)
 
 
 def upsert(org: Organization, rows: list[dict[str, Any]]) -> None:
