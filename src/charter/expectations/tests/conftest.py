@@ -67,6 +67,21 @@ def first_expectation(document: Document) -> Expectation:
     return expectation
 
 
+def edit_first_expectation(
+    document: Document, actor: Any, values: dict[str, Value], text: str
+) -> None:
+    """Rewords the first expectation of the draft: same title, valued for ownership."""
+    expectation = first_expectation(document)
+    services.expectation_update(
+        expectation=expectation,
+        actor=actor,
+        expected_revision=expectation.revision,
+        title=expectation.title,
+        text=text,
+        values=[values["ownership"]],
+    )
+
+
 def publish(
     document: Document, actor: Any, summary: str = "v", change: str = Change.MATERIAL
 ) -> DocumentVersion:

@@ -117,17 +117,9 @@ def test_versions_are_read_only(published, admin):
 
 
 def test_diff_endpoint(published, admin, values):
-    from charter.expectations.tests.conftest import first_expectation
+    from charter.expectations.tests.conftest import edit_first_expectation
 
-    exp = first_expectation(published.document)
-    services.expectation_update(
-        expectation=exp,
-        actor=admin.user,
-        expected_revision=exp.revision,
-        title=exp.title,
-        text="Completely new words",
-        values=[values["ownership"]],
-    )
+    edit_first_expectation(published.document, admin.user, values, "Completely new words")
     services.document_publish(
         document=published.document,
         actor=admin.user,

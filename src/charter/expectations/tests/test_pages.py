@@ -5,7 +5,12 @@ import pytest
 from charter.conftest import client_for
 from charter.expectations import services
 from charter.expectations.models import Change, Document, DocumentVersion, Signature
-from charter.expectations.tests.conftest import fill_document, first_expectation
+from charter.expectations.tests.conftest import (
+    edit_first_expectation,
+    fill_document,
+    first_expectation,
+    sign,
+)
 
 
 @pytest.fixture
@@ -171,15 +176,10 @@ def test_signing_a_version_that_was_replaced_while_reading_is_refused(
 
 
 def test_after_a_material_change_the_sign_page_shows_what_changed(published, rep, admin, values):
-    from charter.expectations.tests.test_signatures import sign
-
     sign(rep, published)
-    expectation = first_expectation(published.document)
-    services.expectation_update(
-        expectation=expectation, actor=admin.user, expected_revision=expectation.revision,
-        title=expectation.title, text="Call every lead within one day.",
-        values=[values["ownership"]],
-    )  # fmt: skip
+    edit_first_expectation(
+        published.document, admin.user, values, "Call every lead within one day."
+    )
     services.document_publish(
         document=published.document, actor=admin.user, summary="Faster follow-up",
         change=Change.MATERIAL, distribute=False,
@@ -280,8 +280,6 @@ def test_home_shows_what_to_sign_and_managers_see_unanswered_questions(published
 
 
 def test_coverage_csv_names_the_version_and_who_signed_it(published, rep, manager):
-    from charter.expectations.tests.test_signatures import sign
-
     sign(rep, published)
     rows = (
         client_for(manager)

@@ -23,7 +23,7 @@ from charter.expectations.models import (
     SignatureRequest,
 )
 from charter.expectations.services.signatures import GENESIS, ChainCheck, chain_hash
-from charter.expectations.tests.test_signatures import edit_first_expectation, publish, sign
+from charter.expectations.tests.conftest import edit_first_expectation, publish, sign
 
 BROKEN_LINK = "its previous-hash link is broken"
 FIELDS_DIFFER = "its fields do not match its hash"

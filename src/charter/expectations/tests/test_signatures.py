@@ -12,20 +12,12 @@ from charter.expectations.models import (
     Signature,
     SignatureRequest,
 )
-from charter.expectations.tests.conftest import first_expectation, publish, sign
+from charter.expectations.tests.conftest import (
+    edit_first_expectation,
+    publish,
+    sign,
+)
 from charter.org.models import Role
-
-
-def edit_first_expectation(document, actor, values, text):
-    expectation = first_expectation(document)
-    services.expectation_update(
-        expectation=expectation,
-        actor=actor,
-        expected_revision=expectation.revision,
-        title=expectation.title,
-        text=text,
-        values=[values["ownership"]],
-    )
 
 
 def test_signing_stores_name_time_ip_agent_and_content_hash(company_doc, admin, rep):

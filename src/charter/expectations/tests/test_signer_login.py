@@ -9,7 +9,7 @@ from charter.conftest import client_for
 from charter.expectations import services
 from charter.expectations.models import Change, Signature, SignatureRequest
 from charter.expectations.services.signatures import GENESIS
-from charter.expectations.tests.conftest import first_expectation, publish, sign
+from charter.expectations.tests.conftest import edit_first_expectation, publish, sign
 from charter.expectations.tests.test_signature_chain import relink, rewrite_as_format_1
 from charter.org import services as org_services
 
@@ -80,15 +80,7 @@ def test_a_carried_over_signature_names_the_original_login_and_address(
     version = publish(company_doc, admin.user)
     original = sign(rep, version)
     org_services.person_update(person=rep, actor=admin.user, email="rick@new.test")
-    expectation = first_expectation(company_doc)
-    services.expectation_update(
-        expectation=expectation,
-        actor=admin.user,
-        expected_revision=expectation.revision,
-        title=expectation.title,
-        text="Reworded, same meaning.",
-        values=[values["ownership"]],
-    )
+    edit_first_expectation(company_doc, admin.user, values, "Reworded, same meaning.")
 
     v2 = publish(company_doc, admin.user, change=Change.EDITORIAL)
 
