@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from charter.conftest import client_for
+from charter.conftest import client_for, deal_fact
 from charter.crm import services as crm_services
 from charter.crm.models import Activity, CsatResponse, Deal
 from charter.kpis import services
@@ -44,19 +44,8 @@ def deal(
     closed: dt.date | None,
     name: str = "",
 ) -> dict[str, Any]:
-    return {
-        "external_id": eid,
-        **_owner(owner),
-        "stage": stage,
-        "raw_stage": stage,
-        "amount": Decimal(amount),
-        "currency": "USD",
-        "amount_reporting": Decimal(amount),
-        "created_date": created,
-        "close_date": closed,
-        "name": name or eid,
-        "account": f"Account {eid}",
-    }
+    row = deal_fact(eid, owner, amount, created=created, closed=closed, stage=stage)
+    return row | _owner(owner) | {"name": name or eid, "account": f"Account {eid}"}
 
 
 def activity(eid: str, owner: Person, kind: str, at: dt.datetime) -> dict[str, Any]:
