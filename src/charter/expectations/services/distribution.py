@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -10,15 +11,19 @@ from django.urls import reverse
 from charter.core import audit
 from charter.core.jobs import job_create
 from charter.expectations.models import Delivery, Distribution, DocumentVersion
+from charter.org.models import Person
 
 
-def distribution_start(*, version: DocumentVersion, actor: Any) -> Distribution:
-    """Create one delivery row per person in the audience; a background job sends them."""
+def distribution_start(
+    *, version: DocumentVersion, actor: Any, people: Sequence[Person] | None = None
+) -> Distribution:
+    """Create one delivery row per person in the audience (or per person of `people`: the
+    newcomers to it); a background job sends them."""
     from charter.expectations import tasks
     from charter.expectations.selectors import audience_people
 
     with transaction.atomic():
-        people = list(audience_people(version.document))
+        people = list(audience_people(version.document) if people is None else people)
         job = job_create(
             kind="expectations.distribution",
             title=f"Email {version} to {len(people)} people",

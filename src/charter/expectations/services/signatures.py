@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from charter.accounts.emails import wants
 from charter.core import audit
 from charter.expectations.content import canonical_json
 from charter.expectations.models import (
@@ -94,6 +95,7 @@ def audience_sync(*, document: Document | None = None) -> dict[str, int]:
     team moves) are asked to sign the current version; open requests of people who left it
     (moved away, deactivated) are withdrawn. Signatures already given stay as they are."""
     from charter.expectations.selectors import audience_people, current_version
+    from charter.expectations.services.distribution import distribution_start
 
     counts = {"requested": 0, "withdrawn": 0}
     documents = [document] if document is not None else list(Document.objects.all())
@@ -105,8 +107,11 @@ def audience_sync(*, document: Document | None = None) -> dict[str, int]:
         asked = set(
             SignatureRequest.objects.filter(version=version).values_list("person_id", flat=True)
         )
-        for person in audience_people(doc).exclude(pk__in=asked):
-            with transaction.atomic():
+        newcomers = list(
+            audience_people(doc).exclude(pk__in=asked).select_related("user__notification_prefs")
+        )
+        with transaction.atomic():
+            for person in newcomers:
                 SignatureRequest.objects.create(
                     version=version, person=person, due_date=_due(version), reason="joined audience"
                 )
@@ -116,7 +121,12 @@ def audience_sync(*, document: Document | None = None) -> dict[str, int]:
                     obj=person,
                     after={"document": doc.title, "version": version.number, "reason": "joined"},
                 )
-            counts["requested"] += 1
+            # Told at once with the publishing email and its PDF, not first by the reminder three
+            # days before the due date. Asked once, so a later tick never emails them again.
+            told = [p for p in newcomers if wants(p.user, "reminders")]
+            if told:
+                distribution_start(version=version, actor=None, people=told)
+        counts["requested"] += len(newcomers)
         leavers = SignatureRequest.objects.filter(
             version=version, signed_at__isnull=True, superseded_at__isnull=True
         ).exclude(person_id__in=members)
