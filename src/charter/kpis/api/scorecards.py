@@ -11,8 +11,10 @@ forecast, status}}, score}`:
   215%), rounded to four places;
 - null means no data (no target, nothing to divide by);
 - for a closed period the figures are those frozen at close, and the row gains `restated`:
-  `{key: {actual, target}}` with today's live values of every KPI whose actual or target has
-  changed since the close (late data, corrections); `{}` when nothing has.
+  `{score, kpis: {key: {actual, target, attainment}}}`, where `kpis` holds today's live values
+  of every KPI whose figures have changed since the close (late data, corrections; `{}` when
+  nothing has) and `score` is the weighted score they make today, the "score now" of the
+  scorecard page (null when nothing has changed, or when nothing can be scored).
 """
 
 from __future__ import annotations
@@ -86,11 +88,25 @@ def scorecard_json(card: Scorecard) -> dict[str, Any]:
         "score": json_number(card.score, RATIO_PLACES),
     }
     if card.closed is not None:
-        row["restated"] = {
-            key: {"actual": _figure(live, live.actual), "target": _figure(live, live.target)}
-            for key, live in card.restated.items()
-        }
+        row["restated"] = restated_json(card)
     return row
+
+
+def restated_json(card: Scorecard) -> dict[str, Any]:
+    """What has changed in a closed period since it closed (see the module docstring)."""
+    return {
+        # The live score `closed.freeze` kept aside before swapping the frozen figures in, the
+        # one the page shows, shown only beside a restatement, as the page does.
+        "score": json_number(card.live_score, RATIO_PLACES) if card.restated else None,
+        "kpis": {
+            key: {
+                "actual": _figure(live, live.actual),
+                "target": _figure(live, live.target),
+                "attainment": json_number(live.attainment, RATIO_PLACES),
+            }
+            for key, live in card.restated.items()
+        },
+    }
 
 
 def people_with_team_row(
@@ -131,9 +147,26 @@ class ScorecardKpiOutput(serializers.Serializer):
     )
 
 
-class ScorecardRestatedOutput(serializers.Serializer):
+class ScorecardRestatedKpiOutput(serializers.Serializer):
     actual = serializers.FloatField(allow_null=True, help_text="Live value today.")
     target = serializers.FloatField(allow_null=True, help_text="Live value today.")
+    attainment = serializers.FloatField(
+        allow_null=True, help_text="Live fraction of target today, never capped."
+    )
+
+
+class ScorecardRestatedOutput(serializers.Serializer):
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "Weighted score with today's live figures (1.0 = 100%); null when nothing has "
+            "changed since the close or nothing can be scored."
+        ),
+    )
+    kpis = serializers.DictField(
+        child=ScorecardRestatedKpiOutput(),
+        help_text="By KPI key: only the KPIs whose live figures differ from the frozen ones.",
+    )
 
 
 class ScorecardRowOutput(serializers.Serializer):
@@ -142,10 +175,9 @@ class ScorecardRowOutput(serializers.Serializer):
     period = serializers.CharField()
     kpis = serializers.DictField(child=ScorecardKpiOutput(), help_text="By KPI key.")
     score = serializers.FloatField(allow_null=True, help_text="Weighted score (1.0 = 100%).")
-    restated = serializers.DictField(
-        child=ScorecardRestatedOutput(),
+    restated = ScorecardRestatedOutput(
         required=False,
-        help_text="Closed periods only: KPIs whose live figures differ from the frozen ones.",
+        help_text="Closed periods only: what has changed since the figures were frozen.",
     )
 
 

@@ -289,7 +289,7 @@ def test_closing_freezes_and_late_data_shows_as_a_restatement(sales, org, everyo
         assert close.closed_by is None
         assert ScorecardSnapshot.objects.filter(close=close).count() == 12
         before = scorecard_json("--person", "Rick Rep", "--period", "2017-Q2")[0]
-        assert before["restated"] == {}
+        assert before["restated"] == {"score": None, "kpis": {}}
         # A deal won on 20 June arrives after the close.
         upsert(org, [deal("late", sales["rep"], "won", "5000", D(2017, 6, 1), D(2017, 6, 20))])
         after = scorecard_json("--person", "Rick Rep", "--period", "2017-Q2")[0]
@@ -303,14 +303,19 @@ def test_closing_freezes_and_late_data_shows_as_a_restatement(sales, org, everyo
         "status": "behind",
     }
     assert after["score"] == before["score"] == 0.5939
-    # What changed is listed beside them: 25,000 won; 3 of 4 closed deals = 75%; 3 wins.
+    # What changed is listed beside them: 25,000 won; 3 of 4 closed deals = 75%; 3 wins; and
+    # the score they make now: (40 * 25,000/50,000 + 15 * 75/60) / 55.
     assert after["restated"] == {
-        "revenue_won": {"actual": 25000, "target": 50000},
-        "deals_won": {"actual": 3, "target": None},
-        "win_rate": {"actual": 75, "target": 60},
-        "avg_deal_size": {"actual": 8333.33, "target": None},
-        "avg_cycle_days": {"actual": 24, "target": None},  # (10 + 43 + 19) / 3
-        "pipeline_created": {"actual": 25000, "target": None},
+        "score": 0.7045,
+        "kpis": {
+            "revenue_won": {"actual": 25000, "target": 50000, "attainment": 0.5},
+            "deals_won": {"actual": 3, "target": None, "attainment": None},
+            "win_rate": {"actual": 75, "target": 60, "attainment": 1.25},
+            "avg_deal_size": {"actual": 8333.33, "target": None, "attainment": None},
+            # (10 + 43 + 19) / 3
+            "avg_cycle_days": {"actual": 24, "target": None, "attainment": None},
+            "pipeline_created": {"actual": 25000, "target": None, "attainment": None},
+        },
     }
 
 

@@ -80,8 +80,9 @@ class Command(BaseCommand):
         "Without --person or --team: every active person of the organization. JSON is a list "
         "of {person, team, period, kpis: {key: {actual, target, attainment, pace, forecast, "
         "status}}, score}; attainment, pace and score are fractions of target (1.0 = 100%), "
-        "null is no data; rows of a closed period also carry `restated`: {key: {actual, "
-        "target}} with today's values of the KPIs changed since the close."
+        "null is no data; rows of a closed period also carry `restated`: {score, kpis: {key: "
+        "{actual, target, attainment}}} with today's values of the KPIs changed since the "
+        "close and the weighted score they make today."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -129,7 +130,7 @@ class Command(BaseCommand):
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for row in rows:
-            restated = row.get("restated", {})
+            restated = row.get("restated", {}).get("kpis", {})
             for key, figures in row["kpis"].items():
                 live = restated.get(key, {})
                 values = [
