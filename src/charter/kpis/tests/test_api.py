@@ -199,30 +199,22 @@ def test_bad_queries_are_400(admin, rep):
 
 
 @pytest.mark.django_db
-def test_closed_period_shows_frozen_figures_and_restatement(sales, everyone, org):
+def test_closed_period_shows_frozen_figures_and_a_restatement_with_the_page_score(
+    sales, everyone, org
+):
     rick = everyone["rep"]
     with time_machine.travel(AFTER_Q2, tick=False):
         assert api(everyone["admin"]).post(f"{PERIODS}2017-Q2/close/").status_code == 201
         upsert(org, [deal("late", rick, "won", "5000", dt.date(2017, 6, 1), dt.date(2017, 6, 20))])
         row = api(rick).get(f"{SCORECARDS}?period=2017-Q2&person={rick.pk}").json()[0]
         assert row == cli_json("--person", "Rick Rep", "--period", "2017-Q2")[0]
+        page = client_for(rick).get(f"/kpis/people/{rick.pk}/?period=2017-Q2")
     assert row["kpis"]["revenue_won"]["actual"] == 20000
     assert row["restated"]["kpis"]["revenue_won"] == {
         "actual": 25000,
         "target": 50000,
         "attainment": 0.5,
     }
-
-
-@pytest.mark.django_db
-def test_a_restatement_carries_the_score_the_page_shows(sales, everyone, org):
-    rick = everyone["rep"]
-    with time_machine.travel(AFTER_Q2, tick=False):
-        assert api(everyone["admin"]).post(f"{PERIODS}2017-Q2/close/").status_code == 201
-        upsert(org, [deal("late", rick, "won", "5000", dt.date(2017, 6, 1), dt.date(2017, 6, 20))])
-        row = api(rick).get(f"{SCORECARDS}?period=2017-Q2&person={rick.pk}").json()[0]
-        cli_row = cli_json("--person", "Rick Rep", "--period", "2017-Q2")[0]
-        page = client_for(rick).get(f"/kpis/people/{rick.pk}/?period=2017-Q2")
     # Only revenue (weight 40) and win rate (weight 15) have targets. Frozen: 20,000 of 50,000
     # and 2 of 3 = 66.67% of 60%. Today: 25,000 of 50,000 = 0.5 and 3 of 4 = 75% of 60% = 1.25.
     frozen_score = (40 * Decimal("0.4") + 15 * Decimal(2) / 3 * 100 / 60) / 55  # 0.59393…
@@ -230,7 +222,6 @@ def test_a_restatement_carries_the_score_the_page_shows(sales, everyone, org):
     restated_score = (40 * Decimal("0.5") + 15 * Decimal("1.25")) / 55  # 0.70454…
     assert row["restated"]["score"] == float(round(restated_score, 4)) == 0.7045
     assert row["restated"]["kpis"]["win_rate"] == {"actual": 75, "target": 60, "attainment": 1.25}
-    assert cli_row["restated"] == row["restated"]
     assert page.status_code == 200
     assert "(score now 70%)" in page.content.decode()
 
