@@ -1,6 +1,10 @@
 """KPI formulas: arithmetic over metric names, parsed with `ast` against a whitelist and
 evaluated on Decimals. Never `eval`: a formula can only add, subtract, multiply and divide
 metrics and numbers. Dividing by zero gives "no data" (None), not an error.
+
+`check` is for a formula someone is writing: on top of `parse`, it refuses one that could never
+mean anything (no metric at all, or a divisor that is always zero). Stored formulas are read
+with `parse`, so one saved before those rules still reads as it did.
 """
 
 from __future__ import annotations
@@ -14,13 +18,37 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from charter.kpis.metrics import METRIC_KEYS
 
 MAX_LENGTH = 500
+# Levels of parentheses, signs and products inside sums. A run of one kind of operator
+# (`a + b - c + …`, `a / b * c / …`) is one level however long it is: `ast` leans such a run
+# one node deeper per operator, and counting that would refuse a long flat formula as "nested".
 MAX_DEPTH = 30
+TOO_DEEP = (
+    f"The formula is nested too deeply: at most {MAX_DEPTH} levels of parentheses, signs and "
+    "products inside sums."
+)
 
 _OPERATORS: dict[type[ast.operator], Callable[[Decimal, Decimal], Decimal]] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
+}
+# Binding strength, as `ast.unparse` ranks it: it decides where a formula written back out
+# needs parentheses.
+_SUM, _PRODUCT, _SIGNED = 1, 2, 3
+_LEVEL: dict[type[ast.operator], int] = {
+    ast.Add: _SUM,
+    ast.Sub: _SUM,
+    ast.Mult: _PRODUCT,
+    ast.Div: _PRODUCT,
+}
+_SYMBOLS: dict[type[ast.AST], str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.UAdd: "+",
+    ast.USub: "-",
 }
 
 
@@ -56,22 +84,11 @@ class Formula:
 
     def substituted(self, values: Mapping[str, Decimal]) -> str:
         """The formula with each metric replaced by its figure: `12 / (12 + 30)`."""
-        return ast.unparse(_Substitute(values).visit(_copy(self.tree)))
+        return self.written(lambda name: _figure(values.get(name)))
 
-
-def _copy(tree: ast.expr) -> ast.expr:
-    copied = ast.parse(ast.unparse(tree), mode="eval").body
-    return copied
-
-
-class _Substitute(ast.NodeTransformer):
-    def __init__(self, values: Mapping[str, Decimal]) -> None:
-        self.values = values
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        value = self.values.get(node.id)
-        # A Name whose id is the figure prints as the figure, keeping unparse's parentheses.
-        return ast.Name(id=_figure(value), ctx=ast.Load())
+    def written(self, word: Callable[[str], str]) -> str:
+        """The formula written out as `ast.unparse` would, each metric as `word(metric)`."""
+        return _written(self.tree, word, 0)
 
 
 def _figure(value: Decimal | None) -> str:
@@ -86,6 +103,20 @@ def _figure(value: Decimal | None) -> str:
     return f"{normal:f}" if normal == normal.to_integral_value() else f"{normal:.2f}"
 
 
+def _run(node: ast.BinOp) -> tuple[ast.expr, list[tuple[ast.operator, ast.expr]]]:
+    """A run of operators of one level, `a - b + c`, as its first operand and the (operator,
+    operand) pairs after it, in reading order. Walked in a loop, so that no recursion (checking,
+    evaluating, writing out) goes one Python frame deeper per term of a long flat formula."""
+    level = _LEVEL[type(node.op)]
+    steps: list[tuple[ast.operator, ast.expr]] = []
+    first: ast.expr = node
+    while isinstance(first, ast.BinOp) and _LEVEL.get(type(first.op)) == level:
+        steps.append((first.op, first.right))
+        first = first.left
+    steps.reverse()
+    return first, steps
+
+
 def parse(text: str, *, known: tuple[str, ...] = METRIC_KEYS) -> Formula:
     """Check and parse a formula; FormulaError says what is wrong and where."""
     source = (text or "").strip()
@@ -96,23 +127,63 @@ def parse(text: str, *, known: tuple[str, ...] = METRIC_KEYS) -> Formula:
     try:
         tree = ast.parse(source, mode="eval").body
     except SyntaxError as exc:
+        # Python's own parser stops at 200 nested parentheses, well past ours.
+        if "too many nested parentheses" in str(exc.msg):
+            raise FormulaError(TOO_DEEP) from None
         column = f" at character {exc.offset}" if exc.offset else ""
         raise FormulaError(f"The formula is not valid arithmetic{column}.") from None
+    except (RecursionError, MemoryError):
+        raise FormulaError(TOO_DEEP) from None
     metrics: list[str] = []
     _check(tree, known, metrics, 0)
     return Formula(text=source, tree=tree, metrics=tuple(metrics), additive=_additive(tree))
 
 
+def check(text: str, *, known: tuple[str, ...] = METRIC_KEYS) -> Formula:
+    """A formula someone is writing: `parse`, and refused as well when it could never mean
+    anything, with a message saying why."""
+    formula = parse(text, known=known)
+    for divisor in _constant_divisors(formula.tree):
+        # Folded as the formula would compute it: `2 - 2`, `0.0` and `-0` are all zero.
+        if _compile(divisor)({}) == 0:
+            written = _written(divisor, str, 0)
+            always = "" if isinstance(divisor, ast.Constant) else ", which is always 0"
+            raise FormulaError(
+                f"The formula divides by {written}{always}: nothing can be divided by zero."
+            )
+    if not formula.metrics:
+        raise FormulaError(
+            "The formula uses no metric: it would be the same number for everyone in every "
+            f"period. Known metrics: {', '.join(known)}."
+        )
+    return formula
+
+
+def _constant_divisors(tree: ast.expr) -> list[ast.expr]:
+    """Every right-hand side of a `/` that holds no metric, outermost first."""
+    found: list[ast.expr] = []
+    for node in ast.walk(tree):  # breadth first, in a loop: no recursion
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Div)
+            and not any(isinstance(inner, ast.Name) for inner in ast.walk(node.right))
+        ):
+            found.append(node.right)
+    return found
+
+
 def _check(node: ast.AST, known: tuple[str, ...], metrics: list[str], depth: int) -> None:
     if depth > MAX_DEPTH:
-        raise FormulaError("The formula is nested too deeply.")
+        raise FormulaError(TOO_DEEP)
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _OPERATORS:
             raise FormulaError(
                 f"{_symbol(node.op)} is not allowed: use only + - * / and parentheses."
             )
-        _check(node.left, known, metrics, depth + 1)
-        _check(node.right, known, metrics, depth + 1)
+        first, steps = _run(node)
+        _check(first, known, metrics, depth + 1)
+        for _op, operand in steps:
+            _check(operand, known, metrics, depth + 1)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd | ast.USub):
         _check(node.operand, known, metrics, depth + 1)
     elif isinstance(node, ast.Constant):
@@ -161,15 +232,42 @@ def _additive(node: ast.AST) -> bool:
     if isinstance(node, ast.UnaryOp):
         return _additive(node.operand)
     if isinstance(node, ast.BinOp):
-        if isinstance(node.op, ast.Add | ast.Sub):
-            return _additive(node.left) and _additive(node.right)
-        if isinstance(node.op, ast.Mult):
-            return (_is_number(node.left) and _additive(node.right)) or (
-                _is_number(node.right) and _additive(node.left)
-            )
-        if isinstance(node.op, ast.Div):
-            return _is_number(node.right) and _additive(node.left)
+        first, steps = _run(node)
+        # Left to right, as the tree nests: `so_far` is the part of the run before this step,
+        # a number only while it is the first operand alone.
+        so_far, number = _additive(first), _is_number(first)
+        for op, operand in steps:
+            if isinstance(op, ast.Add | ast.Sub):
+                so_far = so_far and _additive(operand)
+            elif isinstance(op, ast.Mult):
+                so_far = (number and _additive(operand)) or (_is_number(operand) and so_far)
+            else:
+                so_far = _is_number(operand) and so_far
+            number = False
+        return so_far
     return False
+
+
+def _written(node: ast.AST, word: Callable[[str], str], around: int) -> str:
+    """`node` as text, in parentheses when what is `around` it binds more strongly."""
+    if isinstance(node, ast.Name):
+        return word(node.id)
+    if isinstance(node, ast.Constant):
+        return repr(node.value)
+    if isinstance(node, ast.UnaryOp):
+        text = _SYMBOLS[type(node.op)] + _written(node.operand, word, _SIGNED)
+        return f"({text})" if around > _SIGNED else text
+    if isinstance(node, ast.BinOp):
+        level = _LEVEL[type(node.op)]
+        first, steps = _run(node)
+        parts = [_written(first, word, level)]
+        for op, operand in steps:
+            # The right-hand side of `-` or `/` in parentheses when it is a run of its own
+            # level: `a - (b - c)` is not `a - b - c`.
+            parts += [_SYMBOLS[type(op)], _written(operand, word, level + 1)]
+        text = " ".join(parts)
+        return f"({text})" if around > level else text
+    raise FormulaError(f"{type(node).__name__} cannot be written out")
 
 
 Evaluator = Callable[[Mapping[str, Decimal]], Decimal | None]
@@ -195,21 +293,26 @@ def _compile(node: ast.AST) -> Evaluator:
             return negated
         return operand
     if isinstance(node, ast.BinOp):
-        left, right = _compile(node.left), _compile(node.right)
-        operator = _OPERATORS[type(node.op)]
-        dividing = isinstance(node.op, ast.Div)
+        first, steps = _run(node)
+        start = _compile(first)
+        rest = tuple(
+            (_OPERATORS[type(op)], isinstance(op, ast.Div), _compile(operand))
+            for op, operand in steps
+        )
 
-        def binary(values: Mapping[str, Decimal]) -> Decimal | None:
-            a = left(values)
-            if a is None:
-                return None
-            b = right(values)
-            if b is None or (dividing and b == 0):
-                return None
-            try:
-                return operator(a, b)
-            except (InvalidOperation, ArithmeticError):
-                return None
+        def run(values: Mapping[str, Decimal]) -> Decimal | None:
+            a = start(values)
+            for operator, dividing, right in rest:
+                if a is None:
+                    return None
+                b = right(values)
+                if b is None or (dividing and b == 0):
+                    return None
+                try:
+                    a = operator(a, b)
+                except (InvalidOperation, ArithmeticError):
+                    return None
+            return a
 
-        return binary
+        return run
     raise FormulaError(f"{ast.unparse(node)!r} cannot be evaluated")

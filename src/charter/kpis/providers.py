@@ -5,7 +5,6 @@ are today, so a revised weight or a changed target shows in the next draft."""
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -37,18 +36,10 @@ UNIT_WORDS = {
 }
 
 
-class _Words(ast.NodeTransformer):
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        metric = METRICS.get(node.id)
-        # A Name whose id is the label prints as the label, keeping unparse's parentheses.
-        return ast.Name(id=metric.label.lower() if metric else node.id, ctx=ast.Load())
-
-
 def formula_in_words(text: str) -> str:
     """`deals_won_count / (deals_won_count + deals_lost_count)` →
     `deals won ÷ (deals won + deals lost)`."""
-    tree = ast.parse(parse(text).text, mode="eval").body
-    words = ast.unparse(_Words().visit(tree))
+    words = parse(text).written(lambda name: METRICS[name].label.lower())
     return words.replace(" / ", " ÷ ").replace(" * ", " × ")  # noqa: RUF001
 
 

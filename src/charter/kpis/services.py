@@ -16,7 +16,7 @@ from django.utils import timezone
 from charter.core import audit
 from charter.core.decimals import exact_problem, field_problem
 from charter.core.periods import Period
-from charter.kpis.formula import FormulaError, parse
+from charter.kpis.formula import FormulaError, check
 from charter.kpis.library import BUILTIN_EFFECTIVE_FROM, BUILTINS, DEFAULT_SCORE_CAP
 from charter.kpis.models import (
     Direction,
@@ -112,7 +112,7 @@ def _clean_version(values: dict[str, Any]) -> dict[str, Any]:
     if not str(cleaned.get("name") or "").strip():
         errors["name"] = "A KPI needs a name."
     try:
-        cleaned["formula"] = parse(str(cleaned.get("formula") or "")).text
+        cleaned["formula"] = check(str(cleaned.get("formula") or "")).text
     except FormulaError as exc:
         errors["formula"] = str(exc)
     if cleaned.get("unit") not in Unit.values:

@@ -22,7 +22,7 @@ from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.core.periods import KINDS, QUARTER, Period, PeriodError
 from charter.kpis import services
 from charter.kpis.api.scorecards import period_rows
-from charter.kpis.formula import FormulaError, parse
+from charter.kpis.formula import FormulaError, check, parse
 from charter.kpis.metrics import METRICS
 from charter.kpis.models import (
     Direction,
@@ -303,7 +303,7 @@ def formula_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     text = request.GET.get("formula", "")
     context: dict[str, Any] = {"text": text}
     try:
-        formula = parse(text)
+        formula = check(text)
     except FormulaError as exc:
         context["error"] = str(exc)
     else:
