@@ -103,6 +103,23 @@ class ApplyError(Exception):
         self.issues = issues
 
 
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: empty, damaged, cut off, a bad header."""
+
+    def __init__(self, reason: str, *, row: int | None = None, column: str = "", value: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.row = row
+        self.column = column
+        self.value = value
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else ""
+        if self.column:
+            where = f"{where}, column {self.column!r}" if where else f"column {self.column!r}"
+        return f"{where}: {self.reason}" if where else self.reason
+
+
 def display_value(cell: Any) -> str:
     # Control characters shown as escapes: the report must show them, and PostgreSQL would
     # refuse a NUL in the run's stored errors.

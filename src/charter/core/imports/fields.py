@@ -164,7 +164,7 @@ _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _SLASHED = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$")
 _MONTH_NAME_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
 _DATE_HINT = "write dates as YYYY-MM-DD, e.g. 2024-03-31"
-# Dates outside these years are typos or placeholders (0001-01-01, or 9999-12-31 for "never"),
+# Dates outside these years are typos or stand-in values (0001-01-01, or 9999-12-31 for "never"),
 # not sales history or plans: Excel's calendar starts in 1900, and no close date or target
 # period is planned past 2100. Such a date would sit in no KPI period anyone looks at.
 EARLIEST_YEAR = 1900

@@ -10,18 +10,15 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import functools
 import io
 import os
-import re
-import struct
-import zipfile
-import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import closing, suppress
 from typing import IO, Any, NamedTuple
 
+from charter.core.imports import workbook
+from charter.core.imports.base import ImportFileError
 from charter.core.imports.fields import (
     CONTROL_CHARACTER,
     cell_text,
@@ -44,67 +41,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 LE (with byte-order mark)"),
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 BE (with byte-order mark)"),
 )
-
-
-# Limits on a workbook, checked from the zip's directory and the first bytes of its parts before
-# openpyxl reads anything, and again while streaming. Sized for real CRM exports with room to
-# spare: a 200,000-deal export of 30 columns is 6 M cells, some 150 MB of sheet XML and a few
-# hundred thousand distinct texts (ids, names, emails, account names). A crafted 208 KB workbook
-# of 5,000,000 shared strings (85 MB unpacked) held a web request for 155 s and half a gigabyte.
-MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024
-# The sheet XML of real exports deflates 5 to 40 times; that crafted file 400 times. Parts under
-# a megabyte unpacked cannot hurt, so their ratio is not looked at.
-MAX_XLSX_RATIO = 200
-_RATIO_FROM_BYTES = 1024 * 1024
-# openpyxl keeps every distinct text of the workbook in memory (some 100 bytes each).
-MAX_XLSX_SHARED_STRINGS = 1_000_000
-MAX_XLSX_CELLS = 20_000_000
-# Excel's own last row; a row number past it only comes from a damaged or crafted file, and
-# openpyxl would hand out an empty row for every number skipped.
-_XLSX_LAST_ROW = 1_048_576
-_MB = 1024 * 1024
-
-# What a damaged zip or XML part raises somewhere in zipfile, zlib, the XML parser or openpyxl:
-# all of it means the same to the person, "this workbook is damaged".
-_DAMAGED = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    struct.error,
-    EOFError,
-    OSError,
-    KeyError,
-    IndexError,
-    ValueError,
-    TypeError,
-    AttributeError,
-    SyntaxError,  # xml.etree.ElementTree.ParseError
-    NotImplementedError,  # a compression method zipfile does not know
-    RuntimeError,  # an encrypted part
-    OverflowError,
-    ArithmeticError,
-)
-_DAMAGED_WORKBOOK = (
-    "this XLSX workbook is damaged and cannot be read (a part of it is corrupt or cut off); "
-    "open it in Excel or LibreOffice, save it again and upload the new file"
-)
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read: empty, damaged, cut off, a bad header."""
-
-    def __init__(self, reason: str, *, row: int | None = None, column: str = "", value: str = ""):
-        super().__init__(reason)
-        self.reason = reason
-        self.row = row
-        self.column = column
-        self.value = value
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" if self.row else ""
-        if self.column:
-            where = f"{where}, column {self.column!r}" if where else f"column {self.column!r}"
-        return f"{where}: {self.reason}" if where else self.reason
 
 
 class SourceRow(NamedTuple):
@@ -390,7 +326,7 @@ class XlsxReader(TableReader):
         super().__init__(opener, filename)
         self.requested_sheet = sheet or None
         self.sheet_name = ""
-        check_workbook_limits(opener)
+        workbook.check_workbook_limits(opener)
         self._load_header()
 
     def describe(self) -> str:
@@ -399,11 +335,11 @@ class XlsxReader(TableReader):
     def _records(self) -> Generator[tuple[int, list[Cell]], None, None]:
         with self.opener() as raw:
             try:
-                workbook, strings = _open_workbook(raw)
-            except _DAMAGED as exc:
-                raise ImportFileError(_DAMAGED_WORKBOOK) from exc
+                book, strings = workbook.open_workbook(raw)
+            except workbook.DAMAGED as exc:
+                raise ImportFileError(workbook.DAMAGED_WORKBOOK) from exc
             try:
-                sheet = self._pick_sheet(workbook)
+                sheet = self._pick_sheet(book)
                 number = cells = 0
                 try:
                     # read_only mode yields empty tuples for missing rows, so counting keeps the
@@ -411,19 +347,19 @@ class XlsxReader(TableReader):
                     for values in sheet.iter_rows(values_only=True):
                         number += 1
                         cells += len(values)
-                        if number > _XLSX_LAST_ROW:
-                            raise ImportFileError(_DAMAGED_WORKBOOK, row=number)
-                        if cells > MAX_XLSX_CELLS:
+                        if number > workbook.XLSX_LAST_ROW:
+                            raise ImportFileError(workbook.DAMAGED_WORKBOOK, row=number)
+                        if cells > workbook.MAX_XLSX_CELLS:
                             raise ImportFileError(
-                                f"the sheet has more than {MAX_XLSX_CELLS:,} cells, the most an "
-                                "import reads; split the file",
+                                f"the sheet has more than {workbook.MAX_XLSX_CELLS:,} cells, the "
+                                "most an import reads; split the file",
                                 row=number,
                             )
                         yield number, list(values)
                 except ImportFileError as exc:
                     exc.row = exc.row or number + 1
                     raise
-                except _DAMAGED as exc:
+                except workbook.DAMAGED as exc:
                     raise ImportFileError(
                         "the workbook cannot be read past this row: it is damaged or cut off; "
                         "open it in Excel or LibreOffice, save it again and upload the new file",
@@ -433,176 +369,24 @@ class XlsxReader(TableReader):
                 if strings is not None:
                     strings.close()
                 # Closing a damaged archive has nothing left to tell.
-                with suppress(*_DAMAGED):
-                    workbook.close()
+                with suppress(*workbook.DAMAGED):
+                    book.close()
 
-    def _pick_sheet(self, workbook: Any) -> Any:
-        names = list(workbook.sheetnames)
+    def _pick_sheet(self, book: Any) -> Any:
+        names = list(book.sheetnames)
         if self.requested_sheet is None:
             if not names:
                 raise ImportFileError("the workbook has no sheets")
             self.sheet_name = names[0]
-            return workbook[names[0]]
+            return book[names[0]]
         for name in names:
             if name == self.requested_sheet or name.casefold() == self.requested_sheet.casefold():
                 self.sheet_name = name
-                return workbook[name]
+                return book[name]
         raise ImportFileError(
             f"the workbook has no sheet called {self.requested_sheet!r}; "
             f"its sheets are: {', '.join(repr(n) for n in names)}"
         )
-
-
-_SST_COUNT = re.compile(rb'<(?:\w+:)?sst\b[^>]*?\bcount="(\d+)"')
-_SST_UNIQUE = re.compile(rb'<(?:\w+:)?sst\b[^>]*?\buniqueCount="(\d+)"')
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Za-z0-9:$]+)"')
-# The start tags that carry the counts come first in a part; 8 KB leaves room for namespaces.
-_HEAD_BYTES = 8192
-
-
-def check_workbook_limits(opener: Opener) -> None:
-    """Refuse a workbook too big to read (see the MAX_XLSX_* limits) from its zip directory and
-    the first bytes of its parts, before openpyxl unpacks anything; a damaged zip is refused."""
-    with opener() as raw:
-        try:
-            with zipfile.ZipFile(raw) as archive:
-                _check_archive(archive)
-        except _DAMAGED as exc:
-            raise ImportFileError(_DAMAGED_WORKBOOK) from exc
-
-
-def _check_archive(archive: zipfile.ZipFile) -> None:
-    infos = archive.infolist()
-    if not any(info.filename == "[Content_Types].xml" for info in infos):
-        raise ImportFileError(
-            "this is a zip archive, not an XLSX workbook (a workbook holds [Content_Types].xml "
-            "and its sheets); upload the CSV or XLSX file itself"
-        )
-    total = 0
-    for info in infos:
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size >= _RATIO_FROM_BYTES and ratio > MAX_XLSX_RATIO:
-            raise ImportFileError(
-                f"the workbook's part {info.filename} unpacks {ratio:,.0f} times larger than it "
-                f"is stored ({info.file_size / _MB:,.0f} MB); more than {MAX_XLSX_RATIO} times "
-                "is refused, as no real export compresses that well"
-            )
-    if total > MAX_XLSX_UNPACKED_BYTES:
-        raise ImportFileError(
-            f"the workbook unpacks to {total / _MB:,.0f} MB; an import reads at most "
-            f"{MAX_XLSX_UNPACKED_BYTES // _MB} MB unpacked; split the file or export it as CSV"
-        )
-    for info in infos:
-        name = info.filename.lower()
-        if name.endswith("sharedstrings.xml"):
-            head = _head(archive, info)
-            match = _SST_UNIQUE.search(head) or _SST_COUNT.search(head)
-            count = int(match[1]) if match else 0
-            if count > MAX_XLSX_SHARED_STRINGS:
-                raise ImportFileError(_too_many_strings(count))
-        elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            match = _DIMENSION.search(_head(archive, info))
-            ref = match[1].decode("ascii") if match else ""
-            cells = _dimension_cells(ref) if ref else 0
-            if cells > MAX_XLSX_CELLS:
-                raise ImportFileError(
-                    f"a sheet of the workbook spans {cells:,} cells ({ref}); an import reads at "
-                    f"most {MAX_XLSX_CELLS:,}; split the file"
-                )
-
-
-def _head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    with archive.open(info) as part:
-        return part.read(_HEAD_BYTES)
-
-
-def _dimension_cells(ref: str) -> int:
-    from openpyxl.utils.cell import range_boundaries
-
-    try:
-        low_col, low_row, high_col, high_row = range_boundaries(ref.replace("$", ""))
-    except (ValueError, TypeError):
-        return 0  # openpyxl ignores what it cannot read, and the cells are counted as read
-    if None in (low_col, low_row, high_col, high_row):
-        return 0
-    return (high_col - low_col + 1) * (high_row - low_row + 1)
-
-
-def _too_many_strings(count: int) -> str:
-    return (
-        f"the workbook holds {count:,} distinct texts; an import reads at most "
-        f"{MAX_XLSX_SHARED_STRINGS:,}; split the file or export it as CSV"
-    )
-
-
-class _SharedStrings:
-    """A workbook's shared-text table, read only as far as the cells asked for so far.
-
-    openpyxl reads the whole table when it opens a workbook, before the first row; a preview of
-    the first rows then paid for every text of the file. Read lazily, it costs what it shows,
-    and the count is checked while streaming, whatever the table's header claimed."""
-
-    def __init__(self, archive: zipfile.ZipFile, path: str) -> None:
-        self._archive = archive
-        self._path = path
-        self._items: list[str] = []
-        self._source: IO[bytes] | None = None
-        self._nodes: Iterator[tuple[str, Any]] | None = None
-
-    def __getitem__(self, index: int) -> str:
-        if index < 0:
-            raise IndexError(index)
-        while index >= len(self._items):
-            if not self._advance():
-                raise IndexError(index)
-        return self._items[index]
-
-    def _advance(self) -> bool:
-        from openpyxl.cell.text import Text
-        from openpyxl.xml.constants import SHEET_MAIN_NS
-        from openpyxl.xml.functions import iterparse
-
-        if self._nodes is None:
-            self._source = self._archive.open(self._path)
-            self._nodes = iter(iterparse(self._source))
-        tag = f"{{{SHEET_MAIN_NS}}}si"
-        for _, node in self._nodes:
-            if node.tag == tag:
-                # As openpyxl's own reader: the text of every run, with Excel's escape undone.
-                self._items.append(Text.from_tree(node).content.replace("x005F_", ""))
-                node.clear()
-                if len(self._items) > MAX_XLSX_SHARED_STRINGS:
-                    raise ImportFileError(_too_many_strings(len(self._items)))
-                return True
-        return False
-
-    def close(self) -> None:
-        if self._source is not None:
-            self._source.close()
-
-
-@functools.cache
-def _reader_class() -> type[Any]:
-    # openpyxl is imported on first use: the web process need not load it to start.
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.xml.constants import SHARED_STRINGS
-
-    class LazyStringsReader(ExcelReader):
-        def read_strings(self) -> None:
-            part = self.package.find(SHARED_STRINGS)
-            if part is not None:
-                self.shared_strings = _SharedStrings(self.archive, part.PartName[1:])
-
-    return LazyStringsReader
-
-
-def _open_workbook(raw: IO[bytes]) -> tuple[Any, _SharedStrings | None]:
-    """A read-only workbook whose shared texts are read on demand, and that table."""
-    reader = _reader_class()(raw, read_only=True, data_only=True)
-    reader.read()
-    strings = reader.shared_strings
-    return reader.wb, strings if isinstance(strings, _SharedStrings) else None
 
 
 _XLSX_MAGIC = b"PK\x03\x04"

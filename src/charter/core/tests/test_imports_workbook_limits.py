@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl.cell.text import Text
 
 from charter.conftest import client_for
-from charter.core.imports import readers
+from charter.core.imports import readers, workbook
 from charter.core.imports.readers import ImportFileError, open_table
 from charter.core.models import ImportRun
 from charter.core.tests.workbooks import rewrite, workbook_bytes
@@ -40,7 +40,7 @@ def openpyxl_never_opens(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("openpyxl opened a workbook that should have been refused first")
 
-    monkeypatch.setattr(readers, "_open_workbook", refuse, raising=False)
+    monkeypatch.setattr(workbook, "open_workbook", refuse)
 
 
 def claiming(count: int) -> Any:
@@ -61,13 +61,13 @@ def test_a_table_that_claims_five_million_texts_is_refused_before_reading(
         opened(data)
 
     assert "5,000,000 distinct texts" in str(refused.value)
-    assert f"at most {readers.MAX_XLSX_SHARED_STRINGS:,}" in str(refused.value)
+    assert f"at most {workbook.MAX_XLSX_SHARED_STRINGS:,}" in str(refused.value)
 
 
 def test_more_texts_than_the_table_claims_are_caught_while_reading(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(readers, "MAX_XLSX_SHARED_STRINGS", 50)
+    monkeypatch.setattr(workbook, "MAX_XLSX_SHARED_STRINGS", 50)
     data = rewrite(workbook_bytes(deals(100)), {STRINGS: claiming(10)})
     reader = opened(data)  # the header's texts come first, well under the limit
 
@@ -89,13 +89,13 @@ def test_a_part_that_unpacks_hundreds_of_times_its_size_is_refused(
 
     message = str(refused.value)
     assert "xl/media/padding.xml" in message
-    assert f"more than {readers.MAX_XLSX_RATIO} times" in message
+    assert f"more than {workbook.MAX_XLSX_RATIO} times" in message
 
 
 def test_a_workbook_that_unpacks_past_the_limit_is_refused(
     monkeypatch: pytest.MonkeyPatch, openpyxl_never_opens: None
 ) -> None:
-    monkeypatch.setattr(readers, "MAX_XLSX_UNPACKED_BYTES", 5 * 1024 * 1024)
+    monkeypatch.setattr(workbook, "MAX_XLSX_UNPACKED_BYTES", 5 * 1024 * 1024)
     # Scrambled digits compress about twice, so only the unpacked size can refuse this.
     noise = "".join(str((i * 7919) % 10007) for i in range(1_500_000)).encode()
     data = rewrite(workbook_bytes(deals(3)), {"xl/media/noise.xml": noise})
@@ -119,7 +119,7 @@ def test_a_sheet_spanning_more_cells_than_the_limit_is_refused_by_its_dimension(
 def test_cells_are_counted_while_reading_when_the_sheet_does_not_say(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(readers, "MAX_XLSX_CELLS", 100)
+    monkeypatch.setattr(workbook, "MAX_XLSX_CELLS", 100)
 
     def undimensioned(xml: bytes) -> bytes:
         return re.sub(rb"<dimension [^>]*/>", b"", xml)
