@@ -7,6 +7,9 @@ forecast, status}}, score}`:
   person's team, or the team of a team row (null on the organization row);
 - `actual`, `target` and `forecast` are in the KPI's unit (a win rate of 27.5% is 27.5, money in
   the reporting currency), rounded to the KPI's decimals but never fewer than two places;
+- `unit` says what they count: `count`, `money`, `percent` (0-100, not a fraction), `days` or
+  `points`; `actual_exact` and `target_exact` are the same two figures unrounded, as decimal
+  text (a JSON number would lose digits in a client's float);
 - `attainment`, `pace` and `score` are fractions of target (1.0 = 100%; never capped: 2.15 is
   215%), rounded to four places;
 - null means no data (no target, nothing to divide by);
@@ -34,7 +37,7 @@ from charter.api.errors import service_errors
 from charter.core.periods import KINDS, QUARTER, Period, PeriodError
 from charter.kpis import services
 from charter.kpis.access import can_compare_people, can_view_team_scorecard
-from charter.kpis.models import PeriodClose
+from charter.kpis.models import PeriodClose, Unit
 from charter.kpis.scoring import KpiResult
 from charter.kpis.selectors.calendar import org_today, period_of, recent_periods
 from charter.kpis.selectors.definitions import kpi_specs
@@ -63,6 +66,14 @@ def _figure(result: KpiResult, value: Decimal | None) -> int | float | None:
     return json_number(value, max(result.spec.decimals, MIN_FIGURE_PLACES))
 
 
+def exact_text(value: Decimal | None) -> str | None:
+    """A Decimal unrounded, as text: a JSON number would pass through a client's float."""
+    if value is None:
+        return None
+    # normalize() would write 20000 as 2E+4; fixed-point text reads the same everywhere.
+    return format(value, "f")
+
+
 def kpi_json(result: KpiResult) -> dict[str, Any]:
     return {
         "actual": _figure(result, result.actual),
@@ -71,6 +82,9 @@ def kpi_json(result: KpiResult) -> dict[str, Any]:
         "pace": json_number(result.pace, RATIO_PLACES),
         "forecast": _figure(result, result.forecast),
         "status": result.status,
+        "unit": result.spec.unit,
+        "actual_exact": exact_text(result.actual),
+        "target_exact": exact_text(result.target),
     }
 
 
@@ -144,6 +158,20 @@ class ScorecardKpiOutput(serializers.Serializer):
     forecast = serializers.FloatField(allow_null=True, help_text="Projected to the period's end.")
     status = serializers.ChoiceField(
         choices=["ahead", "on_track", "at_risk", "behind"], allow_null=True
+    )
+    unit = serializers.ChoiceField(
+        choices=Unit.values,
+        help_text=(
+            "What actual, target and forecast count: money is in the organization's reporting "
+            "currency; percent is 0-100 (71.43 = 71.43%), never a fraction."
+        ),
+    )
+    actual_exact = serializers.CharField(
+        allow_null=True,
+        help_text="The actual unrounded, as decimal text (e.g. '71.42857142857142857142857143').",
+    )
+    target_exact = serializers.CharField(
+        allow_null=True, help_text="The target unrounded, as decimal text."
     )
 
 

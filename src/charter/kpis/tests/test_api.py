@@ -278,6 +278,25 @@ def test_the_schema_lists_the_kpi_endpoints(rep):
 
 @pytest.mark.django_db
 @time_machine.travel(TODAY, tick=False)
+def test_api_scorecard_says_each_kpis_unit_and_exact_figures(sales, everyone):
+    rick = everyone["rep"]
+    rows = api(rick).get(f"{SCORECARDS}?period=2017-Q2&person={rick.pk}").json()
+    win_rate = rows[0]["kpis"]["win_rate"]
+    assert (win_rate["actual"], win_rate["unit"]) == (66.67, "percent")
+    assert win_rate["actual_exact"].startswith("66.666666666")
+    assert rows[0]["kpis"]["revenue_won"]["unit"] == "money"
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_kpi_unit_and_exact_figures(rep):
+    schema = client_for(rep).get("/api/v1/schema/", {"format": "json"}).json()
+    fields = schema["components"]["schemas"]["ScorecardKpiOutput"]["properties"]
+    assert "percent is 0-100" in fields["unit"]["description"]
+    assert {"actual_exact", "target_exact"} <= set(fields)
+
+
+@pytest.mark.django_db
+@time_machine.travel(TODAY, tick=False)
 def test_scorecards_cost_the_same_queries_for_more_people(sales, everyone, org, teams, admin):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

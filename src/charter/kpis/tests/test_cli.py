@@ -112,6 +112,9 @@ def test_scorecard_json_of_one_person_matches_the_hand_computed_figures(sales):
         "pace": 0.7913,
         "forecast": 39565.22,
         "status": "behind",
+        "unit": "money",
+        "actual_exact": "20000",
+        "target_exact": "50000.0000",
     }
     # 2 won of 3 closed = 66.67% against 60%: 111.11%, a ratio is its own pace and forecast.
     assert row["kpis"]["win_rate"] == {
@@ -121,6 +124,10 @@ def test_scorecard_json_of_one_person_matches_the_hand_computed_figures(sales):
         "pace": 1.1111,
         "forecast": 66.67,
         "status": "ahead",
+        # The unit says 66.67 is percent, not a fraction; the exact figure is 2/3 unrounded.
+        "unit": "percent",
+        "actual_exact": "66.66666666666666666666666667",
+        "target_exact": "60.0000",
     }
     # No target: no attainment, pace or status, but a run-rate forecast 2 x 91/46 = 3.96.
     assert row["kpis"]["deals_won"] == {
@@ -130,6 +137,9 @@ def test_scorecard_json_of_one_person_matches_the_hand_computed_figures(sales):
         "pace": None,
         "forecast": 3.96,
         "status": None,
+        "unit": "count",
+        "actual_exact": "2",
+        "target_exact": None,
     }
     assert row["kpis"]["avg_cycle_days"]["actual"] == 26.5  # (10 + 43) / 2
     assert row["kpis"]["pipeline_created"]["actual"] == 20000  # d1 + d3 + d4 (d2 is March's)
@@ -301,6 +311,9 @@ def test_closing_freezes_and_late_data_shows_as_a_restatement(sales, org, everyo
         "pace": 0.4,
         "forecast": 20000,
         "status": "behind",
+        "unit": "money",
+        "actual_exact": "20000",
+        "target_exact": "50000",
     }
     assert after["score"] == before["score"] == 0.5939
     # What changed is listed beside them: 25,000 won; 3 of 4 closed deals = 75%; 3 wins; and
