@@ -238,7 +238,9 @@ class ImportRun(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.kind} import of {self.filename} ({self.get_status_display()})"
+        # No status: the audit log keeps this text for good, and the status changes after it
+        # is written (an applied run's entry read "(Running)").
+        return f"{self.kind} import of {self.filename}"
 
     @property
     def percent(self) -> int | None:

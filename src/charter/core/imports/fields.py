@@ -107,8 +107,20 @@ class Field:
         """The clean value of a non-blank cell (text, whitespace tidied, when no parser)."""
         return (self.parse or plain_text)(cell)
 
+    def column_names(self) -> list[str]:
+        """The label and aliases as a person reads them, each header matched once: an alias
+        list shared between importers may repeat the label ("External ID")."""
+        names: list[str] = []
+        seen: set[str] = set()
+        for candidate in (self.label, *self.aliases):
+            key = normalise_header(candidate)
+            if key and key not in seen:
+                seen.add(key)
+                names.append(candidate)
+        return names
+
     def describe(self) -> str:
-        names = ", ".join([self.label, *self.aliases])
+        names = ", ".join(self.column_names())
         required = "required; " if self.required else ""
         return f"{self.name} ({required}a column called {names})"
 

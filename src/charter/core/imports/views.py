@@ -288,9 +288,9 @@ def _preview_post(
                 request, "You changed the mapping or options; check the preview, then confirm."
             )
         return back
-    if import_upload_confirm(run=run, actor=request.user, token=request.POST.get("token", "")):
-        messages.success(request, f"Importing {run.filename}; this page shows how far it got.")
-    else:
+    # No "Importing…" message here: a flash message would stay on the page after the run
+    # finished; the status part says it while the run goes, and htmx replaces it when done.
+    if not import_upload_confirm(run=run, actor=request.user, token=request.POST.get("token", "")):
         messages.warning(
             request,
             "This preview was already confirmed or is out of date; nothing was imported twice.",
