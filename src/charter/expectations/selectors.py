@@ -221,6 +221,30 @@ def unanswered_questions_for_manager(user: Any) -> QuerySet[Question]:
     return questions.order_by("created_at")
 
 
+# The questions page's filter: which questions of the inbox it lists.
+QUESTION_FILTERS = {"unanswered": "Unanswered", "answered": "Answered", "all": "All"}
+
+
+def inbox_questions(user: Any, *, show: str) -> QuerySet[Question]:
+    """The questions of `user`'s inbox (asked by people below them, or anyone for admins):
+    `unanswered` oldest first (the longest waiting on top), `answered` and `all` newest first,
+    each with its answers."""
+    me = person_of(user)
+    if me is None or not can_answer_questions(user) or show not in QUESTION_FILTERS:
+        return Question.objects.none()
+    questions = Question.objects.filter(document__org_id=me.org_id).select_related(
+        "document", "asked_by"
+    )
+    askers = question_asker_ids(user)
+    if askers is not None:
+        questions = questions.filter(asked_by_id__in=askers)
+    if show == "unanswered":
+        return questions.filter(answers__isnull=True).order_by("created_at")
+    if show == "answered":
+        questions = questions.filter(answers__isnull=False).distinct()
+    return questions.prefetch_related("answers__author").order_by("-created_at", "-id")
+
+
 def documents_for(user: Any) -> list[tuple[Document, DocumentVersion | None]]:
     docs = visible_documents(user)
     latest = {

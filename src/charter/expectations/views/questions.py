@@ -11,7 +11,12 @@ from django.views.decorators.http import require_POST
 
 from charter.core.http import AuthenticatedHttpRequest, person_required, safe_next
 from charter.expectations import selectors, services
-from charter.expectations.access import can_answer, can_answer_questions, can_view_document
+from charter.expectations.access import (
+    can_answer,
+    can_answer_questions,
+    can_edit_document,
+    can_view_document,
+)
 from charter.expectations.forms import AnswerForm, QuestionForm
 from charter.expectations.models import Question
 from charter.expectations.views._common import form_errors, readable_document
@@ -91,12 +96,26 @@ def fold(request: AuthenticatedHttpRequest, question_id: int) -> HttpResponse:
 
 @person_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The manager's list of questions waiting for an answer, and recent answered ones."""
+    """The manager's questions: those waiting for an answer (first), the answered ones with a
+    way to fold an answer into the document's draft, or all of them."""
     if not can_answer_questions(request.user):
         raise PermissionDenied("Questions are answered by managers and admins.")
-    unanswered = list(selectors.unanswered_questions_for_manager(request.user))
+    show = request.GET.get("show", "unanswered")
+    if show not in selectors.QUESTION_FILTERS:
+        show = "unanswered"
+    questions = list(selectors.inbox_questions(request.user, show=show))
+    editable: dict[int, bool] = {}
+    for question in questions:
+        if question.document_id not in editable:
+            editable[question.document_id] = can_edit_document(request.user, question.document)
     return render(
         request,
         "expectations/questions.html",
-        {"unanswered": unanswered, "answer_form": AnswerForm()},
+        {
+            "questions": questions,
+            "show": show,
+            "filters": selectors.QUESTION_FILTERS,
+            "editable_documents": {pk for pk, may in editable.items() if may},
+            "answer_form": AnswerForm(),
+        },
     )
