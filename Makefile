@@ -7,8 +7,10 @@ BENCH_STAMP := $(VENV)/.bench-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The local demo speaks plain HTTP on the loopback address: without HTTPS=0, cookies would be
-# secure-only and every request redirected to https://, so nobody could sign in.
-RUN_ENV := DEBUG=1 HTTPS=0 SITE_URL=http://$(HOST):$(PORT)
+# secure-only and every request redirected to https://, so nobody could sign in. No DEBUG: the
+# demo shows Charter's own 404/403/500 pages, not Django's debug page listing every URL, and
+# WhiteNoise serves the static files either way (tests/test_make_run.py).
+RUN_ENV := DEBUG=0 HTTPS=0 SITE_URL=http://$(HOST):$(PORT)
 
 .PHONY: run test test-browser lint format bench install clean
 

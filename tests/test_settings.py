@@ -79,8 +79,8 @@ def test_production_defaults_to_secure_cookies_https_redirect_and_hsts(tmp_path)
 
 
 def test_make_run_settings_serve_the_demo_over_plain_http(tmp_path):
-    # `make run` sets DEBUG=1 HTTPS=0: secure-only cookies would never come back over http://.
-    values = settings_in(clean_env(tmp_path / "data", DEBUG="1", HTTPS="0"))
+    # `make run` sets HTTPS=0: secure-only cookies would never come back over http://.
+    values = settings_in(clean_env(tmp_path / "data", DEBUG="0", HTTPS="0"))
 
     assert values["SESSION_COOKIE_SECURE"] is False
     assert values["CSRF_COOKIE_SECURE"] is False
