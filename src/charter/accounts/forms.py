@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from charter.accounts.models import NotificationPreferences
+from charter.core import registry
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -54,9 +55,22 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
 
 
 class NotificationPreferencesForm(forms.ModelForm):
+    """Only the preferences some app sends emails under (`core.registry.email_topic`), each
+    saying what it covers: a feature that does not exist yet offers nothing to turn off."""
+
     class Meta:
         model = NotificationPreferences
         fields = ["reminders", "answers", "team_alerts", "digest"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            topics = registry.email_topics.get(name)
+            if not topics:
+                del self.fields[name]
+                continue
+            text = "; ".join(topics)
+            self.fields[name].help_text = f"{text[:1].upper()}{text[1:]}."
 
 
 class ApiTokenForm(forms.Form):

@@ -4,7 +4,9 @@ Each Charter app may have any of these modules, imported at start-up, which regi
 - `periodic.py`: periodic jobs, run by `charter tick` (the worker calls it every minute);
 - `importers.py`: importers, reachable as `charter import <name> FILE` and the upload pages;
 - `demo.py`: demo builders, run in order by `charter demo`;
-- `panels.py`: home-page panels, each shown to the people it has something to say to.
+- `panels.py`: home-page panels, each shown to the people it has something to say to;
+- `emails.py`: the optional emails each app sends, under the preference that turns them off
+  (`email_topic`), so a person's profile offers only preferences for emails that exist.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ periodic_jobs: dict[str, PeriodicJob] = {}
 home_panels: dict[str, HomePanel] = {}
 importers: dict[str, Any] = {}
 demo_builders: dict[str, DemoBuilder] = {}
+# {preference: [what it covers, in words]}, filled by the apps that send those emails.
+email_topics: dict[str, list[str]] = {}
 
 
 def periodic(name: str) -> Callable[[Callable[[], str | None]], Callable[[], str | None]]:
@@ -82,6 +86,14 @@ def home_panel(
     return decorator
 
 
+def email_topic(preference: str, topic: str) -> None:
+    """Say that an app sends optional emails about `topic` ("signatures you have not given")
+    to people whose `preference` (a notification preference, e.g. "reminders") is on."""
+    topics = email_topics.setdefault(preference, [])
+    if topic not in topics:
+        topics.append(topic)
+
+
 def register_importer(importer: Any) -> Any:
     """Register an importer (see `charter.core.imports.Importer`) under its `name`."""
     importers[importer.name] = importer
@@ -106,4 +118,4 @@ def person_of(user: Any) -> Any:
 
 
 def autodiscover() -> None:
-    autodiscover_modules("periodic", "importers", "demo", "panels")
+    autodiscover_modules("periodic", "importers", "demo", "panels", "emails")

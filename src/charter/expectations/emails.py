@@ -7,7 +7,13 @@ from typing import Any
 from django.urls import reverse
 
 from charter.core.emails import absolute_url, send
+from charter.core.registry import email_topic
 from charter.expectations.render import pdf_filename
+
+# The emails of this pillar a person may turn off, under the preference `tasks.py` asks.
+email_topic("reminders", "signatures you have not given yet")
+email_topic("answers", "answers to the questions you asked about a document")
+email_topic("team_alerts", "your team's overdue signatures and the questions they ask")
 
 
 def _document_url(document_id: int, name: str = "expectations:document") -> str:
