@@ -20,7 +20,7 @@ from charter.crm import services
 from charter.crm.forms import CrmMappingForm, CrmUploadForm, OwnerResolveForm, RateForm
 from charter.crm.importers.base import CRM_KINDS
 from charter.crm.models import ExchangeRate
-from charter.crm.owners import unmatched_owners
+from charter.crm.owners import Candidate, picker_choices, unmatched_owners
 from charter.crm.presets import PRESETS
 from charter.org.access import can_manage_org
 from charter.org.models import Person
@@ -108,7 +108,18 @@ def owners(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("crm:owners")
     elif request.method == "POST":
         messages.error(request, "; ".join(str(m) for ms in form.errors.values() for m in ms))
-    context = {"owners": unmatched_owners(org=org), "people": people, "kinds": form.fields["kind"]}
+    candidates = [Candidate(p.pk, p.full_name, p.email) for p in people]
+    if request.htmx and "key" in request.GET:
+        # The picker of one owner, narrowed by what the admin typed in its search box.
+        suggested, others = picker_choices(
+            request.GET["key"], candidates, query=request.GET.get("q", "")
+        )
+        return render(request, "crm/_owner_people.html", {"suggested": suggested, "others": others})
+    rows = []
+    for owner in unmatched_owners(org=org):
+        suggested, others = picker_choices(owner.key, candidates)
+        rows.append({"owner": owner, "suggested": suggested, "others": others})
+    context = {"rows": rows, "kinds": form.fields["kind"]}
     return render(request, "crm/owners.html", context)
 
 
