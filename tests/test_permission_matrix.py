@@ -363,6 +363,13 @@ MATRIX: dict[str, Row] = {
     ),
     "expectations:fold": Row(get=POST_ONLY, write=By(LOGIN, 403, CHANGES, 404, CHANGES, 403)),
     "expectations:distribution": Row(get=By(LOGIN, 403, OK, 403, OK, 403)),
+    # Rita's open signature of the team document: her manager and admins remind her; Rick (who
+    # may not see her) and the other manager get a 404, the read-only executive a 403.
+    "expectations:remind": Row(
+        get=POST_ONLY,
+        write=By(LOGIN, 404, CHANGES, 404, CHANGES, 403),
+        kwargs={"request_id": lambda w: _rita_request(w).pk},
+    ),
     "expectations:document": Row(get=DOC_READERS),
     "expectations:ask": Row(
         get=POST_ONLY,
@@ -662,6 +669,13 @@ def _targets_run(w: World) -> ImportRun:
         },
     )
     return run
+
+
+def _rita_request(w: World) -> Any:
+    """Rita's open request to sign the team document."""
+    from charter.expectations.models import SignatureRequest
+
+    return SignatureRequest.objects.get(person=w.rep2, version__document=w.team_doc)
 
 
 def _rita_target(w: World) -> Any:

@@ -8,6 +8,8 @@
 - Coverage: managers, admins and executives; admins and executives see everyone, managers the
   people below them.
 - Questions: the asker's managers and the document's editors answer; admins see every open one.
+- Reminders by hand: admins for anyone, managers for the people below them; never oneself, and
+  executives (read-only) not at all.
 """
 
 from __future__ import annotations
@@ -131,6 +133,22 @@ def coverage_people_ids(user: Any) -> set[int] | None:
     if not can_view_coverage(user):
         return set()
     return people_in_scope_ids(user)
+
+
+def can_remind_signer(user: Any, signer: Person) -> bool:
+    """Send `signer` a reminder of a signature they owe, now, from the home or coverage page."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if signer.org_id != me.org_id:
+        return False
+    if signer.pk == me.pk:
+        return False
+    if can_manage_org(user):
+        return True
+    if not leads_people(user):
+        return False
+    return signer.pk in subtree_ids(me)
 
 
 def can_answer_questions(user: Any) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from charter.accounts.models import LoginEmailChange
@@ -252,3 +252,81 @@ def documents_for(user: Any) -> list[tuple[Document, DocumentVersion | None]]:
         for v in DocumentVersion.objects.filter(document__in=docs).order_by("document_id", "number")
     }
     return [(d, latest.get(d.pk)) for d in docs]
+
+
+def open_requests_below(user: Any) -> QuerySet[SignatureRequest]:
+    """Signatures still owed by the active people `user` answers for (not their own), soonest
+    due first: what a manager's or admin's home page offers to remind."""
+    me = person_of(user)
+    if me is None:
+        return SignatureRequest.objects.none()
+    owed = (
+        SignatureRequest.objects.filter(
+            signed_at__isnull=True,
+            superseded_at__isnull=True,
+            person__is_active=True,
+            person__org_id=me.org_id,
+        )
+        .exclude(person=me)
+        .select_related("person", "version__document")
+        .order_by("due_date", "person__full_name", "id")
+    )
+    below = coverage_people_ids(user)
+    if below is not None:
+        owed = owed.filter(person_id__in=below)
+    return owed
+
+
+@dataclass(frozen=True)
+class DocumentCoverage:
+    """How far the people in a reader's scope are with signing one document's current version."""
+
+    document: Document
+    version: DocumentVersion
+    asked: int
+    signed: int
+    overdue: int
+
+    @property
+    def signed_percent(self) -> int:
+        return round(self.signed * 100 / self.asked) if self.asked else 0
+
+
+def coverage_by_document(user: Any, *, today: dt.date | None = None) -> list[DocumentCoverage]:
+    """Each visible document's current version with its signed, overdue and asked counts among
+    the people `user` may see in coverage reports: one counting query for all documents."""
+    allowed = coverage_people_ids(user)
+    if allowed is not None and not allowed:
+        return []
+    today = today or timezone.localdate()
+    latest = {version.pk: (doc, version) for doc, version in documents_for(user) if version}
+    if not latest:
+        return []
+    requests = SignatureRequest.objects.filter(
+        version_id__in=list(latest), superseded_at__isnull=True, person__is_active=True
+    )
+    if allowed is not None:
+        requests = requests.filter(person_id__in=allowed)
+    counts = {
+        row["version_id"]: row
+        for row in requests.values("version_id").annotate(
+            asked=Count("pk"),
+            signed=Count("pk", filter=Q(signed_at__isnull=False)),
+            overdue=Count("pk", filter=Q(signed_at__isnull=True, due_date__lt=today)),
+        )
+    }
+    out = []
+    for doc, version in latest.values():
+        row = counts.get(version.pk)
+        if row is None:
+            continue
+        out.append(
+            DocumentCoverage(
+                document=doc,
+                version=version,
+                asked=row["asked"],
+                signed=row["signed"],
+                overdue=row["overdue"],
+            )
+        )
+    return sorted(out, key=lambda c: (c.signed_percent, c.document.title.lower()))

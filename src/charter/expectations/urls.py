@@ -12,6 +12,7 @@ urlpatterns = [
     path("questions/<int:question_id>/answer/", questions.answer, name="answer"),
     path("questions/<int:question_id>/fold/", questions.fold, name="fold"),
     path("distributions/<int:distribution_id>/", signing.distribution, name="distribution"),
+    path("requests/<int:request_id>/remind/", signing.remind, name="remind"),
     path("<int:document_id>/", reading.document_detail, name="document"),
     path("<int:document_id>/ask/", questions.ask, name="ask"),
     path("<int:document_id>/sign/", signing.sign, name="sign"),

@@ -18,13 +18,16 @@ from charter.expectations.services.documents import (
 )
 from charter.expectations.services.questions import question_answer, question_ask, question_fold
 from charter.expectations.services.signatures import (
+    AlreadyReminded,
     audience_sync,
     send_due_reminders,
     sign,
+    signature_remind,
     verify_chain,
 )
 
 __all__ = [
+    "AlreadyReminded",
     "EditConflict",
     "audience_sync",
     "document_create",
@@ -43,6 +46,7 @@ __all__ = [
     "section_update",
     "send_due_reminders",
     "sign",
+    "signature_remind",
     "value_create",
     "value_update",
     "verify_chain",

@@ -381,3 +381,56 @@ def send_due_reminders(*, today: dt.date | None = None) -> dict[str, int]:
             )
         sent[kind] += 1
     return sent
+
+
+class AlreadyReminded(ValidationError):
+    """Someone already reminded this person by hand today: one nudge a day is enough."""
+
+
+def _manual_kind(today: dt.date) -> str:
+    # A reminder sent by hand is kept as a ReminderSent row of its own kind per day, so the
+    # once-per-kind constraint also allows one manual nudge a day and never a burst of clicks.
+    return f"manual-{today.isoformat()}"
+
+
+def _email_kind(request: SignatureRequest, today: dt.date) -> str:
+    if request.due_date < today:
+        return "overdue"
+    if request.due_date == today:
+        return "due"
+    return "before"
+
+
+def signature_remind(
+    *, request: SignatureRequest, actor: Any, today: dt.date | None = None
+) -> bool:
+    """Remind one person of a signature they still owe, now, on a manager's or admin's click.
+    Returns whether an email goes out (False when they turned reminders off). The caller has
+    checked `expectations.access.can_remind_signer`."""
+    from charter.expectations import tasks
+
+    today = today or timezone.localdate()
+    if request.signed_at is not None or request.superseded_at is not None:
+        raise ValidationError("This signature is no longer open.")
+    kind = _manual_kind(today)
+    with transaction.atomic():
+        # Locked so two clicks at once cannot both pass the check below.
+        SignatureRequest.objects.select_for_update().filter(pk=request.pk).first()
+        if ReminderSent.objects.filter(request=request, kind=kind).exists():
+            raise AlreadyReminded(f"{request.person.full_name} was already reminded today.")
+        ReminderSent.objects.create(request=request, kind=kind)
+        audit.record(
+            actor=actor,
+            action="expectations.signature.reminded",
+            obj=request.person,
+            after={"document": request.version.document.title, "kind": "manual"},
+        )
+        emailed = bool(request.person.email) and wants(request.person.user, "reminders")
+        if emailed:
+            request_id, email_kind = request.pk, _email_kind(request, today)
+            transaction.on_commit(
+                lambda: tasks.send_signature_reminder.enqueue(
+                    request_id=request_id, kind=email_kind
+                )
+            )
+    return emailed

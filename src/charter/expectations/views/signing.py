@@ -10,17 +10,20 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 
-from charter.core.http import AuthenticatedHttpRequest, client_ip, person_required
+from charter.core.http import AuthenticatedHttpRequest, client_ip, person_required, safe_next
 from charter.expectations import diff, selectors, services
 from charter.expectations.access import (
     can_edit_document,
+    can_remind_signer,
     can_view_coverage,
     coverage_people_ids,
 )
 from charter.expectations.forms import SignForm
-from charter.expectations.models import Distribution
+from charter.expectations.models import Distribution, SignatureRequest
 from charter.expectations.views._common import form_errors, readable_document, version_of
+from charter.org.access import can_view_person
 
 
 @person_required
@@ -94,6 +97,39 @@ def sign_outdated(request: AuthenticatedHttpRequest, document_id: int, number: i
         {"document": document, "version": version, "current": current},
         status=409,
     )
+
+
+@require_POST
+@person_required
+def remind(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
+    """One click on the home or coverage page: remind a person of a signature they owe."""
+    owed = get_object_or_404(
+        SignatureRequest.objects.select_related(
+            "person__user__notification_prefs", "version__document"
+        ),
+        pk=request_id,
+        person__org_id=request.person.org_id,
+    )
+    if not can_view_person(request.user, owed.person):
+        raise Http404("No such signature request.")
+    if not can_remind_signer(request.user, owed.person):
+        raise PermissionDenied("Only their managers and admins remind people to sign.")
+    name = owed.person.full_name
+    try:
+        emailed = services.signature_remind(request=owed, actor=request.user)
+    except ValidationError as exc:
+        note, ok = " ".join(form_errors(exc)), False
+    else:
+        ok = True
+        note = (
+            f"Reminded {name} to sign {owed.version.document.title}."
+            if emailed
+            else f"Noted, but {name} turned reminder emails off: tell them in person."
+        )
+    if request.htmx:
+        return render(request, "expectations/panels/reminded.html", {"note": note, "ok": ok})
+    (messages.success if ok else messages.info)(request, note)
+    return redirect(safe_next(request.POST.get("next"), fallback="/"))
 
 
 def _coverage_allowed(request: AuthenticatedHttpRequest) -> None:
