@@ -26,7 +26,18 @@ from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 
 from charter.core.imports.report import safe_cell
-from charter.core.spreadsheets import sheet_title
+from charter.core.spreadsheets import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    INTEGER_FORMAT,
+    MONEY_FORMAT,
+    column_width,
+    decimal_format,
+    dress_header,
+    header_cells,
+    readable,
+    sheet_title,
+)
 from charter.crm.models import Activity, CsatResponse, Deal, OwnedFact
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,6 +52,13 @@ class Column:
     header: str
     value: Callable[[Any], Any]
     text: bool = True
+    # The XLSX heading; empty: the header in words (`close_date` reads "Close date"). The CSV
+    # keeps `header`, which the importers read back.
+    label: str = ""
+
+    @property
+    def heading(self) -> str:
+        return self.label or readable(self.header)
 
 
 def _owner_name(fact: OwnedFact) -> str:
@@ -55,19 +73,24 @@ def _owner_team(fact: OwnedFact) -> str:
 _OWNER = [
     Column("owner", _owner_name),
     Column("team", _owner_team),
-    Column("crm_owner", lambda f: f.owner_raw),
+    Column("crm_owner", lambda f: f.owner_raw, label="CRM owner"),
 ]
 
 DEAL_COLUMNS: Sequence[Column] = [
     Column("source", lambda d: d.source),
-    Column("external_id", lambda d: d.external_id),
+    Column("external_id", lambda d: d.external_id, label="External ID"),
     Column("name", lambda d: d.name),
     *_OWNER,
     Column("stage", lambda d: d.stage),
     Column("raw_stage", lambda d: d.raw_stage),
     Column("amount", lambda d: d.amount, text=False),
     Column("currency", lambda d: d.currency),
-    Column("amount_reporting", lambda d: d.amount_reporting, text=False),
+    Column(
+        "amount_reporting",
+        lambda d: d.amount_reporting,
+        text=False,
+        label="Amount (reporting currency)",
+    ),
     Column("created_date", lambda d: d.created_date, text=False),
     Column("close_date", lambda d: d.close_date, text=False),
     Column("account", lambda d: d.account),
@@ -147,23 +170,46 @@ def csv_response(
     return response
 
 
+def _number_format(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return DATETIME_FORMAT
+    if isinstance(value, dt.date):
+        return DATE_FORMAT
+    if isinstance(value, Decimal):
+        # Money is stored with cents; other decimals (a metric's value) keep their places.
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) else 0
+        return MONEY_FORMAT if places == 2 else decimal_format(places)
+    if isinstance(value, int):
+        return INTEGER_FORMAT
+    return None
+
+
 def _xlsx_cell(sheet: Any, column: Column, value: Any, zone: ZoneInfo) -> Any:
     if value is None:
         return None
-    if not column.text:
-        if isinstance(value, dt.datetime):
-            # Spreadsheets have no time zones: write the organization's wall-clock time.
-            return value.astimezone(zone).replace(tzinfo=None)
-        if isinstance(value, Decimal | int | dt.date):
-            return value
-        return str(value)
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if not column.text:
+        if isinstance(value, dt.datetime):
+            # Spreadsheets have no time zones: write the organization's wall-clock time.
+            value = value.astimezone(zone).replace(tzinfo=None)
+        elif not isinstance(value, Decimal | int | dt.date):
+            return str(value)
+        cell = WriteOnlyCell(sheet, value=value)
+        number_format = _number_format(value)
+        if number_format is not None:
+            cell.number_format = number_format
+        return cell
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
     # openpyxl would store "=…" as a formula; a string cell is never evaluated.
     cell.data_type = "s"
     return cell
+
+
+# Widths by what a column holds (a streamed sheet is sized before its rows are read).
+_WIDTHS = {True: 22, False: 14}
 
 
 def write_xlsx(
@@ -177,7 +223,12 @@ def write_xlsx(
     zone = _zone(time_zone)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title(title))
-    sheet.append([c.header for c in columns])
+    headings = [c.heading for c in columns]
+    dress_header(
+        sheet,
+        [column_width([h, "x" * _WIDTHS[c.text]]) for h, c in zip(headings, columns, strict=True)],
+    )
+    sheet.append(header_cells(sheet, headings))
     count = 0
     for row in rows.iterator(chunk_size=_CHUNK):
         sheet.append([_xlsx_cell(sheet, c, c.value(row), zone) for c in columns])

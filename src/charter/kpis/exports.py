@@ -19,7 +19,14 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from charter.core.imports.report import safe_cell
-from charter.core.spreadsheets import sheet_title
+from charter.core.spreadsheets import (
+    PERCENT_FORMAT,
+    column_width,
+    decimal_format,
+    dress_header,
+    header_cells,
+    sheet_title,
+)
 from charter.kpis.scoring import KpiResult, KpiSpec
 from charter.kpis.selectors.subjects import Scorecard
 
@@ -99,6 +106,39 @@ def csv_bytes(specs: Sequence[KpiSpec], rows: Sequence[GridRow], currency: str) 
     return out.getvalue().encode("utf-8")
 
 
+def xlsx_header(specs: Sequence[KpiSpec], currency: str) -> list[str]:
+    """The XLSX header in words: the KPI's name, not its key (the CSV keeps keys for scripts)."""
+    out = ["Name", "Kind", "Period", "Closed"]
+    for spec in specs:
+        unit = f" ({currency})" if spec.unit == "money" else ""
+        out += [
+            f"{spec.name}: actual{unit}",
+            f"{spec.name}: target{unit}",
+            f"{spec.name}: attainment",
+            f"{spec.name}: status",
+        ]
+    out.append("Score")
+    return out
+
+
+def _xlsx_formats(specs: Sequence[KpiSpec]) -> list[str | None]:
+    """Each column's number format, matching `values`: None for text."""
+    out: list[str | None] = [None] * 4
+    for spec in specs:
+        figure = decimal_format(_places(spec))
+        out += [figure, figure, PERCENT_FORMAT, None]
+    out.append(PERCENT_FORMAT)
+    return out
+
+
+def _xlsx_value(value: Any, number_format: str | None) -> Any:
+    # Attainment and score are percent numbers in `values` (156.3); a spreadsheet's percent
+    # format wants the fraction (1.563), so a formula over the cell computes right.
+    if number_format == PERCENT_FORMAT and value is not None:
+        return value / 100
+    return value
+
+
 def xlsx_bytes(
     specs: Sequence[KpiSpec], rows: Sequence[GridRow], currency: str, title: str
 ) -> bytes:
@@ -110,14 +150,23 @@ def xlsx_bytes(
     sheet = book.active
     assert sheet is not None
     sheet.title = sheet_title(title, fallback="Scorecards")
-    sheet.append(header(specs, currency))
+    labels = xlsx_header(specs, currency)
+    formats = _xlsx_formats(specs)
+    sheet.append(header_cells(sheet, labels))
+    texts: list[list[str]] = [[label] for label in labels]
     for kind, card in rows:
-        sheet.append(values(specs, kind, card))
-        for cell in sheet[sheet.max_row]:
+        row = [_xlsx_value(v, f) for v, f in zip(values(specs, kind, card), formats, strict=True)]
+        sheet.append(row)
+        for cell, number_format, seen in zip(sheet[sheet.max_row], formats, texts, strict=True):
             if isinstance(cell.value, str):
                 # A name starting with "=" stays text: openpyxl would store it as a formula.
                 cell.value = ILLEGAL_CHARACTERS_RE.sub("", cell.value)
                 cell.data_type = "s"
+                seen.append(cell.value)
+            elif cell.value is not None and number_format is not None:
+                cell.number_format = number_format
+                seen.append(f"{cell.value:,.2f}")
+    dress_header(sheet, [column_width(seen) for seen in texts])
     target = io.BytesIO()
     book.save(target)
     return target.getvalue()

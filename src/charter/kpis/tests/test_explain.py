@@ -376,9 +376,9 @@ def test_xlsx_export_of_one_metric(facts: Organization, rep: Person) -> None:
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     rows = list(book.active.iter_rows(values_only=True))
     header = rows[0]
-    assert header[0] == "counts_on"
-    assert header[-1] == "deals_lost_count"
-    assert [r[header.index("external_id")] for r in rows[1:]] == ["d3"]
+    assert header[0] == "Counts on"
+    assert header[-1] == "Deals lost count"
+    assert [r[header.index("External ID")] for r in rows[1:]] == ["d3"]
 
 
 @pytest.mark.django_db

@@ -470,9 +470,9 @@ def test_org_xlsx_export_opens_and_types_names_as_text(world, teams):
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    at = header.index("revenue_won actual (USD)")
+    at = header.index("Revenue won: actual (USD)")
     assert rows[1][:2] == ("Whole organization", "Organization")
-    assert (rows[1][at], rows[1][at + 2]) == (6250, 156.3)
+    assert (rows[1][at], rows[1][at + 2]) == (6250, 1.563)  # a fraction, shown as 156.3%
     names = [r[0] for r in rows[2:]]
     assert names == ["East", "East Enterprise", "West", "West Mid-Market"]
 
