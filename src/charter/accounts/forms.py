@@ -4,7 +4,9 @@ import math
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.template.defaultfilters import pluralize
 
 from charter.accounts.models import NotificationPreferences
 from charter.core import registry
@@ -35,12 +37,38 @@ class LoginForm(auth_forms.AuthenticationForm):
             )
         try:
             cleaned = super().clean()
-        except forms.ValidationError:
-            if not getattr(self.request, "axes_locked_out", False):
-                services.sign_in_failed(email=email)
-            raise
+        except forms.ValidationError as error:
+            if getattr(self.request, "axes_locked_out", False):
+                raise
+            services.sign_in_failed(email=email)
+            warning = self._last_attempt_warning(email)
+            if warning is None:
+                raise
+            raise forms.ValidationError([*error.error_list, warning]) from error
         services.sign_in_failures_clear(email=email)
         return cleaned
+
+    def _last_attempt_warning(self, email: str) -> forms.ValidationError | None:
+        """Said before the attempt that keeps the person out, not after: they may rather
+        reset their password than guess once more."""
+        from charter.accounts.selectors import sign_in_failures_left
+
+        if self.request is None:
+            return None
+        limit = sign_in_failures_left(request=self.request, email=email)
+        if limit.left != 1:
+            return None
+        if limit.locks_address:
+            minutes = settings.LOGIN_LOCKOUT_MINUTES
+            lasts = f"for {minutes} minute{pluralize(minutes)}"
+        else:
+            seconds = settings.LOGIN_ACCOUNT_BASE_DELAY_SECONDS
+            lasts = f"for {seconds} seconds, and longer after each further failure"
+        return forms.ValidationError(
+            f"One attempt left: another wrong password blocks sign-in to this account {lasts}. "
+            "If you are not sure of the password, reset it by email instead.",
+            code="last_attempt",
+        )
 
 
 class PasswordResetRequestForm(forms.Form):
