@@ -285,6 +285,8 @@ MATRIX: dict[str, Row] = {
     "org:import_people": Row(get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=OK)),
     "org:import_run": Row(get=ADMIN_PAGE, write=By(LOGIN, 403, 403, 403, REDIRECT, 403)),
     "org:import_errors": Row(get=ADMIN_PAGE),
+    # The run's file is gone, so even an admin is sent back to the run page.
+    "org:import_rejected": Row(get=ADMIN_PAGE._replace(admin=REDIRECT)),
     # --- API -------------------------------------------------------------------------------
     "api:schema": Row(get=API_SIGNED_IN),
     "api:docs": Row(get=SIGNED_IN),
@@ -526,6 +528,7 @@ MATRIX: dict[str, Row] = {
         get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=CRM_RUN
     ),
     "crm:import_errors": Row(get=ADMIN_PAGE, kwargs=CRM_RUN),
+    "crm:import_rejected": Row(get=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=CRM_RUN),
     "crm:owners": Row(get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=OK)),
     "crm:rates": Row(get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=OK)),
     # Uploads are multipart; an upload without a file is a 400.
@@ -592,6 +595,7 @@ MATRIX: dict[str, Row] = {
         get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=TARGETS_RUN
     ),
     "kpis:import_errors": Row(get=ADMIN_PAGE, kwargs=TARGETS_RUN),
+    "kpis:import_rejected": Row(get=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=TARGETS_RUN),
     # A new target for Rita: her managers and admins set it; Rick cannot see her (404).
     "api:kpi-target-list": Row(
         get=API_SIGNED_IN,

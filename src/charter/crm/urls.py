@@ -12,6 +12,9 @@ urlpatterns = [
     path("import/", import_steps.upload, flow, name="import"),
     path("import/<int:run_id>/", import_steps.run_page, flow, name="import_run"),
     path("import/<int:run_id>/errors.csv", import_steps.errors_csv, flow, name="import_errors"),
+    path(
+        "import/<int:run_id>/rejected.csv", import_steps.rejected_csv, flow, name="import_rejected"
+    ),
     path("owners/", imports.owners, name="owners"),
     path("rates/", imports.rates, name="rates"),
     # Browsing and exports (crm.views.browse).

@@ -72,6 +72,12 @@ urlpatterns += [
         _targets_flow,
         name="import_errors",
     ),
+    path(
+        "targets/import/<int:run_id>/rejected.csv",
+        import_views.rejected_csv,
+        _targets_flow,
+        name="import_rejected",
+    ),
 ]
 
 # -- KPI library, periods, settings (kpis.views.library) --

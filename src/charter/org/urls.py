@@ -29,4 +29,5 @@ urlpatterns = [
     path("import/", imports.upload, flow, name="import_people"),
     path("import/<int:run_id>/", imports.run_page, flow, name="import_run"),
     path("import/<int:run_id>/errors.csv", imports.errors_csv, flow, name="import_errors"),
+    path("import/<int:run_id>/rejected.csv", imports.rejected_csv, flow, name="import_rejected"),
 ]

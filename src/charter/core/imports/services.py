@@ -7,7 +7,8 @@ queued import never loses its file, and a second post of the same form finds no 
 
 A run whose process was killed (kill -9, a crash, a lost machine) stops refreshing its heartbeat;
 `charter tick` marks it failed, tells the person who started it, and keeps its file for
-RETRY_WINDOW so that `import_run_retry` can queue it again; then the file goes.
+RETRY_WINDOW so that `import_run_retry` can queue it again; then the file goes. A run that
+refused rows keeps its file as long, so the rejected rows can be downloaded in its own columns.
 """
 
 from __future__ import annotations
@@ -266,6 +267,10 @@ def import_run_execute_stored(*, run_id: int) -> ImportRun | None:
     run = ImportRun.objects.select_related("org", "created_by", "job").get(pk=run_id)
     name = str(run.options.get(FILE_KEY) or "")
     execute_run(run, opener=stored_opener(name))
+    if run.invalid_count:
+        # Kept like a failed run's file (`import_uploads_expire` removes it after
+        # RETRY_WINDOW), so the rejected rows can be downloaded in the file's own columns.
+        return run
     _delete_upload(name)
     run.options = {k: v for k, v in run.options.items() if k != FILE_KEY}
     run.save(update_fields=["options"])

@@ -27,12 +27,13 @@ from charter.core.imports.base import Issue
 from charter.core.imports.forms import MappingForm, UploadForm
 from charter.core.imports.mapping import match_columns
 from charter.core.imports.preview import build_preview
-from charter.core.imports.readers import ImportFileError
-from charter.core.imports.report import report_rows
+from charter.core.imports.readers import ImportFileError, open_table
+from charter.core.imports.report import rejected_rows, report_rows
 from charter.core.imports.runner import get_importer
 from charter.core.imports.selectors import import_profiles
 from charter.core.imports.services import (
     FILE_KEY,
+    RETRY_WINDOW,
     TOKEN_KEY,
     can_retry,
     import_profile_save,
@@ -43,6 +44,7 @@ from charter.core.imports.services import (
     import_upload_update,
     is_awaiting_confirmation,
     pending_reader,
+    stored_opener,
 )
 from charter.core.models import ImportProfile, ImportRun
 
@@ -70,6 +72,7 @@ class ImportFlow:
     mapping_form: type[MappingForm] = MappingForm
     status_template: str = "core/imports/run_status.html"
     errors_filename: str = "import-{pk}-errors-{stamp}.csv"
+    rejected_filename: str = "import-{pk}-rejected-rows-{stamp}.csv"
     upload_context: Callable[[], dict[str, Any]] = dict
     run_context: Callable[[ImportRun], dict[str, Any]] = field(default=_no_extra)
 
@@ -80,6 +83,10 @@ class ImportFlow:
     @property
     def errors_url(self) -> str:
         return f"{self.namespace}:import_errors"
+
+    @property
+    def rejected_url(self) -> str:
+        return f"{self.namespace}:import_rejected"
 
     @property
     def several_kinds(self) -> bool:
@@ -153,6 +160,8 @@ def run_page(request: AuthenticatedHttpRequest, run_id: int, flow: ImportFlow) -
         "issues": run.errors[:_ERRORS_SHOWN],
         "more_issues": max(0, len(run.errors) - _ERRORS_SHOWN),
         "finished": run.status not in (ImportRun.Status.PENDING, ImportRun.Status.RUNNING),
+        "rejected_rows": has_rejected_rows(run),
+        "kept_days": RETRY_WINDOW.days,
         **flow.run_context(run),
     }
     # htmx polls for the status part alone while the run is going.
@@ -308,4 +317,42 @@ def errors_csv(request: AuthenticatedHttpRequest, run_id: int, flow: ImportFlow)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerows(report_rows(Issue.from_dict(e) for e in run.errors))
+    return response
+
+
+def has_rejected_rows(run: ImportRun) -> bool:
+    """The run refused rows and its file is still kept, so they can be given back."""
+    finished = run.status not in (ImportRun.Status.PENDING, ImportRun.Status.RUNNING)
+    return finished and bool(run.invalid_count) and bool(run.options.get(FILE_KEY))
+
+
+@person_required
+def rejected_csv(request: AuthenticatedHttpRequest, run_id: int, flow: ImportFlow) -> HttpResponse:
+    """The rows the run refused, in the file's own columns plus an "error" column, to be fixed
+    and uploaded again; only while the run's file is kept."""
+    _require(request, flow)
+    run = get_object_or_404(flow.runs(request.person.org), pk=run_id)
+    if not has_rejected_rows(run):
+        messages.info(
+            request,
+            f"The rejected rows of this import cannot be given: its file is kept only "
+            f"{RETRY_WINDOW.days} days after the import. The error report still lists every "
+            "problem.",
+        )
+        return redirect(flow.run_url, run_id=run.pk)
+    try:
+        reader = open_table(
+            stored_opener(str(run.options[FILE_KEY])),
+            run.filename,
+            sheet=run.options.get("sheet") or None,
+        )
+        rows = list(rejected_rows(reader, (Issue.from_dict(e) for e in run.errors)))
+    except (ImportFileError, OSError):
+        messages.error(request, "The kept file of this import can no longer be read.")
+        return redirect(flow.run_url, run_id=run.pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime(run.created_at).strftime("%Y%m%d-%H%M")
+    filename = flow.rejected_filename.format(kind=run.kind, pk=run.pk, stamp=stamp)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    csv.writer(response).writerows(rows)
     return response
