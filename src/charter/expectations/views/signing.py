@@ -23,7 +23,7 @@ from charter.expectations.access import (
 from charter.expectations.forms import SignForm
 from charter.expectations.models import Distribution, SignatureRequest
 from charter.expectations.views._common import form_errors, readable_document, version_of
-from charter.org.access import can_view_person
+from charter.org.access import can_view_person, visible_people
 
 
 @person_required
@@ -143,6 +143,15 @@ def coverage(request: AuthenticatedHttpRequest, document_id: int, number: int) -
     document = readable_document(request.user, document_id)
     version = version_of(document, number)
     report = selectors.coverage(request.user, version)
+    # Read once for the whole list: a query per row would grow with the audience.
+    linked = set(visible_people(request.user).values_list("pk", flat=True))
+    remindable = {
+        row.request.pk
+        for row in report.rows
+        if row.state == "overdue"
+        and row.request is not None
+        and can_remind_signer(request.user, row.person)
+    }
     return render(
         request,
         "expectations/coverage.html",
@@ -152,6 +161,8 @@ def coverage(request: AuthenticatedHttpRequest, document_id: int, number: int) -
             "report": report,
             "versions": selectors.versions(document),
             "scope_all": coverage_people_ids(request.user) is None,
+            "linked": linked,
+            "remindable": remindable,
         },
     )
 
