@@ -16,6 +16,7 @@ The runner (`charter.core.imports.runner`) drives an importer through four steps
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _VALUE_DISPLAY_LIMIT = 200
+# Rows whose notes are kept one by one (the preview shows the first few); past it only counted.
+MAX_ROW_NOTES = 1_000
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,11 @@ class Importer(ABC, Generic[T]):
         self.skip_invalid = skip_invalid
         # {field: column name in the file}, so cross-row issues name the person's column.
         self.columns = dict(columns or {})
+        # Notes on rows imported as they are but worth a word before confirming (an owner who
+        # matches nobody yet, a date left empty): how many rows each summary covers, and the
+        # notes of the first rows, for the preview to flag.
+        self.notes: Counter[str] = Counter()
+        self.row_notes: dict[int, list[Issue]] = {}
 
     def option(self, name: str) -> bool:
         return self.flags.get(name, False)
@@ -220,6 +228,15 @@ class Importer(ABC, Generic[T]):
             value=display_value(value),
             reason=reason,
         )
+
+    def note(self, row: Row, name: str, reason: str, *, summary: str) -> None:
+        """Say something about a row that does not stop it being imported; `summary` is what
+        the preview says of all such rows ("the owner matches nobody in Charter yet")."""
+        self.notes[summary] += 1
+        if row.number in self.row_notes or len(self.row_notes) < MAX_ROW_NOTES:
+            self.row_notes.setdefault(row.number, []).append(
+                self.issue(row.number, name, row.raw.get(name), reason)
+            )
 
     def prepare(self) -> None:
         """Load what validation needs; called once before the first row."""
@@ -254,6 +271,12 @@ class Importer(ABC, Generic[T]):
     def result_url(cls, run: ImportRun) -> str:
         """Where a person sees the outcome of `run` (the job page links there)."""
         return ""
+
+    @classmethod
+    def outcome_notes(cls, run: ImportRun) -> list[str]:
+        """What a person should know about a finished run beyond its counts (records that
+        wait for something); the run page and the CLI show them."""
+        return []
 
     @classmethod
     def describe_fields(cls) -> str:

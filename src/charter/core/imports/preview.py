@@ -26,6 +26,7 @@ FULL_CHECK_LIMIT = 5_000
 class PreviewCell:
     text: str
     problem: str = ""
+    note: str = ""
 
 
 @dataclass
@@ -33,6 +34,7 @@ class PreviewRow:
     number: int
     cells: list[PreviewCell]
     issues: list[Issue]
+    notes: list[Issue] = field(default_factory=list)
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Preview:
     # None when the file is too long to count in a page load.
     total_rows: int | None = None
     full_check: bool = False
+    # (summary, rows) of what the importer noted on rows it will import as they are.
+    notes: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def issues_elsewhere(self) -> list[Issue]:
@@ -93,14 +97,18 @@ def build_preview(
         )
     for number, raw, issues in result.samples:
         by_column = {i.column: i.reason for i in issues}
+        notes = importer.row_notes.get(number, [])
+        noted = {i.column: i.reason for i in notes}
         cells = [
             PreviewCell(
                 text=display_value(raw.get(f.name)),
                 problem=by_column.get(column_map.column(f.name), ""),
+                note=noted.get(column_map.column(f.name), ""),
             )
             for f in mapped
         ]
-        preview.rows.append(PreviewRow(number=number, cells=cells, issues=issues))
+        preview.rows.append(PreviewRow(number=number, cells=cells, issues=issues, notes=notes))
+    preview.notes = importer.notes.most_common()
     preview.issues = result.issues.sorted()
     preview.issue_count = result.issues.total
     preview.invalid_rows = len(result.issues.rows)

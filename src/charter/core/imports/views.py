@@ -161,6 +161,10 @@ def run_page(request: AuthenticatedHttpRequest, run_id: int, flow: ImportFlow) -
         "more_issues": max(0, len(run.errors) - _ERRORS_SHOWN),
         "finished": run.status not in (ImportRun.Status.PENDING, ImportRun.Status.RUNNING),
         "rejected_rows": has_rejected_rows(run),
+        # Read from what the run wrote, so only once it wrote something.
+        "outcome_notes": get_importer(run.kind).outcome_notes(run)
+        if run.status == ImportRun.Status.APPLIED
+        else [],
         "kept_days": RETRY_WINDOW.days,
         **flow.run_context(run),
     }

@@ -27,6 +27,10 @@ SPELLINGS_CACHED = 10_000
 _SOURCE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
 
 FactData = dict[str, Any]
+UNMATCHED_NOTE = (
+    "the owner matches nobody in Charter yet; the records are imported and wait on the "
+    "unmatched owners page"
+)
 
 
 def rows_text(numbers: Iterable[int]) -> str:
@@ -100,6 +104,18 @@ class CrmImporter(Importer[FactData]):
     def result_url(cls, run: ImportRun) -> str:
         return reverse("crm:import_run", args=[run.pk])
 
+    @classmethod
+    def outcome_notes(cls, run: ImportRun) -> list[str]:
+        waiting = cls.model._default_manager.filter(import_run=run, owner__isnull=True).count()
+        if not waiting:
+            return []
+        records = f"{waiting:,} {cls.label if waiting != 1 else 'record'}"
+        return [
+            f"{records} written by this import wait{'s' if waiting == 1 else ''} for an owner: "
+            "the owner in the file matches nobody in Charter, so they count for no one until "
+            "an admin says who it is on the unmatched owners page."
+        ]
+
     def prepare(self) -> None:
         self.matcher = OwnerMatcher(self.org)
         self._owners: dict[str, dict[str, Any]] = {}
@@ -131,6 +147,13 @@ class CrmImporter(Importer[FactData]):
                 "owner_raw": raw[:200],
                 "owner_key": key,
             }
+        if found["owner_id"] is None and found["owner_key"]:
+            self.note(
+                row,
+                "owner",
+                f"{raw!r} matches nobody in Charter yet; the record waits for an owner",
+                summary=UNMATCHED_NOTE,
+            )
         return found
 
     def external_id(self, row: Row) -> str:

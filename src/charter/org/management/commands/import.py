@@ -297,3 +297,6 @@ class Command(BaseCommand):
         if rejected or run.status == ImportRun.Status.FAILED:
             raise CommandError(verdict)
         self.stdout.write(self.style.SUCCESS(verdict))
+        if run.status == ImportRun.Status.APPLIED:
+            for note in get_importer(run.kind).outcome_notes(run):
+                self.stdout.write(self.style.WARNING(note))
