@@ -3,6 +3,8 @@
 Default deny: a user with no person record, an inactive person, or an unknown role sees nothing.
 rep → self; manager → themselves and everyone below them in the reporting tree;
 admin → everyone, read and write; executive → everyone, read-only.
+Who is listed (name, title, team, manager) is wider than whose records open: a rep and a manager
+also find their own team's members and the managers above them (`directory_people`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from charter.org.models import Person, Role, Team
 
@@ -70,6 +72,36 @@ def visible_people(user: Any) -> QuerySet[Person]:
     if me.role == Role.REP:
         return Person.objects.filter(pk=me.pk)
     return Person.objects.none()
+
+
+def _manager_chain_ids(person: Person) -> set[int]:
+    """Ids of the people above `person` in the reporting line, nearest first (one query)."""
+    managers = dict(Person.objects.filter(org_id=person.org_id).values_list("id", "manager_id"))
+    chain: set[int] = set()
+    above = person.manager_id
+    while above is not None and above not in chain:  # a cycle can never loop forever
+        chain.add(above)
+        above = managers.get(above)
+    return chain
+
+
+def directory_people(user: Any) -> QuerySet[Person]:
+    """The people `user` finds in the directory, the org chart, the team pages and the home
+    page's counts: their name, title, team and manager, not their records. Everyone whose
+    record they may read (`visible_people`), and besides, for a rep or a manager, the members of
+    their own team and the managers above them, so that a rep sees who they work with and for
+    (each of those pages shows the same people; only `visible_people` open)."""
+    me = person_of(user)
+    if me is None:
+        return Person.objects.none()
+    if can_read_all(user):
+        return Person.objects.filter(org_id=me.org_id)
+    if me.role not in (Role.MANAGER, Role.REP):
+        return Person.objects.none()
+    known = Q(pk__in=visible_people(user).values("pk")) | Q(pk__in=_manager_chain_ids(me))
+    if me.team_id is not None:
+        known |= Q(team_id=me.team_id)
+    return Person.objects.filter(known, org_id=me.org_id)
 
 
 def visible_teams(user: Any) -> QuerySet[Team]:

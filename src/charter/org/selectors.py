@@ -28,6 +28,7 @@ from charter.org.access import (
     can_manage_org,
     can_read_all,
     can_view_history,
+    directory_people,
     person_of,
     visible_people,
     visible_teams,
@@ -101,6 +102,17 @@ def with_login_state(people: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
+def openable(user: Any, people: QuerySet[Person]) -> QuerySet[Person]:
+    """`people`, each with `may_open`: whether `user` may open their record (a rep finds their
+    teammates listed, but opens only their own)."""
+    return people.annotate(
+        may_open=Case(
+            When(pk__in=visible_people(user).values("pk"), then=Value(True)),
+            default=Value(False),
+        )
+    )
+
+
 def people_directory(
     user: Any,
     *,
@@ -110,7 +122,9 @@ def people_directory(
     include_inactive: bool = False,
     login: str = "",
 ) -> QuerySet[Person]:
-    people = with_login_state(visible_people(user).select_related("team", "manager", "user"))
+    people = with_login_state(
+        openable(user, directory_people(user)).select_related("team", "manager", "user")
+    )
     if not include_inactive:
         people = people.filter(is_active=True)
     if query:
@@ -185,7 +199,7 @@ def team_tree(user: Any) -> list[TeamNode]:
     """The visible teams as a forest, each with the number of visible active people in it."""
     teams = list(visible_teams(user).order_by("name"))
     counts: dict[int, int] = {}
-    for team_id in visible_people(user).filter(is_active=True).values_list("team_id", flat=True):
+    for team_id in directory_people(user).filter(is_active=True).values_list("team_id", flat=True):
         if team_id is not None:
             counts[team_id] = counts.get(team_id, 0) + 1
     nodes = {t.pk: TeamNode(team=t, headcount=counts.get(t.pk, 0)) for t in teams}
@@ -221,9 +235,12 @@ class ChartNode:
 
 
 def org_chart(user: Any) -> list[ChartNode]:
-    """Visible active people as a reporting forest; someone whose manager is hidden is a root."""
+    """The active people of the directory as a reporting forest; someone whose manager is not
+    listed is a root."""
     people = list(
-        visible_people(user).filter(is_active=True).select_related("team").order_by("full_name")
+        openable(user, directory_people(user).filter(is_active=True))
+        .select_related("team")
+        .order_by("full_name")
     )
     nodes = {p.pk: ChartNode(person=p) for p in people}
     roots: list[ChartNode] = []
@@ -259,8 +276,8 @@ def people_to_invite(user: Any, *, limit: int = 10) -> list[Person]:
 
 
 def org_counts(user: Any) -> dict[str, int]:
-    """Headline numbers over the people `user` may see, in one query."""
-    people = visible_people(user).filter(is_active=True)
+    """Headline numbers over the people `user` finds in the directory, in one query."""
+    people = directory_people(user).filter(is_active=True)
     counts = people.aggregate(
         people=Count("pk"),
         reps=Count("pk", filter=Q(role=Role.REP)),
@@ -285,7 +302,7 @@ def home_summary(user: Any) -> dict[str, Any]:
         "manager": me.manager,
         "can_open_manager": can_open_manager,
         "team": me.team,
-        "team_headcount": Person.objects.filter(team=me.team, is_active=True).count()
+        "team_headcount": directory_people(user).filter(team=me.team, is_active=True).count()
         if me.team
         else 0,
         "team_managers": list(

@@ -116,9 +116,9 @@ def test_directory_is_paginated(everyone, org):
     assert "Page 2 of 2" in second.content.decode()
 
 
-def test_manager_sees_their_subtree_only(everyone):
+def test_manager_sees_their_subtree_and_the_managers_above_them(everyone):
     response = client_for(everyone["manager"]).get("/org/people/")
-    assert listed(response) == ["Mona Manager", "Rick Rep", "Rita Rep"]
+    assert listed(response) == ["Eve Exec", "Mona Manager", "Rick Rep", "Rita Rep"]
     assert "Add a person" not in response.content.decode()
 
 
@@ -127,8 +127,9 @@ def test_other_manager_does_not_see_my_reps(everyone):
     assert names == []
 
 
-def test_rep_sees_only_themselves(everyone):
-    assert listed(client_for(everyone["rep"]).get("/org/people/")) == ["Rick Rep"]
+def test_rep_sees_their_team_and_the_managers_above_them(everyone):
+    listing = listed(client_for(everyone["rep"]).get("/org/people/"))
+    assert listing == ["Eve Exec", "Mona Manager", "Rick Rep", "Rita Rep"]
 
 
 def test_executive_sees_everyone_but_cannot_add(everyone):

@@ -46,9 +46,9 @@ def test_manager_sees_their_branch_and_counts_only_people_they_see(everyone):
     assert "Create a team" not in response.content.decode()
 
 
-def test_rep_sees_their_branch(everyone):
+def test_rep_sees_their_branch_with_their_whole_team(everyone):
     response = client_for(everyone["rep"]).get("/org/teams/")
-    assert rows(response) == [(0, "East", 0, 1), (1, "East Enterprise", 1, 1)]
+    assert rows(response) == [(0, "East", 0, 3), (1, "East Enterprise", 3, 3)]
 
 
 def test_admin_creates_a_team_under_a_parent(everyone, teams):
@@ -102,9 +102,10 @@ def test_manager_cannot_open_another_regions_team(everyone, teams):
     assert client.get(team_url(teams["west_mm"])).status_code == 404
 
 
-def test_rep_sees_only_themselves_in_their_team(everyone, teams):
+def test_rep_sees_their_teammates_in_their_team(everyone, teams):
     response = client_for(everyone["rep"]).get(team_url(teams["east_ent"]))
-    assert [p.full_name for p in response.context["page"]] == ["Rick Rep"]
+    names = [p.full_name for p in response.context["page"]]
+    assert names == ["Mona Manager", "Rick Rep", "Rita Rep"]
     assert "Rename or move" not in response.content.decode()
 
 
@@ -199,10 +200,10 @@ def test_org_chart_nests_people_under_their_managers(everyone):
     assert "5 below" in body
 
 
-def test_org_chart_for_a_manager_starts_at_them(everyone):
+def test_org_chart_for_a_manager_starts_at_the_top_of_their_line(everyone):
     response = client_for(everyone["manager"]).get("/org/chart/")
     assert chart_tree(response.context["roots"]) == [
-        ("Mona Manager", [("Rick Rep", []), ("Rita Rep", [])])
+        ("Eve Exec", [("Mona Manager", [("Rick Rep", []), ("Rita Rep", [])])])
     ]
     assert "Omar Other" not in response.content.decode()
 
@@ -213,9 +214,12 @@ def test_org_chart_leaves_out_people_who_left(everyone):
     assert "Rita Rep" not in body
 
 
-def test_org_chart_for_a_rep_is_just_them(everyone):
+def test_org_chart_for_a_rep_is_their_team_under_their_managers(everyone):
     response = client_for(everyone["rep"]).get("/org/chart/")
-    assert chart_tree(response.context["roots"]) == [("Rick Rep", [])]
+    assert chart_tree(response.context["roots"]) == [
+        ("Eve Exec", [("Mona Manager", [("Rick Rep", []), ("Rita Rep", [])])])
+    ]
+    assert "Omar Other" not in response.content.decode()
 
 
 def test_anonymous_cannot_open_teams_or_chart(db, teams):
