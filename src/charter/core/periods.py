@@ -187,3 +187,22 @@ def day_bounds(first: dt.date, last: dt.date, time_zone: str) -> tuple[dt.dateti
     start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     return start, end
+
+
+def parts_of(period: Period, start_month: int = 1) -> list[Period]:
+    """The periods one step shorter that make up `period`: a fiscal year's four quarters, a
+    quarter's three months; none for a month."""
+    if period.kind == MONTH:
+        return []
+    kind, step, count = (QUARTER, 3, 4) if period.kind == YEAR else (MONTH, 1, 3)
+    return [
+        period_containing(add_months(period.start, step * index), kind, start_month)
+        for index in range(count)
+    ]
+
+
+def containers_of(period: Period, start_month: int = 1) -> list[Period]:
+    """The longer periods `period` lies in, nearest first: a month's quarter and fiscal year, a
+    quarter's fiscal year; none for a fiscal year."""
+    longer = {MONTH: (QUARTER, YEAR), QUARTER: (YEAR,), YEAR: ()}[period.kind]
+    return [period_containing(period.start, kind, start_month) for kind in longer]

@@ -24,13 +24,14 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet, Sum
 
-from charter.core.periods import Period, day_bounds
+from charter.core.periods import Period, day_bounds, parse_period
 from charter.kpis.access import (
     can_compare_people,
     can_list_org_records,
     can_view_team_records,
     can_view_team_scorecard,
 )
+from charter.kpis.cascade import RATIO_NOTE, SUM, TargetSource, label_name
 from charter.kpis.metrics import METRICS, Metric, csat_points, metric_value_getter
 from charter.kpis.models import PeriodClose
 from charter.kpis.scoring import KpiResult, KpiSpec, Revision, Span, prorate, spans, sum_targets
@@ -43,7 +44,7 @@ from charter.kpis.selectors.sums import (
     metric_sums_for_org,
     metric_sums_for_team,
 )
-from charter.kpis.selectors.targets import target_revisions
+from charter.kpis.selectors.targets import target_book, target_revisions
 from charter.org.access import can_view_person, person_of
 from charter.org.models import Organization, Person, Team
 from charter.org.selectors import team_subtree_ids
@@ -262,12 +263,15 @@ class TargetPart:
 @dataclass
 class TargetBasis:
     """How the subject's target for the KPI came about: its own revisions, each weighted by
-    the days it applied, or (for an additive KPI without one) the sum of the targets below."""
+    the days it applied; or (for an additive KPI without one) the sum of its shorter periods'
+    targets, a share of a longer period's, or the sum of the targets below (`kpis.cascade`)."""
 
     value: Decimal | None = None
     spans: list[Span] = field(default_factory=list)
     parts: list[TargetPart] = field(default_factory=list)
-    summed_from: str = ""  # "" | "members" | "teams"
+    summed_from: str = ""  # "" | "members" | "teams" | "periods"
+    source: TargetSource | None = None  # where the target shown came from
+    note: str = ""  # why there is none, when that needs saying
 
 
 def _own(revisions: list[Revision], period: Period) -> TargetBasis:
@@ -291,14 +295,32 @@ def _team_basis(org: Organization, period: Period, team: Team, spec: KpiSpec) ->
         return _own(own, period)
     if not spec.additive:
         return TargetBasis()
+    # Each member's target as their scorecard has it: set, or derived across periods.
+    book = target_book(org, period, person_ids=[p.pk for p in members], team_ids=[team.pk])
+    additive = {spec.key: True}
+    team_own = book.targets_of((TEAM, team.pk), additive)[0].get(spec.key)
+    if team_own is not None:
+        return TargetBasis(value=team_own)
     parts = []
     for member in members:
-        revisions: list[Revision] = found.get((PERSON, member.pk, spec.key), [])
-        if revisions:
-            parts.append(
-                TargetPart(member.full_name, prorate(revisions, period), spans(revisions, period))
-            )
+        value = book.targets_of((PERSON, member.pk), additive)[0].get(spec.key)
+        if value is not None:
+            revisions: list[Revision] = found.get((PERSON, member.pk, spec.key), [])
+            parts.append(TargetPart(member.full_name, value, spans(revisions, period)))
     return _summed(parts, "members")
+
+
+def _period_parts(subject: Subject, source: TargetSource, key: str) -> list[TargetPart]:
+    """A person's shorter periods added up, each with the revisions it was prorated from."""
+    assert subject.person is not None
+    org = subject.org
+    out = []
+    for part in source.parts:
+        shorter = parse_period(part.label, org.fiscal_year_start_month)
+        found = target_revisions(org, shorter, person_ids=[subject.person.pk])
+        revisions = found.get((PERSON, subject.person.pk, key), [])
+        out.append(TargetPart(label_name(part.label), part.value, spans(revisions, shorter)))
+    return out
 
 
 def target_basis(subject: Subject, period: Period, spec: KpiSpec) -> TargetBasis:
@@ -307,6 +329,7 @@ def target_basis(subject: Subject, period: Period, spec: KpiSpec) -> TargetBasis
         key = (PERSON, subject.person.pk, spec.key)
         found = target_revisions(org, period, person_ids=[subject.person.pk])
         return _own(found.get(key, []), period)
+
     if subject.team is not None:
         return _team_basis(org, period, subject.team, spec)
     if not spec.additive:
@@ -400,12 +423,20 @@ def explain(
                 value_of=metric_value_getter(metric),
             )
         )
+    basis = target_basis(subject, period, spec)
+    basis.source = shown.target_source
+    source = basis.source
+    if source is not None and source.kind == SUM and subject.person is not None:
+        basis.parts = _period_parts(subject, source, key)
+        basis.summed_from = "periods"
+    if shown.target is None and not shown.spec.additive:
+        basis.note = RATIO_NOTE
     return Explanation(
         subject=subject,
         period=period,
         result=shown,
         live=live,
         closed=card.closed if card.frozen else None,
-        target=target_basis(subject, period, spec),
+        target=basis,
         records=records,
     )

@@ -27,6 +27,7 @@ from charter.core.spreadsheets import (
     header_cells,
     sheet_title,
 )
+from charter.kpis.cascade import describe
 from charter.kpis.scoring import KpiResult, KpiSpec
 from charter.kpis.selectors.subjects import Scorecard
 
@@ -58,6 +59,7 @@ def header(specs: Sequence[KpiSpec], currency: str) -> list[str]:
             f"{spec.key} target{unit}",
             f"{spec.key} attainment %",
             f"{spec.key} status",
+            f"{spec.key} target source",
         ]
     out.append("score %")
     return out
@@ -76,7 +78,7 @@ def values(specs: Sequence[KpiSpec], kind: str, card: Scorecard) -> list[Any]:
     for spec in specs:
         result: KpiResult | None = card.result(spec.key)
         if result is None:
-            row += [None, None, None, ""]
+            row += [None, None, None, "", ""]
             continue
         places = _places(spec)
         row += [
@@ -84,6 +86,8 @@ def values(specs: Sequence[KpiSpec], kind: str, card: Scorecard) -> list[Any]:
             _rounded(result.target, places),
             _percent(result.attainment),
             _status(result),
+            # Where the target came from, in words and figures (`kpis.cascade`).
+            describe(result.target_source, result.target),
         ]
     row.append(_percent(card.score))
     return row
@@ -116,6 +120,7 @@ def xlsx_header(specs: Sequence[KpiSpec], currency: str) -> list[str]:
             f"{spec.name}: target{unit}",
             f"{spec.name}: attainment",
             f"{spec.name}: status",
+            f"{spec.name}: target source",
         ]
     out.append("Score")
     return out
@@ -126,7 +131,7 @@ def _xlsx_formats(specs: Sequence[KpiSpec]) -> list[str | None]:
     out: list[str | None] = [None] * 4
     for spec in specs:
         figure = decimal_format(_places(spec))
-        out += [figure, figure, PERCENT_FORMAT, None]
+        out += [figure, figure, PERCENT_FORMAT, None, None]
     out.append(PERCENT_FORMAT)
     return out
 

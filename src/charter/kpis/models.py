@@ -290,3 +290,33 @@ class ScorecardSettings(models.Model):
 
     def __str__(self) -> str:
         return f"scorecard settings of {self.org_id}"
+
+
+class Seasonality(models.TextChoices):
+    DAYS = "days", "By days"
+    SHARES = "shares", "A share per month"
+    LAST_YEAR = "last_year", "Last year's actuals"
+
+
+class SeasonalityProfile(Immutable):
+    """How a KPI's target set for a longer period is shared among its shorter periods, from
+    `effective_from` on (see `kpis.cascade`): by days, by a weight per calendar month, or by the
+    organization's actuals of the same months a year earlier."""
+
+    kpi = models.ForeignKey(KpiDefinition, on_delete=models.CASCADE, related_name="seasonality")
+    method = models.CharField(max_length=10, choices=Seasonality.choices)
+    # Twelve weights as decimal text, January first (for `shares` only): what matters is each
+    # month's weight against the others in the longer period, not their total.
+    shares = models.JSONField(default=list, blank=True)
+    effective_from = models.DateField()
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kpi_id", "effective_from", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} from {self.effective_from}"

@@ -23,6 +23,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from charter.core.periods import Period
+from charter.kpis.cascade import SET, TargetSource
 from charter.kpis.formula import Formula
 
 AHEAD = "ahead"
@@ -186,6 +187,9 @@ class KpiResult:
     sums: Mapping[str, Decimal] = field(default_factory=dict)
     elapsed_days: int = 0
     period_days: int = 0
+    # Where the target came from (`kpis.cascade`): set for the period, summed from its shorter
+    # periods, shared out of a longer one, or its members' added up; None without a target.
+    target_source: TargetSource | None = None
 
     @property
     def key(self) -> str:
@@ -262,6 +266,7 @@ def _result(
     target: Decimal | None,
     elapsed: int,
     days: int,
+    source: TargetSource | None = None,
 ) -> KpiResult:
     """The rules of the module's conventions, for `elapsed` of the period's `days` gone by."""
     actual = actual_of(spec, metrics)
@@ -292,6 +297,7 @@ def _result(
         metrics,
         elapsed,
         days,
+        source if target is not None else None,
     )
 
 
@@ -303,14 +309,27 @@ class Scorer:
         self.specs = list(specs)
         self.days = period.days
         self.elapsed = period.elapsed_days(today)
+        # The source of every target set for the period, shared by all of them.
+        self.set_source = TargetSource(SET, period.label)
 
     def results(
-        self, metrics: Mapping[str, Decimal], targets: Mapping[str, Decimal | None]
+        self,
+        metrics: Mapping[str, Decimal],
+        targets: Mapping[str, Decimal | None],
+        sources: Mapping[str, TargetSource | None] | None = None,
     ) -> list[KpiResult]:
         """Each KPI's result for a subject with these metric sums and these targets (by KPI
-        key)."""
+        key); `sources` says where a target came from when it was not set for the period."""
+        set_source = self.set_source
         return [
-            _result(spec, metrics, targets.get(spec.key), self.elapsed, self.days)
+            _result(
+                spec,
+                metrics,
+                targets.get(spec.key),
+                self.elapsed,
+                self.days,
+                (sources.get(spec.key) if sources else None) or set_source,
+            )
             for spec in self.specs
         ]
 
@@ -352,3 +371,21 @@ def sum_targets(values: Iterable[Decimal | None]) -> Decimal | None:
     targets added up (None when no member has one)."""
     present = [value for value in values if value is not None]
     return sum(present, Decimal(0)) if present else None
+
+
+def score_status(
+    results: Iterable[KpiResult], ahead: Decimal, on_track: Decimal, at_risk: Decimal
+) -> str | None:
+    """The status of an overall score, on the basis each KPI's status has: where it is heading
+    (`pace_score`, which is the score itself once the period has ended) against the thresholds
+    given, so a score's colour and its KPIs' colours say the same kind of thing."""
+    heading = pace_score(results)
+    if heading is None:
+        return None
+    if heading >= ahead:
+        return AHEAD
+    if heading >= on_track:
+        return ON_TRACK
+    if heading >= at_risk:
+        return AT_RISK
+    return BEHIND

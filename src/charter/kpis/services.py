@@ -1,10 +1,11 @@
-"""Writes of the KPI pillar: the KPI library, targets and their revisions, closing periods,
-scorecard settings. Every change adds a row (a version, a revision, a snapshot); none rewrites
-one, and each is audited."""
+"""Writes of the KPI pillar: the KPI library, targets and their revisions, how a longer
+period's target is shared (seasonality), closing periods, scorecard settings. Every change adds
+a row (a version, a revision, a profile, a snapshot); none rewrites one, and each is audited."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -26,6 +27,8 @@ from charter.kpis.models import (
     PeriodClose,
     ScorecardSettings,
     ScorecardSnapshot,
+    Seasonality,
+    SeasonalityProfile,
     Target,
     TargetRevision,
     Unit,
@@ -501,3 +504,76 @@ def scorecard_settings_update(
             after={name: wanted[name] for name in changed},
         )
     return found
+
+
+# -- seasonality ---------------------------------------------------------------------------
+
+
+def seasonality_set(
+    *,
+    kpi: KpiDefinition,
+    actor: Any,
+    method: str,
+    effective_from: dt.date,
+    reason: str,
+    shares: Sequence[Any] = (),
+) -> SeasonalityProfile:
+    """How the KPI's target of a longer period is shared among its shorter periods from
+    `effective_from` on (`kpis.cascade`): by days, by twelve weights per calendar month
+    (January first), or by last year's actuals. A new profile, never an edit."""
+    errors: dict[str, str] = {}
+    if method not in Seasonality.values:
+        errors["method"] = f"Choose one of {', '.join(Seasonality.values)}."
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the targets are shared this way; people read it."
+    weights: list[str] = []
+    if method == Seasonality.SHARES:
+        weights, problem = _month_weights(shares)
+        if problem:
+            errors["shares"] = problem
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # One writer at a time per KPI, as for its versions.
+        KpiDefinition.objects.select_for_update().filter(pk=kpi.pk).first()
+        previous = SeasonalityProfile.objects.filter(kpi=kpi).order_by("id").last()
+        profile = SeasonalityProfile.objects.create(
+            kpi=kpi,
+            method=method,
+            shares=weights,
+            effective_from=effective_from,
+            reason=reason.strip(),
+            created_by=_actor_user(actor),
+        )
+        data_version_bump(org_id=kpi.org_id)
+        audit.record(
+            actor=actor,
+            action="kpis.seasonality.set",
+            obj=kpi,
+            before=({"method": previous.method, "shares": previous.shares} if previous else None),
+            after={
+                "method": method,
+                "shares": weights,
+                "effective_from": effective_from.isoformat(),
+                "reason": profile.reason,
+            },
+        )
+    return profile
+
+
+def _month_weights(shares: Sequence[Any]) -> tuple[list[str], str]:
+    """Twelve weights of 0 or more, not all 0, as exact decimal text (or what is wrong)."""
+    if len(shares) != 12:
+        return [], "Give twelve weights, one per month from January to December."
+    out = []
+    for month, value in enumerate(shares, start=1):
+        try:
+            number = Decimal(str(value).strip().rstrip("%").replace(",", "") or "0")
+        except (InvalidOperation, ValueError):
+            return [], f"Month {month}: {value!r} is not a number."
+        if not number.is_finite() or number < 0 or number >= MAX_TARGET:
+            return [], f"Month {month}: a weight is a number of 0 or more."
+        out.append(format(number.normalize(), "f"))
+    if not any(Decimal(value) > 0 for value in out):
+        return [], "At least one month must weigh more than 0."
+    return out, ""

@@ -25,6 +25,8 @@ from rest_framework.views import APIView
 from charter.core.periods import PeriodError
 from charter.crm.api.facts import ActivityOutput, CsatOutput, DealOutput
 from charter.crm.models import Activity, CsatResponse, Deal
+from charter.kpis.api.scorecards import TargetSourceOutput
+from charter.kpis.cascade import source_json
 from charter.kpis.explain import (
     Explanation,
     KpiNotFound,
@@ -149,7 +151,16 @@ class ExplainOutput(ExplainFiguresOutput):
     target_revisions = ExplainRevisionOutput(many=True)
     target_summed_from = serializers.CharField(
         allow_blank=True,
-        help_text="`members` or `teams` when the target is the sum of the targets below.",
+        help_text=(
+            "`members` or `teams` when the target is the sum of the targets below; `periods` "
+            "when it is the sum of its shorter periods' targets."
+        ),
+    )
+    target_source = TargetSourceOutput(
+        allow_null=True, help_text="Where the target came from, as in the scorecard rows."
+    )
+    target_note = serializers.CharField(
+        allow_blank=True, help_text="Why there is no target, when that needs saying."
     )
     records = serializers.DictField(child=ExplainRecordsOutput(), allow_null=True)
     records_note = serializers.CharField(allow_blank=True)
@@ -285,6 +296,10 @@ class ExplainView(APIView):
                 for span in explanation.target.spans
             ],
             "target_summed_from": explanation.target.summed_from,
+            "target_source": source_json(
+                explanation.result.target_source, explanation.result.target
+            ),
+            "target_note": explanation.target.note,
             "records": records,
             "records_note": note,
         }

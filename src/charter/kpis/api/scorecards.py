@@ -10,6 +10,10 @@ forecast, status}}, score}`:
 - `unit` says what they count: `count`, `money`, `percent` (0-100, not a fraction), `days` or
   `points`; `actual_exact` and `target_exact` are the same two figures unrounded, as decimal
   text (a JSON number would lose digits in a client's float);
+- `target_source` says where the target came from (`kpis.cascade`): `kind` `set` (for this
+  period), `sum` (of its shorter periods' targets, in `parts`), `share` (of the longer period's
+  `whole`, by `share_rule`) or `members` (a team's or the organization's parts added up), with
+  `text` saying it in words and figures; null without a target;
 - `attainment`, `pace` and `score` are fractions of target (1.0 = 100%; never capped: 2.15 is
   215%), rounded to four places;
 - null means no data (no target, nothing to divide by);
@@ -37,6 +41,7 @@ from charter.api.errors import service_errors
 from charter.core.periods import KINDS, QUARTER, Period, PeriodError
 from charter.kpis import services
 from charter.kpis.access import can_compare_people, can_view_team_scorecard
+from charter.kpis.cascade import source_json
 from charter.kpis.models import PeriodClose, Unit
 from charter.kpis.scoring import KpiResult
 from charter.kpis.selectors.calendar import org_today, period_of, recent_periods
@@ -85,6 +90,7 @@ def kpi_json(result: KpiResult) -> dict[str, Any]:
         "unit": result.spec.unit,
         "actual_exact": exact_text(result.actual),
         "target_exact": exact_text(result.target),
+        "target_source": source_json(result.target_source, result.target),
     }
 
 
@@ -146,6 +152,30 @@ def team_members(team: Team) -> Any:
 # --- output (for the schema; rows are built by scorecard_json) ------------------------------
 
 
+class TargetSourcePartOutput(serializers.Serializer):
+    period = serializers.CharField()
+    target = serializers.CharField(help_text="Exact decimal text.")
+
+
+class TargetSourceOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["set", "sum", "share", "members"])
+    period = serializers.CharField(
+        help_text="The period set or added up; for a share, the longer period shared."
+    )
+    text = serializers.CharField(help_text="In words, with the figures.")
+    parts = TargetSourcePartOutput(
+        many=True, help_text="The shorter periods added up (or, beside a set target, theirs)."
+    )
+    parts_total = serializers.CharField(allow_null=True)
+    whole = serializers.CharField(allow_null=True, help_text="A share's longer target.")
+    share_rule = serializers.ChoiceField(choices=["days", "shares", "last_year"], allow_null=True)
+    share = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="A share as [numerator, denominator] (days, weights or last year's actuals).",
+    )
+
+
 class ScorecardKpiOutput(serializers.Serializer):
     actual = serializers.FloatField(allow_null=True, help_text="In the KPI's unit.")
     target = serializers.FloatField(allow_null=True, help_text="Prorated over its revisions.")
@@ -172,6 +202,13 @@ class ScorecardKpiOutput(serializers.Serializer):
     )
     target_exact = serializers.CharField(
         allow_null=True, help_text="The target unrounded, as decimal text."
+    )
+    target_source = TargetSourceOutput(
+        allow_null=True,
+        help_text=(
+            "Where the target came from: set for the period, the sum of its shorter periods', "
+            "a share of a longer period's, or the members' added up; null without a target."
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q
 
 from charter.core.periods import Period
+from charter.kpis.cascade import source_from_json, source_json
 from charter.kpis.formula import parse
 from charter.kpis.models import PeriodClose, ScorecardSnapshot
 from charter.kpis.scoring import KpiResult, KpiSpec
@@ -55,6 +56,7 @@ def result_from_figures(figures: dict[str, Any]) -> KpiResult:
         sums={k: Decimal(v) for k, v in figures.get("metrics", {}).items()},
         elapsed_days=int(figures.get("elapsed_days", 0)),
         period_days=int(figures.get("period_days", 0)),
+        target_source=source_from_json(figures.get("target_source")),
     )
 
 
@@ -91,6 +93,7 @@ def figures_of(result: KpiResult) -> dict[str, Any]:
         "metrics": {k: str(v) for k, v in result.metrics.items()},
         "elapsed_days": result.elapsed_days,
         "period_days": result.period_days,
+        "target_source": source_json(result.target_source, result.target),
     }
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from charter.core.periods import Period
+from charter.kpis.cascade import Family
 from charter.kpis.metrics import METRIC_KEYS
 from charter.kpis.models import MonthlyMetrics, PeriodClose, ScorecardSnapshot, TargetRevision
 from charter.kpis.scoring import KpiResult, KpiSpec, Revision, Scorer, prorate, weighted_score
@@ -24,12 +25,13 @@ from charter.kpis.selectors.sums import (
     natural,
 )
 from charter.kpis.selectors.targets import (
-    NO_TARGETS,
+    Rolled,
+    TargetBook,
     Targets,
+    book_of,
     org_targets,
-    prorated,
     rolled_target,
-    target_revisions,
+    target_book,
     team_targets,
 )
 from charter.org.models import Organization, Person, Team
@@ -39,11 +41,13 @@ from charter.org.selectors import subtree_of, team_children
 def _results(
     specs: Sequence[KpiSpec],
     metrics: dict[str, Decimal],
-    targets: dict[str, Decimal | None],
+    rolled: dict[str, Rolled],
     period: Period,
     today: dt.date,
 ) -> list[KpiResult]:
-    return Scorer(specs, period, today).results(metrics, targets)
+    targets = {key: value for key, (value, _source) in rolled.items()}
+    sources = {key: source for key, (_value, source) in rolled.items()}
+    return Scorer(specs, period, today).results(metrics, targets, sources)
 
 
 def person_scorecards(
@@ -53,7 +57,7 @@ def person_scorecards(
     *,
     today: dt.date | None = None,
     specs: Sequence[KpiSpec] | None = None,
-    targets: Targets | None = None,
+    targets: TargetBook | None = None,
 ) -> list[Scorecard]:
     """Scorecards of many people in a constant number of queries (`targets`: from
     `org_targets`, read once for a whole page)."""
@@ -62,11 +66,13 @@ def person_scorecards(
     ids = [p.pk for p in people]
     sums = metric_sums_by_person(ids, period)
     if targets is None:
-        targets = prorated(target_revisions(org, period, person_ids=ids, details=False), period)
+        targets = target_book(org, period, person_ids=ids)
+    additive = {spec.key: spec.additive for spec in specs}
     cards = []
     scorer = Scorer(specs, period, today)
     for person in people:
-        results = scorer.results(sums[person.pk], targets.get((PERSON, person.pk), NO_TARGETS))
+        own, sources = targets.targets_of((PERSON, person.pk), additive)
+        results = scorer.results(sums[person.pk], own, sources)
         cards.append(Scorecard(PERSON, period, results, weighted_score(results), person=person))
     return with_closing(org, period, cards)
 
@@ -99,7 +105,7 @@ def team_scorecards(
     *,
     today: dt.date | None = None,
     specs: Sequence[KpiSpec] | None = None,
-    targets: Targets | None = None,
+    targets: TargetBook | None = None,
 ) -> list[Scorecard]:
     """`team_scorecard` for many teams in a constant number of queries (the org view, closing
     a period), with the same figures."""
@@ -113,13 +119,17 @@ def team_scorecards(
     found = targets if targets is not None else org_targets(org, period)
     cards = []
     scorer = Scorer(specs, period, today)
-    memos: dict[str, dict[int | None, Decimal | None]] = {spec.key: {} for spec in specs}
+    memos: dict[str, dict[int | None, Rolled]] = {spec.key: {} for spec in specs}
     for team in teams:
         rolled = {
             spec.key: rolled_target(spec, team.pk, children, members, found, set(), memos[spec.key])
             for spec in specs
         }
-        results = scorer.results(sums.get(team.pk, natural({})), rolled)
+        results = scorer.results(
+            sums.get(team.pk, natural({})),
+            {key: value for key, (value, _source) in rolled.items()},
+            {key: source for key, (_value, source) in rolled.items()},
+        )
         cards.append(Scorecard(TEAM, period, results, weighted_score(results), team=team))
     return with_closing(org, period, cards)
 
@@ -130,7 +140,7 @@ def org_scorecard(
     *,
     today: dt.date | None = None,
     specs: Sequence[KpiSpec] | None = None,
-    targets: Targets | None = None,
+    targets: TargetBook | None = None,
 ) -> Scorecard:
     """The whole organization. For additive KPIs its target is what the top-level teams'
     targets (each its own or its parts', see `team_targets`) and the targets of people in no
@@ -140,7 +150,7 @@ def org_scorecard(
     metrics = metric_sums_for_org(org, period)
     children = team_children(org.pk)
     every_team = {pk for group in children.values() for pk in group}
-    rolled = team_targets(org, period, None, every_team, specs, children=children, targets=targets)
+    rolled = team_targets(org, period, None, every_team, specs, children=children, book=targets)
     results = _results(specs, metrics, rolled, period, today)
     card = Scorecard(ORG, period, results, weighted_score(results))
     return with_closing(org, period, [card])[0]
@@ -168,10 +178,14 @@ def person_trend(
         ).values("month", *METRIC_KEYS)
     }
     labels = [p.label for p in periods]
+    # Each period's family too (its months, its fiscal year): a quarter's target may be its
+    # months' added up, a month's a share of its year's.
+    families = {p.label: Family.of(p, org.fiscal_year_start_month) for p in periods}
+    related = {q.label: q for family in families.values() for q in family.members()}
     revisions: dict[tuple[str, str], list[Revision]] = defaultdict(list)
     for label, kpi_key, value, effective_from, reason, email in (
         TargetRevision.objects.filter(
-            target__org=org, target__person=person, target__period_label__in=labels
+            target__org=org, target__person=person, target__period_label__in=list(related)
         )
         .order_by("target_id", "id")
         .values_list(
@@ -197,6 +211,11 @@ def person_trend(
         if closes
         else {}
     )
+    set_targets: dict[str, Targets] = {}
+    for (label, kpi_key), by_date in revisions.items():
+        target = prorate(by_date, related[label])
+        if target is not None:
+            set_targets.setdefault(label, {}).setdefault((PERSON, person.pk), {})[kpi_key] = target
     zero = natural({})
     cards = []
     for period in periods:
@@ -206,11 +225,11 @@ def person_trend(
             if found is not None:
                 metrics = {key: metrics[key] + found[key] for key in METRIC_KEYS}
         period_specs = specs.get(period.label, [])
-        targets = {
-            spec.key: prorate(revisions.get((period.label, spec.key), []), period)
-            for spec in period_specs
-        }
-        results = _results(period_specs, metrics, targets, period, today)
+        book = book_of(org, families[period.label], set_targets)
+        targets, sources = book.targets_of(
+            (PERSON, person.pk), {spec.key: spec.additive for spec in period_specs}
+        )
+        results = Scorer(period_specs, period, today).results(metrics, targets, sources)
         card = Scorecard(PERSON, period, results, weighted_score(results), person=person)
         closed = closes.get(period.label)
         if closed is not None:

@@ -9,9 +9,10 @@ from django import template
 from django.core.cache import cache
 
 from charter.kpis import access
+from charter.kpis.cascade import SET, describe
 from charter.kpis.scoring import AHEAD, AT_RISK, BEHIND, ON_TRACK, STATUS_LABELS, KpiResult
 from charter.kpis.selectors.definitions import scorecard_settings
-from charter.kpis.templatetags.kpis_format import NO_DATA, number
+from charter.kpis.templatetags.kpis_format import NO_DATA, kpi_value, number
 
 register = template.Library()
 
@@ -87,3 +88,18 @@ def leaderboard_open(context: Any) -> bool:
         visibility = scorecard_settings(me.org).leaderboard_visibility
         cache.set(key, visibility, VISIBILITY_TTL_SECONDS)
     return access.can_see_leaderboard(request.user, str(visibility))
+
+
+@register.simple_tag
+def target_source(result: KpiResult | None, currency: str = "") -> str:
+    """Where a target came from, in words and figures, when it was not simply set for the
+    period (`kpis.cascade`); "" otherwise, so a row of set targets stays quiet."""
+    if result is None or result.target is None:
+        return ""
+    source = result.target_source
+    if source is None or (source.kind == SET and source.parts_total in (None, result.target)):
+        return ""
+    spec = result.spec
+    return describe(
+        source, result.target, lambda v: kpi_value(v, spec.unit, spec.decimals, currency)
+    )

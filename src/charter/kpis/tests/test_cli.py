@@ -32,6 +32,20 @@ TODAY = dt.datetime(2017, 5, 16, 12, 0, tzinfo=dt.UTC)
 AFTER_Q2 = dt.datetime(2017, 7, 5, 12, 0, tzinfo=dt.UTC)
 
 
+# Where a target set for 2017-Q2 itself comes from, as the JSON says it (`kpis.cascade`).
+SET_IN_Q2 = {
+    "kind": "set",
+    "period": "2017-Q2",
+    "kind_of_parts": "",
+    "text": "set for 2017-Q2",
+    "parts": [],
+    "parts_total": None,
+    "whole": None,
+    "share_rule": None,
+    "share": None,
+}
+
+
 def deal(eid: str, owner: Person, stage: str, amount: str, created: dt.date, closed: Any) -> dict:
     return deal_fact(eid, owner, amount, created=created, closed=closed, stage=stage)
 
@@ -115,6 +129,7 @@ def test_scorecard_json_of_one_person_matches_the_hand_computed_figures(sales):
         "unit": "money",
         "actual_exact": "20000",
         "target_exact": "50000.0000",
+        "target_source": SET_IN_Q2,
     }
     # 2 won of 3 closed = 66.67% against 60%: 111.11%, a ratio is its own pace and forecast.
     assert row["kpis"]["win_rate"] == {
@@ -128,6 +143,7 @@ def test_scorecard_json_of_one_person_matches_the_hand_computed_figures(sales):
         "unit": "percent",
         "actual_exact": "66.66666666666666666666666667",
         "target_exact": "60.0000",
+        "target_source": SET_IN_Q2,
     }
     # No target: no attainment, pace or status, but a run-rate forecast 2 x 91/46 = 3.96.
     assert row["kpis"]["deals_won"] == {
@@ -140,6 +156,7 @@ def test_scorecard_json_of_one_person_matches_the_hand_computed_figures(sales):
         "unit": "count",
         "actual_exact": "2",
         "target_exact": None,
+        "target_source": None,
     }
     assert row["kpis"]["avg_cycle_days"]["actual"] == 26.5  # (10 + 43) / 2
     assert row["kpis"]["pipeline_created"]["actual"] == 20000  # d1 + d3 + d4 (d2 is March's)
@@ -314,6 +331,7 @@ def test_closing_freezes_and_late_data_shows_as_a_restatement(sales, org, everyo
         "unit": "money",
         "actual_exact": "20000",
         "target_exact": "50000",
+        "target_source": SET_IN_Q2,
     }
     assert after["score"] == before["score"] == 0.5939
     # What changed is listed beside them: 25,000 won; 3 of 4 closed deals = 75%; 3 wins; and

@@ -255,7 +255,7 @@ def test_the_lean_org_wide_target_read_equals_the_detailed_one(
         actor=admin.user,
         person=rep,
     )
-    lean = org_targets(org, q2)
+    lean = org_targets(org, q2).values
     detailed = prorated(target_revisions(org, q2, everyone=True), q2)
     assert lean == detailed
     assert lean[("person", rep.pk)]["revenue_won"].quantize(Decimal("0.0001")) == Decimal(

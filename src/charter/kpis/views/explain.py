@@ -29,6 +29,7 @@ from charter.core.periods import Period, PeriodError
 from charter.crm import exports
 from charter.crm.exports import Column
 from charter.crm.models import Activity, CsatResponse, Deal, OwnedFact
+from charter.kpis.cascade import describe
 from charter.kpis.explain import (
     Allowed,
     Explanation,
@@ -36,12 +37,13 @@ from charter.kpis.explain import (
     MetricRecords,
     Subject,
     SubjectNotFound,
+    TargetPart,
     allowed_subject,
     explain_period,
     record_day,
 )
 from charter.kpis.metrics import DAYS, MONEY, POINTS, Metric, metric_value_getter
-from charter.kpis.scoring import KpiResult
+from charter.kpis.scoring import KpiResult, KpiSpec
 from charter.kpis.selectors.subjects import ORG, PERSON, TEAM
 from charter.kpis.templatetags.kpis_format import kpi_value, number, percent
 
@@ -214,10 +216,19 @@ def _render(
             for span in explanation.target.spans
         ],
         "parts": [
-            {"part": part, "value": kpi_value(part.value, spec.unit, spec.decimals, currency)}
+            {
+                "part": part,
+                "value": kpi_value(part.value, spec.unit, spec.decimals, currency),
+                "proration": _part_proration(part, spec, currency),
+            }
             for part in explanation.target.parts
         ],
         "proration": _proration(explanation, currency),
+        "source_text": describe(
+            explanation.target.source,
+            result.target,
+            lambda value: kpi_value(value, spec.unit, spec.decimals, currency),
+        ),
         "attainment": _attainment(result, currency),
         "tables": tables,
         "records_allowed": allowed.records,
@@ -236,6 +247,18 @@ def _proration(explanation: Explanation, currency: str) -> str:
     # Two more places than the KPI shows, so the division can be checked by hand.
     total = kpi_value(explanation.target.value, spec.unit, spec.decimals + 2, currency)
     return f"({terms}) ÷ {explanation.period.days} days = {total}"
+
+
+def _part_proration(part: TargetPart, spec: KpiSpec, currency: str) -> str:
+    """A shorter period's target worked from its revisions, when it has more than one."""
+    if len(part.spans) < 2:
+        return ""
+    terms = " + ".join(
+        f"{number(s.revision.value, spec.decimals)} \u00d7 {s.days}" for s in part.spans
+    )
+    days = sum(span.days for span in part.spans)
+    total = kpi_value(part.value, spec.unit, spec.decimals + 2, currency)
+    return f"({terms}) ÷ {days} days = {total}"
 
 
 def _attainment(result: KpiResult, currency: str) -> str:
