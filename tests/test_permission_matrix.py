@@ -116,6 +116,8 @@ KWARGS: dict[str, Value] = {
     "value_id": lambda w: w.value.pk,
     "question_id": lambda w: w.question.pk,
     "distribution_id": lambda w: w.distribution.pk,
+    # Learning: an East Enterprise training (manager's team, not other_manager's).
+    "training_id": lambda w: _east_training(w).pk,
 }
 
 DOC_PK = {"pk": lambda w: w.team_doc.pk}
@@ -557,7 +559,9 @@ MATRIX: dict[str, Row] = {
     ),
     "api:csat-detail": Row(get=By(401, 404, OK, 404, OK, OK), kwargs={"pk": lambda w: w.csat.pk}),
     # --- kpis: scorecards, leaderboards, exports ------------------------------------------------
-    "kpis:dashboard": Row(get=SIGNED_IN),
+    # Without targets of their own, managers land on their team and admins and executives on
+    # the organization instead of an empty "My KPIs".
+    "kpis:dashboard": Row(get=By(LOGIN, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT)),
     # Rita's scorecard: hidden from another rep and from the other team's manager.
     "kpis:person": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
     "kpis:person_pdf": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
@@ -623,6 +627,17 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {**_kpi_fields(w), "weight": "25", "reason": "Matrix revision"},
         kwargs=KPI_KEY,
     ),
+    # How a KPI's longer targets are shared among months: admins only, read and write.
+    "kpis:kpi_seasonality": Row(
+        get=ADMIN_PAGE,
+        write=By(LOGIN, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {
+            "method": "days",
+            "effective_from": "2026-01-01",
+            "reason": "Matrix seasonality",
+        },
+        kwargs=KPI_KEY,
+    ),
     "kpis:periods": Row(get=SIGNED_IN),
     # Last quarter: ended and not closed, so the admin may close it.
     "kpis:period_close": Row(
@@ -651,13 +666,83 @@ MATRIX: dict[str, Row] = {
         kwargs=KPI_KEY,
         json=True,
     ),
+    # Everyone reads how a KPI's targets are shared; only admins set it.
+    "api:kpi-definition-seasonality": Row(
+        get=API_SIGNED_IN,
+        write=By(401, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {
+            "method": "shares",
+            "shares": ["2"] + ["1"] * 11,
+            "effective_from": "2026-01-01",
+            "reason": "Matrix",
+        },
+        kwargs=KPI_KEY,
+        json=True,
+    ),
     # Without a subject: the people each role may see.
     "api:kpi-scorecards": Row(get=API_SIGNED_IN),
     "api:kpi-period-list": Row(get=API_SIGNED_IN),
     "api:kpi-period-close": Row(
         get=API_POST_ONLY, write=By(401, 403, 403, 403, CHANGES, 403), kwargs=LAST_QUARTER
     ),
+    # --- learning: the catalogue (East Enterprise's training: not other_manager's team) ------
+    "learning:catalogue": Row(get=SIGNED_IN),
+    # other_manager may add trainings, but not for East Enterprise: the form refuses it.
+    "learning:training_create": Row(
+        get=By(LOGIN, 403, OK, OK, OK, 403),
+        write=By(LOGIN, 403, CHANGES, OK, CHANGES, 403),
+        data=lambda w: {
+            "title": "Matrix training",
+            "kind": "course",
+            "expected_hours": "2",
+            "team": w.teams["east_ent"].pk,
+        },
+    ),
+    "learning:training": Row(get=By(LOGIN, OK, OK, 404, OK, OK)),
+    "learning:training_edit": Row(
+        get=By(LOGIN, 403, OK, 404, OK, 403),
+        write=By(LOGIN, 403, CHANGES, 404, CHANGES, 403),
+        data=lambda w: {"retire": "1"},
+    ),
+    # other_manager does not see East Enterprise: it reads as no such team (400).
+    "api:learning-training-list": Row(
+        get=API_SIGNED_IN,
+        write=By(401, 403, CHANGES, 400, CHANGES, 403),
+        data=lambda w: {
+            "title": "Api training",
+            "kind": "course",
+            "expected_hours": "2",
+            "team": w.teams["east_ent"].pk,
+        },
+        json=True,
+    ),
+    "api:learning-training-detail": Row(
+        get=By(401, OK, OK, 404, OK, OK),
+        write=By(401, 403, CHANGES, 404, CHANGES, 403),
+        method="patch",
+        data=lambda w: {"is_active": False},
+        kwargs={"pk": lambda w: _east_training(w).pk},
+        json=True,
+    ),
 }
+
+
+def _east_training(w: World) -> Any:
+    """East Enterprise's training, added by its manager (made on first use)."""
+    from charter.learning.models import Training
+    from charter.learning.services.catalogue import training_create
+
+    found = Training.objects.filter(org=w.manager.org, title="East discovery").first()
+    if found is None:
+        found = training_create(
+            org=w.manager.org,
+            actor=w.manager.user,
+            title="East discovery",
+            kind="shadowing",
+            expected_hours=4,
+            team=w.teams["east_ent"],
+        )
+    return found
 
 
 def _targets_run(w: World) -> ImportRun:
@@ -1003,6 +1088,11 @@ SCOPE = [
     ("org:team", {"team_id": "west_mm"}, "manager", 404),
     ("org:team", {"team_id": "west"}, "rep", 404),
     ("org:team", {"team_id": "west_mm"}, "other_team_rep", OK),
+    # A rep opens their own team's scorecard; a region above it adds up sibling teams, so it
+    # stays closed unless the organization says otherwise (`Organization.rep_team_totals`).
+    ("kpis:team", {"team_id": "east_ent"}, "rep", OK),
+    ("kpis:team", {"team_id": "east"}, "rep", 404),
+    ("kpis:team_export", {"team_id": "east", "fmt": "csv"}, "rep", 404),
     ("api:person-detail", {"pk": "other_team_rep"}, "manager", 404),
     ("api:person-detail", {"pk": "rep"}, "rep", OK),
     ("api:person-detail", {"pk": "rep2"}, "rep", 404),
@@ -1014,7 +1104,13 @@ SCOPE = [
 @pytest.mark.parametrize(("name", "kwargs", "role", "expected"), SCOPE)
 def test_objects_outside_my_scope_are_not_found(world, name, kwargs, role, expected):
     resolved = {
-        k: (world.teams[v].pk if v in world.teams else world.people[v].pk)
+        k: (
+            world.teams[v].pk
+            if v in world.teams
+            else world.people[v].pk
+            if v in world.people
+            else v  # a plain value, such as an export's format
+        )
         for k, v in kwargs.items()
     }
     client = Client()

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "charter.expectations",
     "charter.crm",
     "charter.kpis",
+    "charter.learning",
     "charter.api",
     "charter.web",
 ]
@@ -309,7 +310,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Several apps expose the org roles; one name for them keeps the schema free of warnings.
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "charter.org.models.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "charter.org.models.Role",
+        "TrainingKindEnum": "charter.learning.models.Kind",
+    },
     # The default enum hook, then the error answers (400/401/403/404/429) of every operation.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("org/", include("charter.org.urls")),
     path("expectations/", include("charter.expectations.urls")),
     path("crm/", include("charter.crm.urls")),
+    path("learning/", include("charter.learning.urls")),
     path("api/v1/", include("charter.api.urls")),
 ]
 

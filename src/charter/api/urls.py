@@ -12,6 +12,7 @@ from charter.kpis.api import definitions as kpi_definitions_api
 from charter.kpis.api import explain as kpis_explain_api
 from charter.kpis.api import scorecards as kpi_scorecards_api
 from charter.kpis.api import targets as kpi_targets_api
+from charter.learning.api import catalogue as learning_catalogue_api
 from charter.org.api import MeView, PersonViewSet, TeamViewSet
 
 app_name = "api"
@@ -33,6 +34,9 @@ router.register(
     "kpis/definitions", kpi_definitions_api.DefinitionViewSet, basename="kpi-definition"
 )
 router.register("kpis/targets", kpi_targets_api.TargetViewSet, basename="kpi-target")
+router.register(
+    "learning/trainings", learning_catalogue_api.TrainingViewSet, basename="learning-training"
+)
 
 # The schema is for people with access (by token or session), like every other endpoint. The
 # docs page is a web page: anonymous visitors are sent to sign in, and its "Try it out" calls

@@ -1,0 +1,96 @@
+"""Who may see and change learning records. Default deny; built on `org.access`.
+
+- Catalogue: a company training is read by everyone in the organization; a team training by
+  the people of that team and the teams below it, by the managers who run it, and by admins and
+  executives. Admins create and edit any training; managers those of the teams they run.
+- Completions: a person's record is read by whoever may read the person (`visible_people`).
+  People report their own; their managers (and admins) approve or send back, never their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from charter.learning.models import Training
+from charter.org.access import (
+    can_manage_org,
+    can_read_all,
+    can_write,
+    leads_people,
+    managed_team_ids,
+    person_of,
+)
+from charter.org.models import Team
+from charter.org.selectors import team_ancestors
+
+# --- catalogue ---------------------------------------------------------------------------------
+
+
+def _teams_reading(user: Any) -> set[int]:
+    """The teams whose trainings `user` reads: their own team and those above it, and the teams
+    they run."""
+    me = person_of(user)
+    if me is None:
+        return set()
+    ids = set(managed_team_ids(user))
+    if me.team is not None:
+        ids.add(me.team.pk)
+        ids.update(team.pk for team in team_ancestors(me.team))
+    return ids
+
+
+def visible_trainings(user: Any) -> QuerySet[Training]:
+    """The trainings `user` may read, retired ones included."""
+    me = person_of(user)
+    if me is None:
+        return Training.objects.none()
+    mine = Training.objects.filter(org_id=me.org_id)
+    if can_read_all(user):
+        return mine
+    return mine.filter(Q(team__isnull=True) | Q(team_id__in=_teams_reading(user)))
+
+
+def training_teams(user: Any) -> QuerySet[Team]:
+    """The teams `user` may put a training under (admins: every team, or none for the company)."""
+    me = person_of(user)
+    if me is None:
+        return Team.objects.none()
+    if not can_write(user):
+        return Team.objects.none()
+    if can_manage_org(user):
+        return Team.objects.filter(org_id=me.org_id)
+    return Team.objects.filter(org_id=me.org_id, pk__in=managed_team_ids(user))
+
+
+def can_create_training(user: Any) -> bool:
+    """Admins, and managers who run a team."""
+    if can_manage_org(user):
+        return True
+    if not leads_people(user):
+        return False
+    return bool(managed_team_ids(user))
+
+
+def can_create_training_for(user: Any, team: Team | None) -> bool:
+    """A company training (no team) is the admins'; a team training the team's managers' too."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if team is not None and team.org_id != me.org_id:
+        return False
+    if can_manage_org(user):
+        return True
+    if team is None:
+        return False
+    return team.pk in managed_team_ids(user)
+
+
+def can_edit_training(user: Any, training: Training) -> bool:
+    me = person_of(user)
+    if me is None:
+        return False
+    if training.org_id != me.org_id:
+        return False
+    return can_create_training_for(user, training.team)

@@ -1,0 +1,1 @@
+"""The learning API, one module per concern: `catalogue` (trainings)."""

@@ -1,0 +1,67 @@
+"""Learning data: the training catalogue."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Kind(models.TextChoices):
+    COURSE = "course", "Course"
+    INSTRUCTOR_LED = "instructor_led", "Instructor-led session"
+    E_LEARNING = "e_learning", "E-learning"
+    CONFERENCE = "conference", "Conference"
+    READING = "reading", "Reading"
+    SHADOWING = "shadowing", "Shadowing"
+
+
+class Training(models.Model):
+    """Something a person can learn from: a course, a session, a book, a day shadowing.
+
+    A company training (no team) is for everyone; a team training belongs to that team and the
+    teams below it, and its managers keep it up to date."""
+
+    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # An optional short code (an LMS course id) that imports may name instead of the title.
+    code = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.COURSE)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    provider = models.CharField(max_length=120, blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    expected_hours = models.DecimalField(max_digits=6, decimal_places=2)
+    values = models.ManyToManyField("expectations.Value", related_name="+", blank=True)
+    expectations = models.ManyToManyField("expectations.Expectation", related_name="+", blank=True)
+    # Normalised tags between commas (",negotiation,onboarding,") so one tag is one exact
+    # `contains` lookup without a table of its own.
+    tags = models.CharField(max_length=400, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("title"), "org", name="learning_training_title_unique"),
+            models.UniqueConstraint(
+                Lower("code"),
+                "org",
+                name="learning_training_code_unique",
+                condition=~models.Q(code=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in self.tags.split(",") if tag]

@@ -1,0 +1,36 @@
+"""Reads of the learning app, each starting from the access rules in `learning.access`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from charter.learning.access import visible_trainings
+from charter.learning.models import Training
+
+
+def catalogue(
+    user: Any, *, kind: str = "", tag: str = "", query: str = "", retired: bool = False
+) -> QuerySet[Training]:
+    """The trainings `user` reads, filtered; active ones only unless `retired`."""
+    trainings = visible_trainings(user).select_related("team")
+    if not retired:
+        trainings = trainings.filter(is_active=True)
+    if kind:
+        trainings = trainings.filter(kind=kind)
+    if tag:
+        trainings = trainings.filter(tags__contains=f",{tag.strip().lower()},")
+    if query:
+        trainings = trainings.filter(
+            Q(title__icontains=query) | Q(provider__icontains=query) | Q(code__iexact=query)
+        )
+    return trainings.order_by("-is_active", "title", "id")
+
+
+def catalogue_tags(user: Any) -> list[str]:
+    """Every tag used by an active training `user` reads, alphabetically."""
+    tags: set[str] = set()
+    for stored in visible_trainings(user).filter(is_active=True).values_list("tags", flat=True):
+        tags.update(tag for tag in stored.split(",") if tag)
+    return sorted(tags)

@@ -1,0 +1,1 @@
+"""Writes of the learning app, one module per concern: `catalogue` (trainings)."""
