@@ -45,7 +45,9 @@ schema_view = SpectacularAPIView.as_view(permission_classes=[IsPersonInCharter])
 # The split view serves its start-up script as a file (`?script`), not inline: the
 # Content-Security-Policy allows scripts from this site only.
 docs_view = person_required(
-    SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[AllowAny])
+    SpectacularSwaggerSplitView.as_view(
+        url_name="api:schema", permission_classes=[AllowAny], template_name="api/docs.html"
+    )
 )
 
 urlpatterns = [

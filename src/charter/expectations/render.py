@@ -8,6 +8,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from charter.core.downloads import download_name
+from charter.core.pdf import tagged_pdf
 
 
 def document_html(content: dict[str, Any]) -> str:
@@ -27,11 +28,11 @@ def document_layout(version: Any) -> Any:
 
 
 def document_pdf(version: Any) -> bytes:
-    return bytes(document_layout(version).write_pdf())
+    return tagged_pdf(document_layout(version))
 
 
 def poster_pdf(version: Any) -> bytes:
-    return bytes(poster_layout(version).write_pdf())
+    return tagged_pdf(poster_layout(version))
 
 
 def poster_layout(version: Any) -> Any:

@@ -1,9 +1,12 @@
 """Scorecard charts as inline SVG, drawn on the server.
 
 The web page and the PDF export include the very same markup, so a chart looks the same in the
-browser and on paper, and no JavaScript library is needed. Every text that comes from data is
-escaped; the drawing uses plain attributes (no CSS classes) because WeasyPrint reads SVG
-presentation attributes but not the page's stylesheet.
+browser and on paper, and no JavaScript library is needed. A picture alone says nothing to a
+screen reader or to someone who cannot tell its colours apart, so every chart carries its values
+as text twice: a `<desc>` read out with the image, and a table of the figures after it (folded
+away on screen, printed in full by WeasyPrint, which shows a `<details>` open). Every text
+that comes from data is escaped; the drawing uses plain attributes (no CSS classes) because
+WeasyPrint reads SVG presentation attributes but not the page's stylesheet.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from charter.kpis.templatetags.kpis_format import percent
+from charter.kpis.selectors.subjects import Scorecard
+from charter.kpis.templatetags.kpis_format import percent, score_status, status_heat
 
 INK = "#1d2330"
 MUTED = "#5b6472"
@@ -43,14 +47,39 @@ def _num(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _svg(width: int, height: int, label: str, body: list[str]) -> SafeString:
+@dataclass(frozen=True)
+class Figures:
+    """A chart's values as text: column headings and one row of texts per point."""
+
+    headings: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+
+
+def _svg(width: int, height: int, label: str, body: list[str], figures: Figures) -> SafeString:
+    said = "; ".join(", ".join(row) for row in figures.rows) or "no data"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}" '
         f'font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="11">'
-        f"<title>{escape(label)}</title>"
+        f"<title>{escape(label)}</title><desc>{escape(said)}</desc>"
     )
-    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 - every text is escaped
+    svg = head + "".join(body) + "</svg>"
+    return mark_safe(svg + _table(label, figures))  # noqa: S308 - every text is escaped
+
+
+def _table(label: str, figures: Figures) -> str:
+    heads = "".join(f'<th scope="col">{escape(h)}</th>' for h in figures.headings)
+    rows = "".join(
+        f'<tr><th scope="row">{escape(row[0])}</th>'
+        + "".join(f'<td class="num">{escape(cell)}</td>' for cell in row[1:])
+        + "</tr>"
+        for row in figures.rows
+    )
+    return (
+        '<details class="chart-data"><summary>The figures</summary>'
+        f'<table class="compact"><caption>{escape(label)}</caption>'
+        f"<thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table></details>"
+    )
 
 
 def attainment_bars(bars: Sequence[Bar], *, title: str) -> SafeString:
@@ -102,7 +131,11 @@ def attainment_bars(bars: Sequence[Bar], *, title: str) -> SafeString:
         f'<line x1="{left}" y1="{_num(y_of(0))}" x2="{width - right}" y2="{_num(y_of(0))}" '
         f'stroke="{MUTED}" stroke-width="1"/>'
     )
-    return _svg(width, height, title, body)
+    figures = Figures(
+        ("Period", "Score"),
+        [(b.label, "no data" if b.value is None else percent(b.value)) for b in bars],
+    )
+    return _svg(width, height, title, body, figures)
 
 
 def _ticks(ceiling: float) -> list[float]:
@@ -166,4 +199,34 @@ def cumulative_progress(
             f'<text x="{left - 6}" y="{_num(y_of(float(last_value)) + 4)}" text-anchor="end" '
             f'fill="{BRAND}">{escape(fmt(last_value))}</text>'
         )
-    return _svg(width, height, title, body)
+    return _svg(width, height, title, body, _progress_figures(points, start, end, target, fmt))
+
+
+def _progress_figures(
+    points: Sequence[tuple[dt.date, Decimal]],
+    start: dt.date,
+    end: dt.date,
+    target: Decimal | None,
+    fmt: Callable[[Decimal], str],
+) -> Figures:
+    """The running total on the first day, each day it changed and the last day, beside the
+    straight-line pace to the target on that day (a row per calendar day would read as noise)."""
+    span = max((end - start).days, 1)
+    kept = [
+        (day, value)
+        for index, (day, value) in enumerate(points)
+        if index in (0, len(points) - 1) or value != points[index - 1][1]
+    ]
+    if target is None or target <= 0:
+        return Figures(("Day", "So far"), [(f"{d:%d %b}", fmt(v)) for d, v in kept])
+    return Figures(
+        ("Day", "So far", "On pace"),
+        [(f"{d:%d %b}", fmt(v), fmt(target * (d - start).days / span)) for d, v in kept],
+    )
+
+
+def score_trend(cards: Sequence[Scorecard], *, title: str) -> SafeString:
+    """A subject's overall score over periods (scorecards, oldest first), each bar coloured by
+    the score's status: the chart of a rep's dashboard, for a team or the organization."""
+    bars = [Bar(c.period.label, c.score, status_heat(score_status(c))) for c in cards]
+    return attainment_bars(bars, title=title)

@@ -19,6 +19,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from charter.core.imports.report import safe_cell
+from charter.core.pdf import tagged_pdf
 from charter.core.spreadsheets import (
     PERCENT_FORMAT,
     column_width,
@@ -180,7 +181,7 @@ def xlsx_bytes(
 def pdf_bytes(template: str, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML
 
-    return bytes(HTML(string=render_to_string(template, context), base_url=None).write_pdf())
+    return tagged_pdf(HTML(string=render_to_string(template, context), base_url=None))
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
