@@ -25,6 +25,7 @@ from charter.core.registry import demo_builder
 from charter.crm import services as crm_services
 from charter.crm.models import Deal, DealStage
 from charter.kpis import services
+from charter.kpis.demo_clock import backdate_revisions
 from charter.kpis.metrics import METRIC_KEYS, METRICS
 from charter.kpis.models import KpiDefinition, MonthlyMetrics
 from charter.kpis.scoring import kpi_result
@@ -521,6 +522,8 @@ def build_kpis(ctx: DemoContext) -> None:
         effective_from=when,
         reason=CHANGE_REASON,
     )
+
+    backdate_revisions(org=org)
 
     admin = ctx.people.get("admin")
     for quarter in quarters[:-1]:
