@@ -76,7 +76,9 @@ class Deal(OwnedFact):
     currency = models.CharField(max_length=3)
     # The amount in the organization's reporting currency, fixed at import time.
     amount_reporting = models.DecimalField(max_digits=18, decimal_places=2)
-    created_date = models.DateField(help_text="Created or engaged date.")
+    # Empty when the export gave neither a created date nor an age to count back from: the
+    # KPIs that need it leave the deal out and say how many they left out.
+    created_date = models.DateField(null=True, blank=True, help_text="Created or engaged date.")
     close_date = models.DateField(null=True, blank=True)
     account = models.CharField(max_length=200, blank=True)
     product = models.CharField(max_length=200, blank=True)

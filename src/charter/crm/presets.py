@@ -90,6 +90,7 @@ SALESFORCE = Preset(
         "amount": ("Amount",),
         "currency": ("CurrencyIsoCode", "Opportunity Currency", "Amount Currency"),
         "created_date": ("CreatedDate", "Created Date"),
+        "age": ("OpportunityAge", "Age"),
         "close_date": ("CloseDate", "Close Date"),
         "account": ("AccountName", "Account Name", "Account.Name"),
         "product": ("Product", "Product Name", "Primary Product", "Product2.Name"),
@@ -109,7 +110,8 @@ SALESFORCE = Preset(
         "Closed Lost": LOST,
     },
     help="Id, OwnerId or Opportunity Owner, StageName, IsWon, IsClosed, Amount, "
-    "CurrencyIsoCode, CreatedDate, CloseDate, AccountName, Name, LeadSource.",
+    "CurrencyIsoCode, CreatedDate (or OpportunityAge), CloseDate, AccountName, Name, "
+    "LeadSource.",
 )
 
 HUBSPOT = Preset(

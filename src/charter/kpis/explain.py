@@ -170,7 +170,7 @@ def metric_records(subject: Subject, metric: Metric, period: Period) -> QuerySet
     """The facts of `subject` that count toward `metric` in `period`, oldest first."""
     rows = (
         metric.model._default_manager.filter(subject.owners(), org_id=subject.org.pk)
-        .filter(metric.condition)
+        .filter(metric.counted)
         .select_related("owner__team")
     )
     day = metric.day_field
@@ -181,6 +181,24 @@ def metric_records(subject: Subject, metric: Metric, period: Period) -> QuerySet
     else:
         rows = rows.filter(**{f"{day}__gte": period.start, f"{day}__lte": period.end})
     return rows.order_by(day, "pk")
+
+
+def records_lacking(subject: Subject, metric: Metric, period: Period) -> int:
+    """How many of `subject`'s facts count nowhere for `metric` because they lack the field
+    it needs (a deal imported without a created date): those its day field would have put in
+    `period`, or, when the missing field is the day itself, all of them (no period has them)."""
+    if not metric.needs:
+        return 0
+    rows = metric.model._default_manager.filter(
+        subject.owners(), org_id=subject.org.pk, **{f"{metric.needs}__isnull": True}
+    )
+    if metric.day_field != metric.needs:
+        # Those that would count were it not for the missing field: the condition without
+        # its test of that field, on the metric's day in the period.
+        rows = rows.filter(metric.condition).filter(
+            **{f"{metric.day_field}__gte": period.start, f"{metric.day_field}__lte": period.end}
+        )
+    return rows.count()
 
 
 def records_total(metric: Metric, rows: QuerySet[Any]) -> tuple[int, Decimal]:
@@ -216,7 +234,26 @@ class MetricRecords:
     live: Decimal  # the sum in the rollups now
     rows: QuerySet[Any]
     value_of: Callable[[Any], Decimal]
+    # Facts that count nowhere for this metric for want of a field (see `records_lacking`).
+    lacking: int = 0
     _totals: tuple[int, Decimal] | None = None
+
+    @property
+    def lacking_note(self) -> str:
+        if not self.lacking:
+            return ""
+        many = self.lacking != 1
+        field_name = self.metric.needs.replace("_", " ")
+        where = (
+            "so no period counts them here"
+            if self.metric.day_field == self.metric.needs
+            else "so they are left out of this figure"
+        )
+        return (
+            f"{self.lacking:,} {'records' if many else 'record'} "
+            f"{'have' if many else 'has'} no {field_name} (the imported file did not give "
+            f"it), {where}."
+        )
 
     @property
     def key(self) -> str:
@@ -421,6 +458,7 @@ def explain(
                 live=live_sums[metric_key],
                 rows=metric_records(subject, metric, period),
                 value_of=metric_value_getter(metric),
+                lacking=records_lacking(subject, metric, period),
             )
         )
     basis = target_basis(subject, period, spec)

@@ -50,6 +50,16 @@ class Metric:
     # What one fact adds, in natural units, for the explain pages ("" = one each).
     value_field: str
     description: str
+    # A field a fact may lack (an import could not tell it) and without which it counts for
+    # nothing here: the explain page says how many facts lack it instead of saying nothing.
+    needs: str = ""
+
+    @property
+    def counted(self) -> Q:
+        """The facts that count: the condition, and the field it needs given."""
+        if not self.needs:
+            return self.condition
+        return self.condition & Q(**{f"{self.needs}__isnull": False})
 
     def natural(self, stored: int) -> Decimal:
         return Decimal(stored) / self.scale if self.scale != 1 else Decimal(stored)
@@ -109,6 +119,7 @@ METRICS: dict[str, Metric] = {
             _won(),
             "cycle_days",
             "Days from created (or engaged) to close, summed over won deals.",
+            needs="created_date",
         ),
         Metric(
             "pipeline_created_count",
@@ -120,6 +131,7 @@ METRICS: dict[str, Metric] = {
             Q(),
             "",
             "Deals of any stage, on the day they were created (or engaged).",
+            needs="created_date",
         ),
         Metric(
             "pipeline_created_amount",
@@ -131,6 +143,7 @@ METRICS: dict[str, Metric] = {
             Q(),
             "amount_reporting",
             "Amount of deals of any stage, on the day they were created (or engaged).",
+            needs="created_date",
         ),
         Metric(
             "activities_count",

@@ -78,6 +78,28 @@ def parse_amount(cell: Any) -> Decimal:
     return value
 
 
+# No deal is open for a century; a bigger age is another column (an amount, an id).
+MAX_AGE_DAYS = 36_500
+MISSING_CREATED_NOTE = (
+    "no created date: the deal counts for every KPI except those that need one (average "
+    "sales cycle, pipeline created), which say how many deals lack it"
+)
+
+
+def parse_age(cell: Any) -> int:
+    """Whole days, as Salesforce's OpportunityAge gives them: 139, 139.0, "139 days"."""
+    text = cell_text(cell).strip().lower().removesuffix("days").removesuffix("day").strip()
+    try:
+        days = Decimal(text.replace(",", ""))
+    except ArithmeticError:
+        raise FieldInvalid("is not a number of days") from None
+    if not days.is_finite() or days != days.to_integral_value():
+        raise FieldInvalid("is not a whole number of days")
+    if days < 0 or days > MAX_AGE_DAYS:
+        raise FieldInvalid(f"must be between 0 and {MAX_AGE_DAYS:,} days")
+    return int(days)
+
+
 def parse_flag(cell: Any) -> bool:
     if isinstance(cell, bool):
         return cell
@@ -137,9 +159,18 @@ class DealImporter(CrmImporter):
         Field(
             "created_date",
             "Created date",
-            required=True,
             aliases=("Created", "Create date", "Created on", "Date created", "Engage date"),
-            help="When the deal was created or engaged.",
+            help="When the deal was created or engaged. Without it, a closed deal's is its close "
+            "date minus its age; otherwise it stays empty and the deal is left out of the KPIs "
+            "that need it (average sales cycle, pipeline created), which say so.",
+        ),
+        Field(
+            "age",
+            "Age",
+            aliases=("OpportunityAge", "Opportunity age", "Age (days)", "Age in days"),
+            parse=parse_age,
+            help="Days from created to close (Salesforce report exports give OpportunityAge "
+            "instead of CreatedDate); used only when there is no created date.",
         ),
         Field(
             "close_date",
@@ -230,6 +261,8 @@ class DealImporter(CrmImporter):
             # Every KPI counts a closed deal in the period of its close date: without one it
             # would be stored and counted nowhere. (A date that did not parse is reported.)
             row.error("close_date", f"Close date is required for a {stage} deal")
+        if created is None and not row.given("created_date"):
+            created = self._created_from_age(row, stage, close)
         if created and close and close < created:
             row.error(
                 "close_date",
@@ -259,6 +292,22 @@ class DealImporter(CrmImporter):
             "lead_source": row["lead_source"] or "",
             "name": row["name"] or "",
         }
+
+    def _created_from_age(self, row: Row, stage: str, close: dt.date | None) -> dt.date | None:
+        """A closed deal's created date from its close date and age; None, noted, otherwise.
+        Only a closed deal: an open one's age runs to the day of the export, which the file
+        does not say, so its close date (expected) minus its age means nothing."""
+        age: int | None = row["age"]
+        if age is not None and close is not None and stage in (DealStage.WON, DealStage.LOST):
+            return close - dt.timedelta(days=age)
+        if row.given("age") and age is not None:
+            reason = "an open deal's age says nothing of when it was created"
+            if close is None:
+                reason = "there is no close date to count its age back from"
+            self.note(row, "age", f"No created date: {reason}", summary=MISSING_CREATED_NOTE)
+        elif not row.issues:
+            self.note(row, "created_date", "No created date", summary=MISSING_CREATED_NOTE)
+        return None
 
     def _stage(self, row: Row, raw: str) -> str:
         stage = self._stage_of(raw) if raw else None
@@ -320,6 +369,13 @@ class DealImporter(CrmImporter):
         if amount is None or currency == self.reporting:
             return amount
         if on is None:
+            if not row.issues:
+                # No created date any more since it may be missing: say why, not fail later.
+                row.error(
+                    "currency",
+                    f"an amount in {currency} needs a close or created date to pick its "
+                    "exchange rate",
+                )
             return None
         dates, rates = self.rates.get(currency, ([], []))
         index = bisect_right(dates, on) - 1

@@ -69,6 +69,7 @@ def test_history_looks_like_a_sales_floor(org, sellers, everyone):
         assert not deals.filter(close_date__gt=TODAY).exclude(stage="open").exists()
         for deal in deals:
             assert deal.close_date is not None
+            assert deal.created_date is not None
             assert 7 <= (deal.close_date - deal.created_date).days <= 120
             assert deal.external_id.startswith("006")
             assert len(deal.external_id) == 15
