@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
+# axe-core for the accessibility browser test, pinned by package-lock.json.
+# npm writes node_modules/.package-lock.json last, when an install completes.
+AXE := node_modules/.package-lock.json
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The local demo speaks plain HTTP on the loopback address: without HTTPS=0, cookies would be
@@ -22,6 +25,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# From the npm registry, at the locked version, when npm is here; the tests never fetch it.
+# Without npm the accessibility test skips and says so, as the browser tests do without Chromium.
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund; \
+	else echo "npm is not installed: the axe-core accessibility test will skip"; fi
+
 ## Create the virtualenv and install the locked dependencies.
 install: $(STAMP)
 
@@ -33,8 +42,8 @@ run: $(STAMP)
 	$(RUN_ENV) $(BIN)/charter serve --host $(HOST) --port $(PORT)
 
 ## Lint, format check, types, migrations check, the test suite, then the browser tests (these
-## skip, saying why, when no Chromium is installed).
-test: $(STAMP)
+## skip, saying why, when no Chromium is installed; the axe-core scan also without npm).
+test: $(STAMP) $(AXE)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -43,7 +52,7 @@ test: $(STAMP)
 	$(BIN)/pytest -m browser -rs
 
 ## Only the browser tests (Playwright driving the system Chromium).
-test-browser: $(STAMP)
+test-browser: $(STAMP) $(AXE)
 	$(BIN)/pytest -m browser -rs
 
 lint: $(STAMP)
@@ -68,4 +77,4 @@ $(BENCH_STAMP): $(STAMP) requirements-bench.lock
 
 ## Remove the virtualenv and caches (not the data folder: that holds your database).
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache node_modules
