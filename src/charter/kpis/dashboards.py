@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
+
 from charter.core.periods import KINDS, Period, period_containing, shift
-from charter.kpis.access import can_compare_people
+from charter.kpis.access import can_compare_people, can_view_team_scorecard
 from charter.kpis.metrics import METRIC_KEYS, METRICS
-from charter.kpis.models import DailyMetrics
+from charter.kpis.models import DailyMetrics, Target
 from charter.kpis.scoring import (
     AHEAD,
     AT_RISK,
@@ -39,7 +41,7 @@ from charter.kpis.selectors.scorecards import (
 )
 from charter.kpis.selectors.subjects import Scorecard
 from charter.kpis.selectors.targets import org_targets
-from charter.org.access import visible_people
+from charter.org.access import can_read_all, visible_people
 from charter.org.models import Organization, Person, Role, Team
 from charter.org.selectors import flatten_tree, team_subtree_ids, team_tree
 
@@ -265,6 +267,34 @@ def org_view(user: Any, org: Organization, period: Period, *, today: dt.date) ->
     return OrgView(period=period, specs=specs, org_card=card, team_rows=rows)
 
 
+# -- trends of teams and the organization -------------------------------------------------
+
+
+def score_trends(
+    org: Organization, periods: list[Period], teams: list[Team], today: dt.date, *, whole: bool
+) -> tuple[list[Scorecard], dict[int, list[Scorecard]]]:
+    """The organization's card (with `whole`) and each team's card in every one of `periods`,
+    oldest first: the trends of the team and org views and of the home pages, in a few queries
+    per period and none per team."""
+    specs = kpi_specs_by_period(org, periods)
+    whole_cards: list[Scorecard] = []
+    by_team: dict[int, list[Scorecard]] = {team.pk: [] for team in teams}
+    for period in periods:
+        period_specs = specs[period.label]
+        targets = org_targets(org, period)
+        if whole:
+            whole_cards.append(
+                org_scorecard(org, period, today=today, specs=period_specs, targets=targets)
+            )
+        if teams:
+            cards = team_scorecards(
+                org, period, teams, today=today, specs=period_specs, targets=targets
+            )
+            for team, card in zip(teams, cards, strict=True):
+                by_team[team.pk].append(card)
+    return whole_cards, by_team
+
+
 # -- leaderboards --------------------------------------------------------------------------
 
 
@@ -379,3 +409,22 @@ def person_summary(org: Organization, person: Person, *, today: dt.date) -> Summ
         counts=[(status, counts[status]) for status in STATUS_ORDER],
         with_target=sum(1 for r in card.results if r.target is not None),
     )
+
+
+# -- where "Scorecards" lands ----------------------------------------------------------------
+
+
+def scorecard_landing(user: Any, org: Organization, me: Person, period: Period) -> str | None:
+    """The page a manager, director, executive or admin without targets of their own in
+    `period` opens on instead of an empty "My KPIs": the organization for those who read it
+    all, else their own team. None: their own dashboard (a rep's always is)."""
+    if not can_compare_people(user):
+        return None
+    if Target.objects.filter(org=org, person=me, period_label=period.label).exists():
+        return None
+    if can_read_all(user):
+        return reverse("kpis:org")
+    team = me.team
+    if team is not None and can_view_team_scorecard(user, team):
+        return reverse("kpis:team", args=[team.pk])
+    return None

@@ -528,16 +528,18 @@ def test_team_pdf_export(world, teams):
 
 
 @pytest.mark.django_db
-def test_home_card_shows_my_score_and_status_counts(world):
+def test_home_card_shows_my_score_and_each_kpi_with_its_status(world):
     html = client_for(world["rep"]).get("/").content.decode()
-    start = html.index("My KPIs in 2017-Q2")
+    start = html.index("My week in 2017-Q2")
     card = html[start : html.index("</section>", start)]
     assert "150%" in card
     assert "Open my dashboard" in card
-    assert "Ahead</span> 1" in card
-    assert "Behind</span> 0" in card
+    revenue = card[card.index('data-kpi="revenue_won"') :]
+    assert "Ahead</span>" in revenue[: revenue.index("</li>")]
+    # An executive without targets of their own gets the organization's card instead.
     executive = client_for(world["executive"]).get("/").content.decode()
-    assert "No targets are set for you in 2017-Q2 yet." in executive
+    assert "My week in" not in executive
+    assert "Whole organization in 2017-Q2" in executive
 
 
 @pytest.mark.django_db

@@ -17,9 +17,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.http.request import QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
@@ -29,7 +29,7 @@ from charter.kpis import access, cache, charts, dashboards, exports
 from charter.kpis.dashboards import SORT_NAME, SORT_SCORE, Dashboard, TeamGrid
 from charter.kpis.models import LeaderboardVisibility
 from charter.kpis.scoring import KpiResult
-from charter.kpis.selectors.calendar import org_today, period_of
+from charter.kpis.selectors.calendar import org_today, period_of, recent_periods
 from charter.kpis.selectors.definitions import scorecard_settings
 from charter.kpis.selectors.subjects import Scorecard
 from charter.kpis.templatetags.kpis_format import heat, kpi_value
@@ -189,6 +189,11 @@ def _person_page(request: AuthenticatedHttpRequest, person: Person) -> HttpRespo
 @person_required
 @_answers_bad_period
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    org = request.person.org
+    landing = dashboards.scorecard_landing(request.user, org, request.person, _period(request, org))
+    if landing is not None:
+        query = request.GET.urlencode()
+        return redirect(f"{landing}?{query}" if query else landing)
     return _person_page(request, request.person)
 
 
@@ -282,7 +287,21 @@ def team_context(
         "rows": _grid_rows(grid.rows, grid.specs),
         "sort_headers": _sort_headers(request, grid),
         "records_visible": access.can_view_team_records(request.user, team),
+        "trend_chart": _trend_chart(request.person.org, period, today, team=team),
     }
+
+
+def _trend_chart(
+    org: Organization, period: Period, today: dt.date, *, team: Team | None = None
+) -> SafeString:
+    """The overall score of a team (or, without one, the organization) over the recent periods
+    ending with `period`: the rep dashboard's chart, on the page and in its PDF."""
+    periods = recent_periods(org, period, dashboards.TREND_PERIODS)
+    teams = [team] if team is not None else []
+    whole, by_team = dashboards.score_trends(org, periods, teams, today, whole=team is None)
+    cards = by_team[team.pk] if team is not None else whole
+    name = team.name if team is not None else org.name
+    return charts.score_trend(cards, title=f"Overall score of {name}, last {len(cards)} periods")
 
 
 @require_safe
@@ -347,6 +366,7 @@ def org_context(
             {"depth": depth, "card": card, "cells": [card.result(s.key) for s in view.specs]}
             for depth, card in view.team_rows
         ],
+        "trend_chart": _trend_chart(org, period, today),
     }
 
 
@@ -407,15 +427,21 @@ def leaderboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied("Leaderboards are shown to managers, admins and executives only.")
     period = _period(request, company)
     today = org_today(company)
+    # Published to everyone: the whole org. Otherwise each reader ranks the reps they may
+    # see (a manager their own people; admins and executives everyone).
+    board = dashboards.leaderboard(
+        company,
+        period,
+        today=today,
+        user=None if visibility == LeaderboardVisibility.EVERYONE else request.user,
+    )
+    ranked = {s.card.person.pk for s in [*board.by_score, *board.by_improvement] if s.card.person}
     context = {
         **_base_context(request, company, period, today),
-        # Published to everyone: the whole org. Otherwise each reader ranks the reps they may
-        # see (a manager their own people; admins and executives everyone).
-        "board": dashboards.leaderboard(
-            company,
-            period,
-            today=today,
-            user=None if visibility == LeaderboardVisibility.EVERYONE else request.user,
+        "board": board,
+        # A name links to the person only where the reader may open their scorecard.
+        "openable": set(
+            visible_people(request.user).filter(pk__in=ranked).values_list("pk", flat=True)
         ),
     }
     template = (
