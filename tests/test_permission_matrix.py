@@ -638,6 +638,17 @@ MATRIX: dict[str, Row] = {
         },
         kwargs=KPI_KEY,
     ),
+    # How a KPI's longer targets are shared among months: admins only, read and write.
+    "kpis:kpi_seasonality": Row(
+        get=ADMIN_PAGE,
+        write=By(LOGIN, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {
+            "method": "days",
+            "effective_from": "2026-01-01",
+            "reason": "Matrix seasonality",
+        },
+        kwargs=KPI_KEY,
+    ),
     "kpis:periods": Row(get=SIGNED_IN),
     # Last quarter: ended and not closed, so the admin may close it.
     "kpis:period_close": Row(
@@ -663,6 +674,19 @@ MATRIX: dict[str, Row] = {
         get=API_POST_ONLY,
         write=By(401, 403, 403, 403, CHANGES, 403),
         data=lambda w: {"effective_from": "2026-01-01", "weight": "25", "reason": "Matrix"},
+        kwargs=KPI_KEY,
+        json=True,
+    ),
+    # Everyone reads how a KPI's targets are shared; only admins set it.
+    "api:kpi-definition-seasonality": Row(
+        get=API_SIGNED_IN,
+        write=By(401, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {
+            "method": "shares",
+            "shares": ["2"] + ["1"] * 11,
+            "effective_from": "2026-01-01",
+            "reason": "Matrix",
+        },
         kwargs=KPI_KEY,
         json=True,
     ),

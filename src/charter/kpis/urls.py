@@ -81,7 +81,7 @@ urlpatterns += [
 ]
 
 # -- KPI library, periods, settings (kpis.views.library) --
-from charter.kpis.views import library  # noqa: E402
+from charter.kpis.views import library, seasonality  # noqa: E402
 
 # Keys are letters, digits and _ only, so the hyphenated paths never shadow a KPI.
 urlpatterns += [
@@ -90,6 +90,7 @@ urlpatterns += [
     path("library/check-formula/", library.formula_check, name="formula_check"),
     path("library/<slug:key>/", library.kpi, name="kpi"),
     path("library/<slug:key>/revise/", library.kpi_revise, name="kpi_revise"),
+    path("library/<slug:key>/seasonality/", seasonality.kpi_seasonality, name="kpi_seasonality"),
     path("periods/", library.periods, name="periods"),
     path("periods/<str:label>/close/", library.period_close, name="period_close"),
     path("settings/", library.settings, name="settings"),

@@ -1,6 +1,7 @@
 """The KPI library over the API: every signed-in person reads the definitions (they say how
-success is measured); admins create custom KPIs and revise them from a date on. Writes go
-through `kpis.services`, like the web pages."""
+success is measured); admins create custom KPIs, revise them from a date on, and set how a
+longer period's target is shared among its months (seasonality). Writes go through
+`kpis.services`, like the web pages."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from rest_framework.response import Response
 
 from charter.api.errors import service_errors
 from charter.kpis import services
-from charter.kpis.models import Direction, KpiDefinition, KpiVersion, Unit
+from charter.kpis.models import (
+    Direction,
+    KpiDefinition,
+    KpiVersion,
+    Seasonality,
+    SeasonalityProfile,
+    Unit,
+)
 from charter.kpis.selectors.calendar import org_today
 from charter.kpis.selectors.definitions import kpi_definitions, version_in_effect
 from charter.org.access import can_manage_org, person_of
@@ -128,6 +136,35 @@ class KpiDefinitionReviseInput(StrictInput):
     reason = serializers.CharField(max_length=300, help_text="Why it changes; people read it.")
 
 
+class SeasonalityOutput(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField(help_text="Email of who set it.")
+
+    class Meta:
+        model = SeasonalityProfile
+        fields = ["id", "method", "shares", "effective_from", "reason", "author", "created_at"]
+
+    def get_author(self, profile: SeasonalityProfile) -> str | None:
+        return profile.created_by.email if profile.created_by is not None else None
+
+
+class SeasonalityInput(StrictInput):
+    method = serializers.ChoiceField(
+        choices=Seasonality.choices,
+        help_text=(
+            "How a longer period's target is shared among its shorter periods: `days`, "
+            "`shares` (twelve weights, January first) or `last_year` (the organization's "
+            "actuals of the same months a year earlier)."
+        ),
+    )
+    shares = serializers.ListField(
+        child=serializers.CharField(), required=False, default=list, help_text="For `shares`."
+    )
+    effective_from = serializers.DateField(
+        help_text="Longer periods ending on or after it are shared this way."
+    )
+    reason = serializers.CharField(max_length=300, help_text="Why; people read it.")
+
+
 def _require_admin(request: Request, what: str) -> None:
     if not can_manage_org(request.user):
         raise PermissionDenied(f"Only admins can {what}.")
@@ -211,3 +248,29 @@ class DefinitionViewSet(viewsets.GenericViewSet):
             )
         found = self.get_queryset().get(pk=definition.pk)
         return Response(self.get_serializer(found).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="How the KPI's longer targets are shared: its seasonality profiles (admins set)",
+        request=SeasonalityInput,
+        responses={200: SeasonalityOutput(many=True), 201: SeasonalityOutput},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def seasonality(self, request: Request, key: str) -> Response:
+        definition = self.get_object()
+        if request.method == "GET":
+            profiles = definition.seasonality.select_related("created_by").order_by("id")
+            return Response(SeasonalityOutput(profiles, many=True).data)
+        _require_admin(request, "set how targets are shared")
+        data = SeasonalityInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        with service_errors():
+            profile = services.seasonality_set(
+                kpi=definition,
+                actor=request.user,
+                method=fields["method"],
+                shares=fields["shares"],
+                effective_from=fields["effective_from"],
+                reason=fields["reason"],
+            )
+        return Response(SeasonalityOutput(profile).data, status=status.HTTP_201_CREATED)

@@ -33,7 +33,7 @@ AFTER_Q2 = dt.datetime(2017, 7, 5, 12, 0, tzinfo=dt.UTC)
 
 
 # Where a target set for 2017-Q2 itself comes from, as the JSON says it (`kpis.cascade`).
-SET_IN_Q2 = {
+SET_IN_Q2: dict[str, Any] = {
     "kind": "set",
     "period": "2017-Q2",
     "kind_of_parts": "",

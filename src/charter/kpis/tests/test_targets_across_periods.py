@@ -103,6 +103,10 @@ def rick_and_rita_months(org: Organization, rep: Person, rep2: Person) -> None:
     set_target(org, rep2, "revenue_won", "2019-09", "50000")
 
 
+def target_of(card: Any, key: str) -> Any:
+    return card.result(key).target
+
+
 def card_of(org: Organization, who: Person, label: str) -> Any:
     return person_scorecards(org, period(label), [who], today=TODAY)[0]
 
@@ -150,17 +154,17 @@ def test_someone_who_joined_mid_quarter_counts_only_their_months_in_the_team(
 
     rita = card_of(july_org, rep2, "2020-Q1").result("revenue_won")
     assert rita.target == Decimal(100000)
-    team = team_scorecard(july_org, q1, teams["east_ent"], today=TODAY).result("revenue_won")
+    team: Any = team_scorecard(july_org, q1, teams["east_ent"], today=TODAY).result("revenue_won")
     assert team.target == Decimal(416000)
     assert team.target_source.kind == "members"
     # The org-wide page reads every target once and gets the same figures.
     book = org_targets(july_org, q1)
     (lean,) = team_scorecards(july_org, q1, [teams["east_ent"]], today=TODAY, targets=book)
-    assert lean.result("revenue_won").target == Decimal(416000)
-    whole = org_scorecard(july_org, q1, today=TODAY, targets=book).result("revenue_won")
+    assert target_of(lean, "revenue_won") == Decimal(416000)
+    whole: Any = org_scorecard(july_org, q1, today=TODAY, targets=book).result("revenue_won")
     assert whole.target == Decimal(416000)
     everyone = person_scorecards(july_org, q1, [rep, rep2], today=TODAY, targets=book)
-    assert [c.result("revenue_won").target for c in everyone] == [316000, 100000]
+    assert [target_of(c, "revenue_won") for c in everyone] == [316000, 100000]
 
 
 def test_a_rate_kpi_never_rolls_up_from_its_months(july_org, rep, admin):
@@ -231,7 +235,7 @@ def test_a_seasonality_profile_shares_the_year_by_month_weights(july_org, rep, a
     assert august.target == Decimal(100000)
     assert "by the KPI's seasonality shares: 2 of 13" in _describe(july)
     event = AuditEvent.objects.get(action="kpis.seasonality.set")
-    assert event.after["shares"][6] == "2"
+    assert (event.after or {})["shares"][6] == "2"
 
 
 def test_last_years_actuals_share_the_year(july_org, rep, rep2, admin):
@@ -310,7 +314,7 @@ def test_the_dashboard_trend_counts_months_too(july_org, rep, rep2):
     periods = [period("2020-Q1"), period("2019-08")]
     specs = kpi_specs_by_period(july_org, periods)
     cards = person_trend(july_org, rep, periods, today=TODAY, specs=specs)
-    assert [c.result("revenue_won").target for c in cards] == [316000, 106000]
+    assert [target_of(c, "revenue_won") for c in cards] == [316000, 106000]
 
 
 def _describe(result: Any) -> str:

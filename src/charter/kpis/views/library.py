@@ -39,6 +39,7 @@ from charter.kpis.selectors.definitions import (
     scorecard_settings,
     version_in_effect,
 )
+from charter.kpis.selectors.seasonality import profile_in_effect
 from charter.kpis.services import VERSION_FIELDS
 from charter.kpis.templatetags.kpis_scorecards import leaderboard_visibility_key
 from charter.org.access import can_manage_org
@@ -152,6 +153,8 @@ def kpi(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         "history": list(reversed(history)),
         "metrics": [METRICS[name] for name in parse(current.formula).metrics] if current else [],
         "can_manage": can_manage_org(request.user),
+        "additive": parse(current.formula).additive if current else False,
+        "sharing": profile_in_effect(list(definition.seasonality.order_by("id")), org_today(org)),
     }
     return render(request, "kpis/library/kpi.html", context)
 
