@@ -4,7 +4,8 @@
   (`org.access.can_view_person`: rep → self, manager → their subtree, admin and executive →
   everyone).
 - A team's scorecard (aggregates only): admins and executives; managers for the teams they can
-  open; a rep for their own team and the teams above it ("team-level aggregates"). The records
+  open; a rep for their own team, and the teams above it only where the organization's setting
+  says so (`Organization.rep_team_totals`: a region's totals include sibling teams). The records
   behind a team number are only listed to those who may see every member.
 - People side by side (the org scorecard, a team's member rows, the targets grid, a leaderboard
   for managers): managers, admins, executives.
@@ -26,7 +27,7 @@ from charter.org.access import (
     subtree_ids,
     visible_teams,
 )
-from charter.org.models import Person, Role, Team
+from charter.org.models import Person, RepTeamTotals, Role, Team
 from charter.org.selectors import team_ancestors, team_subtree_ids
 
 
@@ -44,8 +45,12 @@ def can_view_team_scorecard(user: Any, team: Team) -> bool:
         return False
     if me.team_id is None:
         return False
+    if team.pk == me.team_id:
+        return True
+    if me.org.rep_team_totals != RepTeamTotals.TEAMS_ABOVE:
+        return False
     own = Team.objects.get(pk=me.team_id)
-    return team.pk in {own.pk, *(t.pk for t in team_ancestors(own))}
+    return team.pk in {t.pk for t in team_ancestors(own)}
 
 
 def can_view_team_records(user: Any, team: Team) -> bool:

@@ -15,6 +15,13 @@ class Role(models.TextChoices):
     EXECUTIVE = "executive", "Executive"
 
 
+class RepTeamTotals(models.TextChoices):
+    """Which teams' scorecards (totals only, never each member's row) a rep may open."""
+
+    OWN_TEAM = "own_team", "Their own team only"
+    TEAMS_ABOVE = "teams_above", "Their own team and the teams above it (such as their region)"
+
+
 class Organization(models.Model):
     """The company running Charter. One per installation today; every row keys to it."""
 
@@ -24,6 +31,11 @@ class Organization(models.Model):
     )
     reporting_currency = models.CharField(max_length=3, default="USD")
     time_zone = models.CharField(max_length=64, default="UTC")
+    # The totals of a team above a rep's own include sibling teams' figures, which some
+    # organizations keep from reps: so only the rep's own team unless an admin opens them.
+    rep_team_totals = models.CharField(
+        max_length=12, choices=RepTeamTotals.choices, default=RepTeamTotals.OWN_TEAM
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

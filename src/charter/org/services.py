@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from charter.accounts.services import login_access_revoke, login_email_change
 from charter.core import audit
-from charter.org.models import Invitation, Organization, OwnerAlias, Person, Role, Team
+from charter.org.models import (
+    Invitation,
+    Organization,
+    OwnerAlias,
+    Person,
+    RepTeamTotals,
+    Role,
+    Team,
+)
 from charter.org.signals import time_zone_changed
 from charter.org.versions import data_version_bump
 
@@ -43,7 +51,7 @@ def organization_create(*, name: str, actor: Any = None, **fields: Any) -> Organ
 
 
 # The reporting currency is not here: deals were converted into it when they were imported.
-ORGANIZATION_FIELDS = ("name", "fiscal_year_start_month", "time_zone")
+ORGANIZATION_FIELDS = ("name", "fiscal_year_start_month", "time_zone", "rep_team_totals")
 
 
 def organization_update(*, org: Organization, actor: Any, **changes: Any) -> Organization:
@@ -63,6 +71,8 @@ def organization_update(*, org: Organization, actor: Any, **changes: Any) -> Org
     zone = changes.get("time_zone", org.time_zone)
     if zone not in available_timezones():
         errors["time_zone"] = f"{zone!r} is not a time zone such as Europe/Paris."
+    if changes.get("rep_team_totals", org.rep_team_totals) not in RepTeamTotals.values:
+        errors["rep_team_totals"] = f"Choose one of {', '.join(RepTeamTotals.values)}."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

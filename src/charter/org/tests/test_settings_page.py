@@ -90,3 +90,38 @@ def test_others_read_the_settings_but_cannot_change_them(
     assert refused.status_code == 403
     org.refresh_from_db()
     assert org.name == "Acme Demo Co"
+
+
+@pytest.mark.django_db
+def test_admin_lets_reps_open_the_teams_above_theirs_and_it_is_audited(
+    org: Organization, admin: Person
+) -> None:
+    assert org.rep_team_totals == "own_team"
+    response = client_for(admin).post(
+        reverse("org:settings"),
+        {
+            "name": "Acme Demo Co",
+            "fiscal_year_start_month": "1",
+            "time_zone": "UTC",
+            "rep_team_totals": "teams_above",
+        },
+    )
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.rep_team_totals == "teams_above"
+    event = AuditEvent.objects.get(action="org.organization.updated")
+    assert event.after == {"rep_team_totals": "teams_above"}
+
+
+@pytest.mark.django_db
+def test_an_unknown_team_totals_choice_is_refused(org: Organization, admin: Person) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.organization_update(org=org, actor=admin.user, rep_team_totals="everything")
+    assert set(caught.value.message_dict) == {"rep_team_totals"}
+
+
+@pytest.mark.django_db
+def test_others_read_the_team_totals_setting(org: Organization, rep: Person) -> None:
+    page = client_for(rep).get(reverse("org:settings")).content.decode()
+    assert "Team scorecards a rep may open" in page
+    assert "Their own team only" in page
