@@ -68,12 +68,13 @@ BUILTINS: tuple[Builtin, ...] = (
     Builtin(
         "avg_cycle_days",
         "Average sales cycle",
-        "won_cycle_days_sum / deals_won_count",
+        "won_cycle_days_sum / won_cycle_count",
         "days",
         direction="lower",
         decimals=1,
         weight=Decimal(5),
-        description="Average days from created (or engaged) to close, over won deals.",
+        description="Average days from created (or engaged) to close, over won deals whose "
+        "created date is known.",
     ),
     Builtin(
         "pipeline_created",

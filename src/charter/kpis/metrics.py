@@ -122,6 +122,19 @@ METRICS: dict[str, Metric] = {
             needs="created_date",
         ),
         Metric(
+            "won_cycle_count",
+            "Won deals with a cycle",
+            COUNT,
+            1,
+            Deal,
+            "close_date",
+            _won(),
+            "",
+            "Won deals whose created date is known, on their close date: what an average "
+            "cycle divides by, so a deal imported without one does not shorten it.",
+            needs="created_date",
+        ),
+        Metric(
             "pipeline_created_count",
             "Deals created",
             COUNT,
@@ -236,6 +249,7 @@ _WON_COUNT = _INDEX["deals_won_count"]
 _WON_AMOUNT = _INDEX["deals_won_amount"]
 _LOST_COUNT = _INDEX["deals_lost_count"]
 _WON_DAYS = _INDEX["won_cycle_days_sum"]
+_WON_CYCLES = _INDEX["won_cycle_count"]
 _CREATED_COUNT = _INDEX["pipeline_created_count"]
 _CREATED_AMOUNT = _INDEX["pipeline_created_amount"]
 _ACTIVITIES = _INDEX["activities_count"]
@@ -269,6 +283,7 @@ def deal_contributions(
             yield owner_id, closed, _WON_AMOUNT, value
         if created is not None:
             yield owner_id, closed, _WON_DAYS, (closed - created).days
+            yield owner_id, closed, _WON_CYCLES, 1
     elif stage == DealStage.LOST:
         yield owner_id, closed, _LOST_COUNT, 1
 
@@ -366,6 +381,7 @@ def accumulate_facts(
                 vector[_WON_AMOUNT] += value
                 if created is not None:
                     vector[_WON_DAYS] += (closed - created).days * sign
+                    vector[_WON_CYCLES] += sign
             else:
                 vector[_LOST_COUNT] += sign
         return cells

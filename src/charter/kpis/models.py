@@ -36,6 +36,7 @@ class MetricVector(models.Model):
     deals_won_amount = models.BigIntegerField(default=0)
     deals_lost_count = models.BigIntegerField(default=0)
     won_cycle_days_sum = models.BigIntegerField(default=0)
+    won_cycle_count = models.BigIntegerField(default=0)
     pipeline_created_count = models.BigIntegerField(default=0)
     pipeline_created_amount = models.BigIntegerField(default=0)
     activities_count = models.BigIntegerField(default=0)

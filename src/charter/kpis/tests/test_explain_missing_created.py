@@ -46,10 +46,14 @@ def test_cycle_days_leave_out_won_deals_without_a_created_date_and_say_how_many(
     assert days.total == days.live  # the records still add up to the rollups' sum
     assert days.lacking == 1
     assert days.lacking_note.startswith("1 record has no created date")
-    won = x.records_of("deals_won_count")
-    assert won is not None
-    assert won.lacking == 0
-    assert won.lacking_note == ""
+    # The average divides by the won deals with a cycle: d1 alone, not d1 and d2.
+    assert x.substituted == "17 / 1"
+    assert x.result.actual == 17
+    cycles = x.records_of("won_cycle_count")
+    assert cycles is not None
+    assert eids(cycles.rows) == ["d1"]
+    assert cycles.lacking == 1
+    assert x.records_of("deals_won_count") is None
 
 
 @pytest.mark.django_db

@@ -69,6 +69,7 @@ def test_import_update_and_reattribution_keep_rollups_exact(
         "deals_won_amount": 100050,
         "deals_lost_count": 1,
         "won_cycle_days_sum": 10,
+        "won_cycle_count": 1,
         "pipeline_created_count": 1,
         "pipeline_created_amount": 5000,
     }
@@ -214,6 +215,7 @@ def test_changes_of_stage_amount_and_dates_move_the_figures(org: Organization, r
         "deals_won_count": 1,
         "deals_won_amount": 25000,
         "won_cycle_days_sum": 35,
+        "won_cycle_count": 1,
     }
     assert daily(rep, D(2017, 5, 9)) == {}
     april = MonthlyMetrics.objects.get(person=rep, month=D(2017, 4, 1))
