@@ -8,6 +8,7 @@ transaction: one refused cell writes nothing at all.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -70,9 +71,41 @@ def grid_value(revisions: Sequence[Revision], period: Period) -> Decimal | None:
     return value_on(revisions, period.end)
 
 
-def _plain_number(value: Decimal | None) -> str | None:
-    """120000 rather than 120000.0000 (or 1.2E+5) in an input."""
-    return None if value is None else format(value.normalize(), "f")
+def _grouped_number(value: Decimal | None) -> str | None:
+    """120,000 rather than 120000.0000 (or 1.2E+5) in an input: a target of seven digits is
+    read at a glance with its thousands separated, as the scorecard writes it."""
+    if value is None:
+        return None
+    return f"{value.normalize():,f}"
+
+
+# Separators people type between groups of digits: spaces (plain, no-break, thin), apostrophes
+# and underscores anywhere; commas only between groups of three digits before the point, so
+# "27,5" (a European decimal comma) is refused rather than read as 275.
+_GAP = re.compile(r"[\s\u00a0\u202f'\u2019_]")
+_COMMA_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def ungroup_number(text: str) -> str:
+    """The number `text` with its thousands separators taken out; text that uses commas any
+    other way is given back unchanged, for the decimal field to refuse."""
+    plain = _GAP.sub("", text)
+    if "," in plain and _COMMA_GROUPED.match(plain):
+        return plain.replace(",", "")
+    return plain
+
+
+class GroupedDecimalField(forms.DecimalField):
+    """A decimal typed with or without thousands separators ("1,250,000", "1 250 000")."""
+
+    default_error_messages = {
+        "invalid": "Enter a number, e.g. 125000 or 125,000.50 (a point before the decimals)."
+    }
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = ungroup_number(value)
+        return super().to_python(value)
 
 
 class TargetGridForm(forms.Form):
@@ -116,14 +149,22 @@ class TargetGridForm(forms.Form):
                 found = revisions.get((row.key, column.key), [])
                 current = grid_value(found, period) if found else None
                 self.current[name] = current
-                self.fields[name] = forms.DecimalField(
+                self.fields[name] = GroupedDecimalField(
                     label=f"{row.name} · {column.spec.name}",
                     required=False,
                     min_value=Decimal(0),
                     max_digits=18,
                     decimal_places=4,
-                    initial=_plain_number(current),
-                    widget=forms.NumberInput(attrs={"step": "any", "class": "target-input"}),
+                    initial=_grouped_number(current),
+                    # Text, not a number input: browsers refuse "125,000" in type=number.
+                    widget=forms.TextInput(
+                        attrs={
+                            "class": "target-input",
+                            "inputmode": "decimal",
+                            "autocomplete": "off",
+                            "data-group-digits": "",
+                        }
+                    ),
                 )
             self.fields[f"reason:{row.key}"] = forms.CharField(
                 label=f"Reason for {row.name}", required=False, max_length=300

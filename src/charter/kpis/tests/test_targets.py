@@ -168,8 +168,9 @@ def test_manager_opens_the_grid_of_their_team_with_their_reps_editable(
     response = client_for(manager).get(GRID, {"team": teams["east_ent"].pk, "period": "2017-Q2"})
     assert response.status_code == 200
     form = response.context["form"]
-    assert form[cell(rep, "revenue_won")].initial == "90000"
-    assert 'value="90000"' in response.content.decode()
+    # Thousands separated, as the scorecard writes the figure.
+    assert form[cell(rep, "revenue_won")].initial == "90,000"
+    assert 'value="90,000"' in response.content.decode()
     assert cell(rep2, "win_rate") in form.fields
     assert f"t{teams['east_ent'].pk}:revenue_won" in form.fields
     # A manager does not set their own target, and another team's rep is not in the grid.
