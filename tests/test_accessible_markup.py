@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from charter.conftest import client_for
+from charter.core.tests.pdfinfo import pdf_info
 from tests.test_permission_matrix import _expectations_world
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +58,13 @@ def test_expectations_list_names_its_actions_column(everyone, teams, org):
 def test_api_docs_page_says_its_language(rep):
     html = client_for(rep).get("/api/v1/docs/").content.decode()
     assert '<html lang="en">' in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "title"), [("pdf", "East rules v1"), ("poster", "East rules poster")]
+)
+def test_expectations_pdfs_are_tagged_with_language_and_title(everyone, teams, org, kind, title):
+    document = _expectations_world(everyone, teams, org)["team_doc"]
+    response = client_for(everyone["rep"]).get(f"/expectations/{document.pk}/v/1/{kind}/")
+    info = pdf_info(response.content)
+    assert (info["Tagged"], info["Title"], info["Lang"]) == ("yes", title, "en")

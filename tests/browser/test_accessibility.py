@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import sign_in
+from tests.browser.test_scorecards import quarter as quarter  # a fixture
 from tests.test_permission_matrix import MATRIX, OK, all_endpoints, url_for
 from tests.test_permission_matrix import world as world  # the matrix's fixture
 
@@ -115,3 +116,24 @@ def test_no_serious_accessibility_violation_on_any_page_as(
     # The scan must have reached the pages, or a broken sign-in would pass it by.
     assert len(scanned) >= (3 if role == "anonymous" else 20), scanned
     assert not problems, f"as {role}, {len(problems)} violations:\n  " + "\n  ".join(problems)
+
+
+def test_no_serious_violation_on_scorecards_with_figures_and_charts(
+    page: Any, manager: Any, rep: Any, quarter: Any, axe_source: str
+) -> None:
+    """The matrix's world has no deals or targets, so its scorecards draw no chart: these do."""
+    page.context.add_init_script(axe_source)
+    sign_in(page, manager.email)
+    problems = []
+    for path in (
+        f"/kpis/people/{rep.pk}/?period={quarter.label}",
+        f"/kpis/teams/{rep.team_id}/?period={quarter.label}",
+        f"/kpis/leaderboard/?period={quarter.label}",
+        "/",
+    ):
+        violations = scan(page, path)
+        assert violations is not None, path
+        problems += [f"{path}: [{v['impact']}] {v['id']}: {v.get('nodes')}" for v in violations]
+    assert page.goto(f"/kpis/people/{rep.pk}/?period={quarter.label}") is not None
+    assert page.locator("svg.chart desc").count() >= 1  # the scan did meet a chart
+    assert not problems, "\n".join(problems)
