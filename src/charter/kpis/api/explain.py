@@ -130,6 +130,11 @@ class ExplainRecordsOutput(serializers.Serializer):
     name = serializers.CharField(help_text="The metric's name.")
     count = serializers.IntegerField()
     total = serializers.CharField(help_text="What the records add up to: the metric's sum.")
+    lacking = serializers.IntegerField(
+        help_text="Records that count nowhere for this metric for want of a field it needs "
+        "(a deal imported without a created date); `lacking_note` says which and where."
+    )
+    lacking_note = serializers.CharField(allow_blank=True)
     results = serializers.ListField(
         child=serializers.DictField(),
         help_text="A page of deals, activities or CSAT responses (as in their own endpoints), "
@@ -242,6 +247,8 @@ class ExplainView(APIView):
             "name": records.metric.label,
             "count": count,
             "total": decimal_text(total),
+            "lacking": records.lacking,
+            "lacking_note": records.lacking_note,
             "results": results,
             "next": (
                 replace_query_param(here, "page", page.next_page_number())

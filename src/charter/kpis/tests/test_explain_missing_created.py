@@ -79,3 +79,16 @@ def test_explain_page_shows_the_note(undated: Organization, rep: Person) -> None
     assert "1 record has no created date (the imported file did not give it)" in (
         page.content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_api_says_how_many_records_lack_the_field(undated: Organization, rep: Person) -> None:
+    response = client_for(rep).get(
+        "/api/v1/kpis/explain/",
+        {"subject": f"person:{rep.pk}", "period": "2017-Q2", "kpi": "avg_cycle_days"},
+    )
+
+    assert response.status_code == 200
+    records = response.json()["records"]
+    assert records["won_cycle_days_sum"]["lacking"] == 1
+    assert records["won_cycle_count"]["lacking_note"].startswith("1 record has no created date")
