@@ -235,6 +235,8 @@ class Family:
     period: Period
     parts: Mapping[str, list[Period]]  # by label of every period down the tree
     containers: list[Period]
+    # By label of every period down the tree: the labels of all the periods inside it.
+    below: Mapping[str, frozenset[str]]
 
     @classmethod
     def of(cls, period: Period, start_month: int) -> Family:
@@ -244,7 +246,15 @@ class Family:
             current = todo.pop()
             parts[current.label] = parts_of(current, start_month)
             todo.extend(parts[current.label])
-        return cls(period, parts, containers_of(period, start_month))
+
+        def inside(label: str) -> frozenset[str]:
+            found = {part.label for part in parts[label]}
+            for part in parts[label]:
+                found |= inside(part.label)
+            return frozenset(found)
+
+        below = {label: inside(label) for label in parts}
+        return cls(period, parts, containers_of(period, start_month), below)
 
     def members(self) -> list[Period]:
         """The period, every period inside it and every period around it."""
@@ -254,22 +264,28 @@ class Family:
         return out + self.containers
 
 
-def _value(found: ByLabel, label: str, subject: Subject, key: str) -> Decimal | None:
-    mine = found.get(label)
-    if mine is None:
-        return None
-    targets = mine.get(subject)
-    return targets.get(key) if targets is not None else None
+# One subject's set targets by period label, then KPI key: what the rules read.
+Mine = Mapping[str, Mapping[str, Decimal]]
 
 
-def rolled_up(family: Family, label: str, found: ByLabel, subject: Subject, key: str) -> list[Part]:
+def _mine(found: ByLabel, subject: Subject) -> dict[str, Mapping[str, Decimal]]:
+    out = {}
+    for label, targets in found.items():
+        found_here = targets.get(subject)
+        if found_here:
+            out[label] = found_here
+    return out
+
+
+def rolled_up(family: Family, label: str, mine: Mine, key: str) -> list[Part]:
     """The targets of the shorter periods of `label` that have one: set for them, or added up
-    from theirs in turn."""
+    from theirs in turn (only where the subject has a target further down at all)."""
     out = []
-    for part in family.parts.get(label, []):
-        value = _value(found, part.label, subject, key)
-        if value is None:
-            below = rolled_up(family, part.label, found, subject, key)
+    for part in family.parts.get(label, ()):
+        targets = mine.get(part.label)
+        value = targets.get(key) if targets is not None else None
+        if value is None and not family.below[part.label].isdisjoint(mine):
+            below = rolled_up(family, part.label, mine, key)
             if below:
                 value = sum((p.value for p in below), Decimal(0))
         if value is not None:
@@ -287,17 +303,25 @@ def derive_one(
     family: Family, found: ByLabel, subject: Subject, key: str, weigh: Weigh
 ) -> Derived | None:
     """The rules of the module docstring for one subject and one additive KPI."""
+    return _derive(family, _mine(found, subject), key, weigh)
+
+
+def _derive(family: Family, mine: Mine, key: str, weigh: Weigh) -> Derived | None:
     period = family.period
     name = PARTS_NAME[period.kind]
-    own = _value(found, period.label, subject, key)
-    parts = rolled_up(family, period.label, found, subject, key)
+    targets = mine.get(period.label)
+    own = targets.get(key) if targets is not None else None
+    parts: list[Part] = []
+    if not family.below[period.label].isdisjoint(mine):
+        parts = rolled_up(family, period.label, mine, key)
     if own is not None:
         return Derived(own, TargetSource(SET, period.label, tuple(parts), kind_of_parts=name))
     if parts:
         total = sum((p.value for p in parts), Decimal(0))
         return Derived(total, TargetSource(SUM, period.label, tuple(parts), kind_of_parts=name))
     for longer in family.containers:
-        whole = _value(found, longer.label, subject, key)
+        targets = mine.get(longer.label)
+        whole = targets.get(key) if targets is not None else None
         if whole is not None:
             weight = weigh(key, period, longer)
             source = TargetSource(SHARE, longer.label, whole=whole, weight=weight)
@@ -326,14 +350,18 @@ def derive(
         subjects = others
     out: dict[Subject, dict[str, Derived]] = {}
     for subject in subjects:
+        mine = _mine(found, subject)
         keys: set[str] = set()
-        for label, targets in found.items():
+        for label, by_key in mine.items():
             if label != period_label:
-                keys.update(targets.get(subject, ()))
+                keys.update(by_key)
+        derived_here: dict[str, Derived] = {}
         for key in keys:
             if additive is not None and not additive.get(key, False):
                 continue
-            derived = derive_one(family, found, subject, key, weigh)
+            derived = _derive(family, mine, key, weigh)
             if derived is not None:
-                out.setdefault(subject, {})[key] = derived
+                derived_here[key] = derived
+        if derived_here:
+            out[subject] = derived_here
     return out

@@ -189,6 +189,14 @@ class TargetBook:
                 sources[key] = one.source
         return merged, sources
 
+    def target_of(self, subject: Subject, key: str, additive: bool) -> Decimal | None:
+        """One KPI's target of `targets_of`, without building the subject's whole dict."""
+        if additive:
+            one = self.derived.get(subject, NO_DERIVED).get(key)
+            if one is not None and not (subject[0] == TEAM and one.source.kind == SHARE):
+                return one.value
+        return self.values.get(subject, NO_TARGETS).get(key)
+
     def share_of(self, subject: Subject, key: str) -> Derived | None:
         one = self.derived.get(subject, NO_DERIVED).get(key)
         return one if one is not None and one.source.kind == SHARE else None
@@ -258,9 +266,10 @@ def rolled_target(
     value = source = None
     if team_id is not None:
         subject = (TEAM, team_id)
-        own, sources = book.targets_of(subject, {spec.key: spec.additive})
-        value = own.get(spec.key)
-        source = sources.get(spec.key, book.set_source) if value is not None else None
+        value = book.target_of(subject, spec.key, spec.additive)
+        if value is not None:
+            one = book.derived.get(subject, NO_DERIVED).get(spec.key)
+            source = one.source if one is not None and spec.additive else book.set_source
     if value is None and spec.additive:
         value = _parts_target(spec, team_id, children, members, book, seen, memo)
         if value is not None:
@@ -287,10 +296,8 @@ def _parts_target(
     seen: set[int | None],
     memo: dict[int | None, Rolled] | None,
 ) -> Decimal | None:
-    additive = {spec.key: True}
-    parts = [
-        book.targets_of((PERSON, pk), additive)[0].get(spec.key) for pk in members.get(team_id, [])
-    ]
+    key = spec.key
+    parts = [book.target_of((PERSON, pk), key, True) for pk in members.get(team_id, [])]
     parts += [
         rolled_target(spec, child, children, members, book, seen, memo)[0]
         for child in children.get(team_id, [])
