@@ -8,6 +8,8 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from django.core.management import call_command
+
 from charter.conftest import client_for
 from charter.core.imports.base import Issue
 from charter.core.imports.readers import open_table
@@ -103,3 +105,30 @@ def test_rejected_rows_fill_an_existing_error_column_and_keep_numbers_but_not_fo
         ["A", "-5", "'=HYPERLINK(1)", "amount: is negative; note: odd"],
         ["C", "1", "x", "too many values"],
     ]
+
+
+def test_command_line_writes_the_rejected_rows_to_fix_and_import_again(
+    everyone: Any, tmp_path: Any
+) -> None:
+    source = tmp_path / "deals.csv"
+    source.write_text(MAVEN_LIKE)
+    rejected = tmp_path / "rejected.csv"
+
+    call_command(
+        "import",
+        "deals",
+        str(source),
+        "--skip-invalid",
+        "--rejected-csv",
+        str(rejected),
+        stdout=io.StringIO(),
+    )
+
+    rows = list(csv.reader(rejected.open(newline="")))
+    assert [r[0] for r in rows] == ["opportunity_id", "O2"]
+    assert rows[1][-1].startswith("deal_stage: Stage 'Engaging'")
+    rows[1][2] = "open"
+    with rejected.open("w", newline="") as out:
+        csv.writer(out).writerows(rows)
+    call_command("import", "deals", str(rejected), stdout=io.StringIO())
+    assert Deal.objects.get(external_id="O2").stage == "open"

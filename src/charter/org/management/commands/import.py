@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from charter.core import heap, registry
 from charter.core.imports.base import ImportOption, Issue
 from charter.core.imports.mapping import ColumnMap
-from charter.core.imports.readers import path_opener
-from charter.core.imports.report import report_table, write_report_csv
+from charter.core.imports.readers import Opener, open_table, path_opener
+from charter.core.imports.report import rejected_rows, report_table, write_report_csv
 from charter.core.imports.runner import Observer, execute_run, get_importer
 from charter.core.imports.selectors import import_profile_get, import_profiles
 from charter.core.imports.services import file_sha256, import_profile_save, import_run_create
@@ -137,6 +138,12 @@ class Command(BaseCommand):
             help="also write every problem to PATH as CSV (row, column, value, reason)",
         )
         parser.add_argument(
+            "--rejected-csv",
+            metavar="PATH",
+            help="also write the rows with problems to PATH, in the file's own columns plus an "
+            "'error' column, to fix and import again",
+        )
+        parser.add_argument(
             "--preset",
             metavar="NAME",
             help="read the file as a known export, e.g. salesforce, hubspot, pipedrive (deals)",
@@ -209,6 +216,8 @@ class Command(BaseCommand):
         # import's time.
         heap.settle()
         execute_run(run, opener=opener, observer=observer)
+        if opts["rejected_csv"] and run.invalid_count:
+            self._write_rejected(run, opener, opts["rejected_csv"])
         self._save_profile(run, opts)
         self._report(run, opts, observer.description)
 
@@ -273,6 +282,13 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"Profile not saved: {'; '.join(exc.messages)}") from exc
         self.stdout.write(f"Saved the column mapping as profile {name!r}.")
+
+    def _write_rejected(self, run: ImportRun, opener: Opener, target: str) -> None:
+        reader = open_table(opener, run.filename, sheet=run.options.get("sheet") or None)
+        issues = (Issue.from_dict(e) for e in run.errors)
+        with open(target, "w", newline="", encoding="utf-8") as out:
+            csv.writer(out).writerows(rejected_rows(reader, issues))
+        self.stdout.write(f"Wrote the {run.invalid_count:,} rejected rows to {target}.")
 
     def _report(self, run: ImportRun, opts: dict[str, Any], already_said: str) -> None:
         issues = [Issue.from_dict(e) for e in run.errors]
