@@ -159,8 +159,8 @@ def test_team_scorecard_shows_the_team_row_and_only_visible_members(sales, every
     as_rep = api(everyone["rep"]).get(url).json()
     assert [r["person"] for r in as_rep] == ["Rick Rep", None]
     assert as_rep[-1] == as_manager[-1]
-    # ... and the region above their team, but not another region.
-    assert api(everyone["rep"]).get(f"{SCORECARDS}?team={teams['east'].pk}").status_code == 200
+    # ... but not the region above their team (by default) nor another region.
+    assert api(everyone["rep"]).get(f"{SCORECARDS}?team={teams['east'].pk}").status_code == 404
     assert api(everyone["rep"]).get(f"{SCORECARDS}?team={teams['west'].pk}").status_code == 404
     assert api(everyone["other_manager"]).get(url).status_code == 404
     assert api(everyone["other_team_rep"]).get(url).status_code == 404
