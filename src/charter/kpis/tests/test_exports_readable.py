@@ -140,6 +140,8 @@ def test_team_pdf_keeps_each_row_whole_and_repeats_the_header_on_every_page(
     assert len(pages) >= 3
     seen = set()
     for number, page in enumerate(pages, start=1):
+        if not re.search(r"Seller \d\d", page):
+            continue  # after the grid: the score trend and its figures, which have their own
         assert re.search(r"NAME +REVENUE", page), f"page {number} has no column headings"
         lines = [line for line in page.splitlines() if line.strip()]
         for at, line in enumerate(lines):
