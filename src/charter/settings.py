@@ -248,8 +248,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Email -----------------------------------------------------------------------------------
-# With no EMAIL_HOST, mail is written to DATA_DIR/mail (one .eml file per message), so a fresh
-# machine needs no mail server; set EMAIL_HOST to send through SMTP.
+# With no EMAIL_HOST, mail is written to DATA_DIR/mail (`*.log` files, one per batch sent), so a
+# fresh machine needs no mail server; set EMAIL_HOST to send through SMTP.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
