@@ -7,6 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
+from django.db import models
+
+from charter.kpis import scoring
+from charter.kpis.models import KpiVersion
+from charter.kpis.scoring import AHEAD, AT_RISK, BEHIND, ON_TRACK
 
 register = template.Library()
 
@@ -66,14 +71,40 @@ def pct(value: Decimal | None) -> str:
 
 
 @register.filter
-def heat(value: Decimal | None) -> str:
-    """A CSS class for a heatmap cell from an attainment (a fraction)."""
-    if value is None:
-        return "heat-none"
-    if value >= Decimal("1.1"):
-        return "heat-ahead"
-    if value >= Decimal("0.95"):
-        return "heat-on"
-    if value >= Decimal("0.8"):
-        return "heat-risk"
-    return "heat-behind"
+def pct_exact(value: Decimal | None) -> str:
+    """A percentage to one decimal, where a whole one could land on the wrong side of a
+    threshold (109.6% is not 110%)."""
+    return percent(value, 1)
+
+
+_HEAT = {AHEAD: "heat-ahead", ON_TRACK: "heat-on", AT_RISK: "heat-risk", BEHIND: "heat-behind"}
+
+
+@register.filter
+def status_heat(status: str | None) -> str:
+    """A heatmap cell's CSS class from a status (`KpiResult.status`, `score_status`), never from
+    a raw attainment: a cell's colour and its status then cannot disagree (91% of target a third
+    into a quarter is ahead, and is coloured so)."""
+    return _HEAT.get(status or "", "heat-none")
+
+
+@register.simple_tag
+def score_thresholds() -> tuple[Decimal, Decimal, Decimal]:
+    """An overall score has no thresholds of its own: it takes those a new KPI gets."""
+    names = ("threshold_ahead", "threshold_on_track", "threshold_at_risk")
+    ahead, on_track, at_risk = (Decimal(str(_default_of(KpiVersion, n))) for n in names)
+    return ahead, on_track, at_risk
+
+
+def _default_of(model: Any, name: str) -> Any:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field.default
+
+
+@register.filter
+def score_status(card: Any) -> str | None:
+    """The status of a scorecard's overall score (`scoring.score_status`), from its results."""
+    if card is None:
+        return None
+    return scoring.score_status(card.results, *score_thresholds())

@@ -98,7 +98,7 @@ def test_a_target_without_data_says_no_data_yet_and_a_cell_without_attainment_li
     assert "No target" not in win_rate
     assert "No target" in _row(dashboard, 'data-kpi="deals_lost"')
     explain = client_for(rep).get(f"/kpis/people/{rep.pk}/explain/win_rate/").content.decode()
-    assert "<dt>Status</dt><dd>No data yet</dd>" in explain
+    assert "<dt>Status</dt><dd data-status>No data yet</dd>" in explain
     # In the team grid Rick's pipeline ($1,500, no target) is the link, not a dash.
     grid = client_for(manager).get(f"/kpis/teams/{rep.team_id}/").content.decode()
     cell = _row(grid, f'data-row="person-{rep.pk}"')

@@ -32,7 +32,7 @@ from charter.kpis.scoring import KpiResult
 from charter.kpis.selectors.calendar import org_today, period_of, recent_periods
 from charter.kpis.selectors.definitions import scorecard_settings
 from charter.kpis.selectors.subjects import Scorecard
-from charter.kpis.templatetags.kpis_format import heat, kpi_value
+from charter.kpis.templatetags.kpis_format import kpi_value, score_status, status_heat
 from charter.org.access import visible_people
 from charter.org.models import Organization, Person, Team
 
@@ -115,7 +115,7 @@ def person_context(
         for r in card.results
     ]
     trend_chart = charts.attainment_bars(
-        [charts.Bar(c.period.label, c.score, heat(c.score)) for c in board.trend],
+        [charts.Bar(c.period.label, c.score, status_heat(score_status(c))) for c in board.trend],
         title=f"Overall score of {person.full_name}, last {len(board.trend)} periods",
     )
     progress_chart = None
