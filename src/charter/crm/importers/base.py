@@ -109,11 +109,17 @@ class CrmImporter(Importer[FactData]):
         waiting = cls.model._default_manager.filter(import_run=run, owner__isnull=True).count()
         if not waiting:
             return []
-        records = f"{waiting:,} {cls.label if waiting != 1 else 'record'}"
+        if waiting == 1:
+            one = str(cls.model._meta.verbose_name).replace("csat", "CSAT")
+            return [
+                f"1 {one} written by this import waits for an owner: its owner in the file "
+                "matches nobody in Charter, so it counts for no one until an admin says who "
+                "that is on the unmatched owners page."
+            ]
         return [
-            f"{records} written by this import wait{'s' if waiting == 1 else ''} for an owner: "
-            "the owner in the file matches nobody in Charter, so they count for no one until "
-            "an admin says who it is on the unmatched owners page."
+            f"{waiting:,} {cls.label} written by this import wait for an owner: their owner in "
+            "the file matches nobody in Charter, so they count for no one until an admin says "
+            "who that is on the unmatched owners page."
         ]
 
     def prepare(self) -> None:
