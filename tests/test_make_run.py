@@ -9,7 +9,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from django.test import RequestFactory
+import pytest
+from django.test import Client, RequestFactory
 from django.views.defaults import server_error
 
 from tests.helpers import ROOT, Running, charter, clean_env, sqlite_url
@@ -77,3 +78,16 @@ def test_a_server_error_shows_charters_own_page(settings) -> None:
     assert response.status_code == 500
     assert "Something went wrong" in page
     assert "charter.css" in page
+
+
+@pytest.mark.django_db
+def test_an_expired_form_and_a_bad_request_show_charters_own_pages(settings) -> None:
+    settings.DEBUG = False
+
+    expired = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x"})
+    bad = Client(HTTP_HOST="not-allowed.example").get("/accounts/login/")
+
+    assert expired.status_code == 403
+    assert "This form has expired" in expired.content.decode()
+    assert bad.status_code == 400
+    assert "Charter could not read this request" in bad.content.decode()
