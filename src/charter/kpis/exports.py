@@ -111,11 +111,15 @@ def csv_bytes(specs: Sequence[KpiSpec], rows: Sequence[GridRow], currency: str) 
     return out.getvalue().encode("utf-8")
 
 
+# What a figure counts, after the KPI's name in the XLSX heading (money: the currency).
+_XLSX_UNITS = {"percent": "%", "days": "days", "points": "points"}
+
+
 def xlsx_header(specs: Sequence[KpiSpec], currency: str) -> list[str]:
     """The XLSX header in words: the KPI's name, not its key (the CSV keeps keys for scripts)."""
     out = ["Name", "Kind", "Period", "Closed"]
     for spec in specs:
-        unit = f" ({currency})" if spec.unit == "money" else ""
+        unit = f" ({_XLSX_UNITS.get(spec.unit, currency)})" if spec.unit != "count" else ""
         out += [
             f"{spec.name}: actual{unit}",
             f"{spec.name}: target{unit}",

@@ -66,6 +66,8 @@ def test_team_xlsx_reads_in_words_with_formats_frozen_header_and_widths(
         "Revenue won: status",
     ]
     assert header[-1] == "Score"
+    assert "Win rate: actual (%)" in header  # percent points, said in the heading
+    assert "Deals won: actual" in header  # a count needs no unit
     assert not any("_" in str(h) for h in header)
     assert sheet[1][0].font.bold
     assert sheet.freeze_panes == "A2"
