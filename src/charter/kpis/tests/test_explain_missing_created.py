@@ -4,6 +4,7 @@ sales cycle, pipeline created), and the explain page says how many each leaves o
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -92,3 +93,18 @@ def test_api_says_how_many_records_lack_the_field(undated: Organization, rep: Pe
     records = response.json()["records"]
     assert records["won_cycle_days_sum"]["lacking"] == 1
     assert records["won_cycle_count"]["lacking_note"].startswith("1 record has no created date")
+
+
+@pytest.mark.django_db
+def test_team_and_org_count_every_members_deals_lacking_it(
+    undated: Organization, teams: Any
+) -> None:
+    period = period_of(undated, "2017-Q2")
+
+    org = explain(Subject.of_org(undated), period, "avg_cycle_days")
+    team = explain(Subject.of_team(teams["east_ent"]), period, "pipeline_created")
+
+    days = org.records_of("won_cycle_days_sum")
+    assert days is not None
+    assert days.lacking == 2  # Rick's d2 and Rita's d4
+    assert team.records[0].lacking == 3
