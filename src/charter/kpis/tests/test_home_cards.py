@@ -277,3 +277,22 @@ def test_team_and_org_pdfs_carry_the_same_trend(world, teams):
         assert "Score over recent periods" in text
         assert "2016-Q1" in text
         assert "75%" in text
+
+
+# -- leaderboard names ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_leaderboard_names_link_only_to_people_the_reader_may_open(world, org):
+    services.scorecard_settings_update(
+        org=org, actor=world["admin"].user, leaderboard_visibility="everyone"
+    )
+    rep, rep2, olga = world["rep"], world["rep2"], world["other_team_rep"]
+    as_rep = client_for(rep).get("/kpis/leaderboard/").content.decode()
+    assert f'<a href="/kpis/people/{rep.pk}/">Rick Rep</a>' in as_rep
+    assert "Rita Rep" in as_rep
+    assert f'href="/kpis/people/{rep2.pk}/"' not in as_rep
+    as_manager = client_for(world["manager"]).get("/kpis/leaderboard/").content.decode()
+    assert f'<a href="/kpis/people/{rep2.pk}/">Rita Rep</a>' in as_manager
+    assert "Olga Other" in as_manager
+    assert f'href="/kpis/people/{olga.pk}/"' not in as_manager
