@@ -88,7 +88,7 @@ class NotificationPreferencesForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreferences
-        fields = ["reminders", "answers", "team_alerts", "digest"]
+        fields = ["reminders", "answers", "team_alerts", "targets", "digest"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

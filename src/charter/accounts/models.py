@@ -104,6 +104,9 @@ class NotificationPreferences(models.Model):
     team_alerts = models.BooleanField(
         default=True, help_text="For managers: escalations and overdue items in my team."
     )
+    targets = models.BooleanField(
+        default=True, help_text="Changes to my targets, with who made them and why."
+    )
     digest = models.CharField(max_length=10, choices=Digest.choices, default=Digest.WEEKLY)
     updated_at = models.DateTimeField(auto_now=True)
 

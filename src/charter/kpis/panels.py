@@ -5,14 +5,18 @@ KPI against its pace, what it takes per week, and the days left."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
 
 from charter.core.registry import home_panel
 from charter.kpis import attention, charts
 from charter.kpis.access import can_compare_people
 from charter.kpis.scoring import KpiResult
 from charter.kpis.selectors.calendar import org_today
+from charter.kpis.selectors.changes import recent_target_changes
 from charter.kpis.templatetags.kpis_format import kpi_value, number
 from charter.org.access import person_of
 
@@ -91,3 +95,22 @@ def my_scorecard(user: Any) -> dict[str, Any] | None:
         "currency": currency,
         "next_value": _plain(change.value) if change is not None else "",
     }
+
+
+# How long a change to someone's targets stays on their home page: long enough to be seen after
+# a holiday, short enough that the card goes once it is old news (the history keeps it).
+TARGET_CHANGES_DAYS = 30
+TARGET_CHANGES_SHOWN = 5
+
+
+@home_panel("kpis.target_changes", order=4, template="kpis/panels/target_changes.html")
+def target_changes(user: Any) -> dict[str, Any] | None:
+    """Changes to my targets of the last month, with who made them and why."""
+    me = person_of(user)
+    if me is None:
+        return None
+    since = timezone.now() - dt.timedelta(days=TARGET_CHANGES_DAYS)
+    found = recent_target_changes(me, since=since, limit=TARGET_CHANGES_SHOWN)
+    if not found:
+        return None
+    return {"changes": found, "person": me, "days": TARGET_CHANGES_DAYS}

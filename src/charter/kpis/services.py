@@ -17,6 +17,7 @@ from django.utils import timezone
 from charter.core import audit
 from charter.core.decimals import exact_problem, field_problem
 from charter.core.periods import Period
+from charter.kpis import tasks
 from charter.kpis.formula import FormulaError, check
 from charter.kpis.library import BUILTIN_EFFECTIVE_FROM, BUILTINS, DEFAULT_SCORE_CAP
 from charter.kpis.models import (
@@ -374,6 +375,10 @@ def target_set(
                 "reason": why,
             },
         )
+        if previous and person is not None:
+            # The form promises the person sees the reason with the change: tell them.
+            rid = revision.pk
+            transaction.on_commit(lambda: tasks.notify_target_changed.enqueue(revision_id=rid))
     return revision, True
 
 

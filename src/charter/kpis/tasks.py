@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from charter.accounts.emails import wants
 from charter.core.jobs import LONG_QUEUE, job_finish, job_progress, job_start
 from charter.core.models import Job
-from charter.kpis import rollups
+from charter.kpis import emails, rollups
+from charter.kpis.selectors import changes
 from charter.org.models import Organization
 
 
@@ -31,3 +33,17 @@ def rebuild_rollups(*, org_id: int, job_id: int | None = None) -> int:
     if job is not None:
         job_finish(job, ok=True, message=f"{written:,} person-days recomputed")
     return written
+
+
+@task()
+def notify_target_changed(*, revision_id: int) -> bool:
+    """Tell a person their target changed, unless they turned such emails off."""
+    change = changes.target_change(revision_id)
+    if change is None:
+        return False
+    person = change.person
+    if not person.email or not person.is_active or person.user is None:
+        return False
+    if not wants(person.user, "targets"):
+        return False
+    return emails.target_changed(change=change)

@@ -7,6 +7,7 @@
 - `subjects`: the subject kinds and the `Scorecard` value;
 - `scorecards`: scorecards of people, teams and the organization, and a person's trend;
 - `closed`: a closed period's frozen figures swapped into scorecards, restatements flagged.
+- `changes`: changes to a person's targets told in words (their email and home card).
 
 Access is the caller's business (see `kpis.access`): these functions take the people or team
 already allowed.
