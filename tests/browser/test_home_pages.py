@@ -94,6 +94,12 @@ def test_manager_sees_a_rep_behind_pace_and_reminds_an_overdue_signer(
     expect(behind).to_contain_text("Revenue won")
     expect(behind).to_contain_text("expected by today")
     expect(page.get_by_text("No targets are set for you")).to_have_count(0)
+    # The team card, with its table and chart, spans the row of two-column home cards.
+    team = page.locator("section", has=page.locator("#team-pace-h")).bounding_box()
+    signatures = page.locator("section", has=page.locator("#exp-team-h")).bounding_box()
+    assert team is not None
+    assert signatures is not None
+    assert team["width"] > 1.8 * signatures["width"]
 
     owed = page.locator(f"li[data-request='{overdue.pk}']")
     expect(owed).to_contain_text("Rick Rep")
