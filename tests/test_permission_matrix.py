@@ -118,7 +118,10 @@ KWARGS: dict[str, Value] = {
     "distribution_id": lambda w: w.distribution.pk,
     # Learning: an East Enterprise training (manager's team, not other_manager's).
     "training_id": lambda w: _east_training(w).pk,
+    "completion_id": lambda w: _rita_completion(w).pk,
 }
+# Learning: a rejected completions import (made on first use).
+COMPLETIONS_RUN = {"run_id": lambda w: _completions_run(w).pk}
 
 DOC_PK = {"pk": lambda w: w.team_doc.pk}
 CRM_RUN = {"run_id": lambda w: w.crm_run.pk}
@@ -638,17 +641,6 @@ MATRIX: dict[str, Row] = {
         },
         kwargs=KPI_KEY,
     ),
-    # How a KPI's longer targets are shared among months: admins only, read and write.
-    "kpis:kpi_seasonality": Row(
-        get=ADMIN_PAGE,
-        write=By(LOGIN, 403, 403, 403, CHANGES, 403),
-        data=lambda w: {
-            "method": "days",
-            "effective_from": "2026-01-01",
-            "reason": "Matrix seasonality",
-        },
-        kwargs=KPI_KEY,
-    ),
     "kpis:periods": Row(get=SIGNED_IN),
     # Last quarter: ended and not closed, so the admin may close it.
     "kpis:period_close": Row(
@@ -674,19 +666,6 @@ MATRIX: dict[str, Row] = {
         get=API_POST_ONLY,
         write=By(401, 403, 403, 403, CHANGES, 403),
         data=lambda w: {"effective_from": "2026-01-01", "weight": "25", "reason": "Matrix"},
-        kwargs=KPI_KEY,
-        json=True,
-    ),
-    # Everyone reads how a KPI's targets are shared; only admins set it.
-    "api:kpi-definition-seasonality": Row(
-        get=API_SIGNED_IN,
-        write=By(401, 403, 403, 403, CHANGES, 403),
-        data=lambda w: {
-            "method": "shares",
-            "shares": ["2"] + ["1"] * 11,
-            "effective_from": "2026-01-01",
-            "reason": "Matrix",
-        },
         kwargs=KPI_KEY,
         json=True,
     ),
@@ -748,7 +727,92 @@ MATRIX: dict[str, Row] = {
         kwargs={"pk": lambda w: _east_training(w).pk},
         json=True,
     ),
+    # --- learning: completions (Rita's pending one: her managers and admins review it) --------
+    # other_manager cannot see East Enterprise's training: the form refuses it.
+    "learning:my_record": Row(
+        get=SIGNED_IN,
+        write=By(LOGIN, CHANGES, CHANGES, OK, CHANGES, CHANGES),
+        data=lambda w: {
+            "training": _east_training(w).pk,
+            "completed_on": "2026-01-05",
+            "hours": "1.5",
+        },
+    ),
+    "learning:person_record": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
+    "learning:approvals": Row(get=By(LOGIN, 403, OK, OK, OK, 403)),
+    "learning:review": Row(
+        get=POST_ONLY,
+        write=By(LOGIN, 404, CHANGES, 404, CHANGES, 403),
+        data=lambda w: {"decision": "approve"},
+    ),
+    # Only Rita corrects her own completion, and only once it was sent back.
+    "learning:resubmit": Row(
+        get=By(LOGIN, 404, 403, 404, 403, 403),
+        write=By(LOGIN, 404, 403, 404, 403, 403),
+        data=lambda w: {"completed_on": "2026-01-06", "hours": "1"},
+    ),
+    "learning:completions_import": Row(get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=OK)),
+    "learning:import_run": Row(
+        get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=COMPLETIONS_RUN
+    ),
+    "learning:import_errors": Row(get=ADMIN_PAGE, kwargs=COMPLETIONS_RUN),
+    "learning:import_rejected": Row(
+        get=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=COMPLETIONS_RUN
+    ),
+    # Reporting one's own learning is personal: executives too.
+    "api:learning-completion-list": Row(
+        get=API_SIGNED_IN,
+        write=By(401, CHANGES, CHANGES, 400, CHANGES, CHANGES),
+        data=lambda w: {
+            "training": _east_training(w).pk,
+            "completed_on": "2026-01-05",
+            "hours": "1.5",
+        },
+        json=True,
+    ),
+    "api:learning-completion-detail": Row(
+        get=By(401, 404, OK, 404, OK, OK), kwargs={"pk": lambda w: _rita_completion(w).pk}
+    ),
+    "api:learning-completion-review": Row(
+        get=API_POST_ONLY,
+        write=By(401, 404, CHANGES, 404, CHANGES, 403),
+        data=lambda w: {"approve": True},
+        kwargs={"pk": lambda w: _rita_completion(w).pk},
+        json=True,
+    ),
 }
+
+
+def _completions_run(w: World) -> ImportRun:
+    """A rejected completions import by the admin (made on first use)."""
+    run, _ = ImportRun.objects.get_or_create(
+        org=w.admin.org,
+        kind="completions",
+        filename="completions.csv",
+        defaults={
+            "status": ImportRun.Status.REJECTED,
+            "errors": [{"row": 2, "column": "hours", "value": "30", "reason": "over 24"}],
+            "created_by": w.admin.user,
+        },
+    )
+    return run
+
+
+def _rita_completion(w: World) -> Any:
+    """Rita's pending completion of East Enterprise's training (made on first use)."""
+    from charter.learning.models import Completion
+    from charter.learning.services.completions import completion_report
+
+    found = Completion.objects.filter(person=w.rep2).first()
+    if found is None:
+        found = completion_report(
+            person=w.rep2,
+            actor=w.rep2.user,
+            training=_east_training(w),
+            completed_on=dt.date(2026, 1, 6),
+            hours="2",
+        )
+    return found
 
 
 def _east_training(w: World) -> Any:

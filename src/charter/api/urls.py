@@ -13,6 +13,7 @@ from charter.kpis.api import explain as kpis_explain_api
 from charter.kpis.api import scorecards as kpi_scorecards_api
 from charter.kpis.api import targets as kpi_targets_api
 from charter.learning.api import catalogue as learning_catalogue_api
+from charter.learning.api import completions as learning_completions_api
 from charter.org.api import MeView, PersonViewSet, TeamViewSet
 
 app_name = "api"
@@ -36,6 +37,11 @@ router.register(
 router.register("kpis/targets", kpi_targets_api.TargetViewSet, basename="kpi-target")
 router.register(
     "learning/trainings", learning_catalogue_api.TrainingViewSet, basename="learning-training"
+)
+router.register(
+    "learning/completions",
+    learning_completions_api.CompletionViewSet,
+    basename="learning-completion",
 )
 
 # The schema is for people with access (by token or session), like every other endpoint. The

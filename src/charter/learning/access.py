@@ -5,6 +5,7 @@
   executives. Admins create and edit any training; managers those of the teams they run.
 - Completions: a person's record is read by whoever may read the person (`visible_people`).
   People report their own; their managers (and admins) approve or send back, never their own.
+  Admins import them from an LMS export.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from charter.learning.models import Training
+from charter.learning.models import Completion, Status, Training
 from charter.org.access import (
     can_manage_org,
     can_read_all,
@@ -21,8 +22,10 @@ from charter.org.access import (
     leads_people,
     managed_team_ids,
     person_of,
+    subtree_ids,
+    visible_people,
 )
-from charter.org.models import Team
+from charter.org.models import Person, Team
 from charter.org.selectors import team_ancestors
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -94,3 +97,86 @@ def can_edit_training(user: Any, training: Training) -> bool:
     if training.org_id != me.org_id:
         return False
     return can_create_training_for(user, training.team)
+
+
+# --- completions -------------------------------------------------------------------------------
+
+
+def can_view_record(user: Any, person: Person) -> bool:
+    """A person's learning record: whoever may read the person."""
+    return visible_people(user).filter(pk=person.pk).exists()
+
+
+def visible_completions(user: Any) -> QuerySet[Completion]:
+    me = person_of(user)
+    if me is None:
+        return Completion.objects.none()
+    return Completion.objects.filter(org_id=me.org_id, person__in=visible_people(user))
+
+
+def can_report_completion(user: Any) -> bool:
+    """Everyone reports their own learning: it is personal, like signing, so executives too."""
+    return person_of(user) is not None
+
+
+def can_resubmit(user: Any, completion: Completion) -> bool:
+    """The person corrects a completion their manager sent back."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if completion.person_id != me.pk:
+        return False
+    return completion.status == Status.RETURNED
+
+
+def _reviews_for(user: Any) -> set[int] | None:
+    """Whose completions `user` approves: None for everyone (admins), else ids."""
+    me = person_of(user)
+    if me is None:
+        return set()
+    if not can_write(user):
+        return set()
+    if can_manage_org(user):
+        return None
+    if leads_people(user):
+        return subtree_ids(me) - {me.pk}
+    return set()
+
+
+def can_review_completion(user: Any, completion: Completion) -> bool:
+    """A person's managers (above them in the tree) and admins; never one's own."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if completion.org_id != me.org_id:
+        return False
+    if completion.person_id == me.pk:
+        return False
+    scope = _reviews_for(user)
+    if scope is None:
+        return True
+    return completion.person_id in scope
+
+
+def can_review_any(user: Any) -> bool:
+    scope = _reviews_for(user)
+    return scope is None or bool(scope)
+
+
+def completions_to_review(user: Any) -> QuerySet[Completion]:
+    """Pending completions `user` may approve or send back."""
+    me = person_of(user)
+    if me is None:
+        return Completion.objects.none()
+    scope = _reviews_for(user)
+    pending = Completion.objects.filter(org_id=me.org_id, status=Status.PENDING).exclude(
+        person_id=me.pk
+    )
+    if scope is None:
+        return pending
+    return pending.filter(person_id__in=scope)
+
+
+def can_import_completions(user: Any) -> bool:
+    """The upload pages list every import run of the organization: admins only."""
+    return can_manage_org(user)

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from charter.expectations.models import Expectation, Value
-from charter.learning.models import Kind
+from charter.learning.models import Kind, Training
 from charter.org.models import Team
 
 
@@ -43,3 +43,33 @@ class TrainingForm(forms.Form):
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         self.fields["values"].queryset = values  # type: ignore[attr-defined]
         self.fields["expectations"].queryset = expectations  # type: ignore[attr-defined]
+
+
+class CompletionForm(forms.Form):
+    training = forms.ModelChoiceField(queryset=Training.objects.none())
+    completed_on = forms.DateField(
+        label="Completed on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    hours = forms.DecimalField(max_digits=5, decimal_places=2)
+    score = forms.DecimalField(
+        max_digits=5, decimal_places=2, required=False, help_text="Optional, from 0 to 100."
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, trainings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["training"].queryset = trainings  # type: ignore[attr-defined]
+
+
+class ResubmitForm(forms.Form):
+    completed_on = forms.DateField(
+        label="Completed on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    hours = forms.DecimalField(max_digits=5, decimal_places=2)
+    score = forms.DecimalField(max_digits=5, decimal_places=2, required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Send back")])
+    review_note = forms.CharField(max_length=1000, required=False)

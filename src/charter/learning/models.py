@@ -1,4 +1,4 @@
-"""Learning data: the training catalogue."""
+"""Learning data: the training catalogue and the completions people report or import."""
 
 from __future__ import annotations
 
@@ -65,3 +65,59 @@ class Training(models.Model):
     @property
     def tag_list(self) -> list[str]:
         return [tag for tag in self.tags.split(",") if tag]
+
+
+class Source(models.TextChoices):
+    SELF_REPORT = "self_report", "Reported by the person"
+    IMPORT = "import", "Imported from the LMS"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Sent back"
+
+
+class Completion(models.Model):
+    """A person finished a training on a day, for so many hours: reported by them and approved
+    by their manager, or imported from the LMS (approved as it comes). Only approved ones count
+    towards hours and requirements."""
+
+    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    training = models.ForeignKey(Training, on_delete=models.PROTECT, related_name="completions")
+    completed_on = models.DateField()
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    note = models.TextField(blank=True)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    review_note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    import_run = models.ForeignKey(
+        "core.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        constraints = [
+            # The same training twice on one day is the same completion reported twice; an
+            # import finds the row it updates by these three.
+            models.UniqueConstraint(
+                fields=["person", "training", "completed_on"], name="learning_completion_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "completed_on"]),
+            models.Index(fields=["org", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training} on {self.completed_on}"

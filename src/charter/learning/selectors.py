@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
-from charter.learning.access import visible_trainings
-from charter.learning.models import Training
+from charter.learning.access import completions_to_review, visible_trainings
+from charter.learning.models import Completion, Status, Training
+from charter.org.models import Person
 
 
 def catalogue(
@@ -34,3 +37,24 @@ def catalogue_tags(user: Any) -> list[str]:
     for stored in visible_trainings(user).filter(is_active=True).values_list("tags", flat=True):
         tags.update(tag for tag in stored.split(",") if tag)
     return sorted(tags)
+
+
+def record(person: Person) -> QuerySet[Completion]:
+    """A person's completions, newest first (the caller checked `can_view_record`)."""
+    return Completion.objects.filter(person=person).select_related("training", "reviewed_by")
+
+
+def approved_hours(person: Person, first: dt.date, last: dt.date) -> Decimal:
+    """Hours of `person`'s approved completions from `first` to `last`, both included."""
+    total = Completion.objects.filter(
+        person=person, status=Status.APPROVED, completed_on__range=(first, last)
+    ).aggregate(total=Sum("hours"))["total"]
+    return Decimal(total or 0)
+
+
+def review_queue(user: Any) -> QuerySet[Completion]:
+    return (
+        completions_to_review(user)
+        .select_related("person", "training")
+        .order_by("created_at", "id")
+    )

@@ -1,11 +1,28 @@
 from django.urls import path
 
-from charter.learning.views import catalogue
+from charter.core.imports import views as import_views
+from charter.learning.views import catalogue, completions, imports
 
 app_name = "learning"
+# Extra arguments of the shared import views: which import pages these are.
+_flow = {"flow": imports.COMPLETIONS_IMPORT}
 urlpatterns = [
+    path("", completions.my_record, name="my_record"),
+    path("people/<int:person_id>/", completions.person_record, name="person_record"),
+    path("approvals/", completions.approvals, name="approvals"),
+    path("completions/<int:completion_id>/review/", completions.review, name="review"),
+    path("completions/<int:completion_id>/resubmit/", completions.resubmit, name="resubmit"),
     path("trainings/", catalogue.catalogue, name="catalogue"),
     path("trainings/new/", catalogue.training_create, name="training_create"),
     path("trainings/<int:training_id>/", catalogue.training_detail, name="training"),
     path("trainings/<int:training_id>/edit/", catalogue.training_edit, name="training_edit"),
+    path("import/", import_views.upload, _flow, name="completions_import"),
+    path("import/<int:run_id>/", import_views.run_page, _flow, name="import_run"),
+    path("import/<int:run_id>/errors.csv", import_views.errors_csv, _flow, name="import_errors"),
+    path(
+        "import/<int:run_id>/rejected.csv",
+        import_views.rejected_csv,
+        _flow,
+        name="import_rejected",
+    ),
 ]
