@@ -35,21 +35,28 @@ ROWS_PER_WRITE = 2_000
 FLUSH_CELLS = 50_000
 
 
-def _month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 def to_months(cells: Cells) -> Cells:
     months: Cells = {}
+    # A file's cells fall on a few hundred distinct days: find each day's month once.
+    month_of: dict[dt.date, dt.date] = {}
     for (person, day), vector in cells.items():
-        key = (person, _month(day))
+        month = month_of.get(day)
+        if month is None:
+            month = month_of[day] = day.replace(day=1)
+        key = (person, month)
         total = months.get(key)
         if total is None:
             months[key] = list(vector)
         else:
-            for i, value in enumerate(vector):
-                total[i] += value
+            months[key] = [a + b for a, b in zip(total, vector, strict=True)]
     return months
+
+
+def _cell_order(item: tuple[tuple[int, dt.date], list[int]]) -> tuple[int, int]:
+    # The same order as (person, day), as plain numbers: sorting compares them much faster
+    # than tuples holding dates.
+    (person, day), _vector = item
+    return person, day.toordinal()
 
 
 def _upsert_sql(model: type[Model], date_column: str) -> str:
@@ -69,12 +76,16 @@ def _upsert_sql(model: type[Model], date_column: str) -> str:
 
 def _rows(cells: Cells) -> Iterator[tuple[Any, ...]]:
     adapt = connection.ops.adapt_datefield_value
+    adapted: dict[dt.date, Any] = {}
     # In (person, day) order, the order of the rollup tables' unique index and (as a rebuild
     # writes them person by person) of their rows: each page is then fetched and changed once
     # for all its cells rather than once per cell, on tables too big to stay in memory.
-    for (person, day), vector in sorted(cells.items()):
+    for (person, day), vector in sorted(cells.items(), key=_cell_order):
         if any(vector):
-            yield (person, adapt(day), *vector)
+            value = adapted.get(day)
+            if value is None:
+                value = adapted[day] = adapt(day)
+            yield (person, value, *vector)
 
 
 def _write(sql: str, rows: Iterable[tuple[Any, ...]]) -> None:

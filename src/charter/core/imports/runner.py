@@ -24,10 +24,18 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from charter.core import audit, registry
-from charter.core.imports.base import ApplyError, CleanRow, Counts, Importer, Issue, Row
+from charter.core.imports.base import (
+    ApplyError,
+    CleanRow,
+    Counts,
+    Importer,
+    Issue,
+    Row,
+    parse_plan,
+)
 from charter.core.imports.mapping import ColumnMap, MappingError, resolve_mapping
 from charter.core.imports.readers import ImportFileError, Opener, TableReader, open_table
-from charter.core.imports.store import RowStore
+from charter.core.imports.store import RowStore, pack_clean_rows, unpack_clean_rows
 from charter.core.jobs import (
     atomic_when_free,
     is_locked_database_error,
@@ -125,7 +133,7 @@ def validate(
     # A field the file has no column for is None in every row (reading a field that was not
     # parsed gives None), so only the others are parsed; a required one has a column, or the
     # mapping was refused.
-    fields = [f for f in importer.fields if f.name in indexes or f.required]
+    plan = parse_plan([f for f in importer.fields if f.name in indexes or f.required])
     for source in reader.rows():
         if limit is not None and result.rows_seen >= limit:
             break
@@ -135,7 +143,7 @@ def validate(
         if source.problem:
             row.issues.append(Issue(row=source.number, column="", value="", reason=source.problem))
         else:
-            row.parse(fields)
+            row.parse(plan)
             data = importer.clean(row)
             if not row.issues:
                 store.append(CleanRow(number=source.number, data=data))
@@ -274,7 +282,9 @@ def execute_run(run: ImportRun, *, opener: Opener, observer: Observer | None = N
         importer.prepare()
         with _news_may_wait():
             heartbeat(run)
-        with RowStore[CleanRow[Any]](memory_rows=MEMORY_ROWS) as store:
+        with RowStore[CleanRow[Any]](
+            memory_rows=MEMORY_ROWS, pack=pack_clean_rows, unpack=unpack_clean_rows
+        ) as store:
             result = validate(importer, reader, column_map, store=store, on_row=progress.row)
             progress.finish(result.rows_seen)
             _conclude(run, importer, result, description, observer)

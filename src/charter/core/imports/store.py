@@ -7,17 +7,32 @@ from __future__ import annotations
 import pickle
 import sqlite3
 import tempfile
-from collections.abc import Iterator
-from typing import IO, Any, Generic, TypeVar
+from collections.abc import Callable, Iterator
+from typing import IO, Any, Generic, TypeVar, cast
+
+from charter.core.imports.base import CleanRow
 
 T = TypeVar("T")
 
 
 class RowStore(Generic[T]):
-    """An append-then-read list of rows that spills to a temporary file in chunks."""
+    """An append-then-read list of rows that spills to a temporary file in chunks.
 
-    def __init__(self, *, memory_rows: int = 20_000) -> None:
+    `pack` turns a chunk into what is pickled and `unpack` turns that back into the rows, for
+    rows that have a smaller form to write than themselves."""
+
+    def __init__(
+        self,
+        *,
+        memory_rows: int = 20_000,
+        pack: Callable[[list[T]], Any] | None = None,
+        unpack: Callable[[Any], list[T]] | None = None,
+    ) -> None:
+        if (pack is None) != (unpack is None):
+            raise ValueError("give both pack and unpack, or neither")
         self.memory_rows = memory_rows
+        self._pack = pack
+        self._unpack = unpack
         self._buffer: list[T] = []
         self._file: IO[bytes] | None = None
         self._offsets: list[int] = []
@@ -34,7 +49,8 @@ class RowStore(Generic[T]):
             self._file = tempfile.TemporaryFile(prefix="charter-import-")  # noqa: SIM115
         self._file.seek(0, 2)
         self._offsets.append(self._file.tell())
-        pickle.dump(self._buffer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        chunk = self._buffer if self._pack is None else self._pack(self._buffer)
+        pickle.dump(chunk, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self._buffer = []
 
     @property
@@ -50,8 +66,9 @@ class RowStore(Generic[T]):
             assert self._file is not None
             self._file.seek(offset)
             # Our own temporary file, written by this process a moment ago: safe to unpickle.
-            chunk: list[T] = pickle.load(self._file)  # noqa: S301
-            yield from chunk
+            chunk = pickle.load(self._file)  # noqa: S301
+            rows: list[T] = chunk if self._unpack is None else self._unpack(chunk)
+            yield from rows
         yield from list(self._buffer)
 
     def close(self) -> None:
@@ -66,6 +83,38 @@ class RowStore(Generic[T]):
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+# A chunk of clean rows as written to disk: the keys their data share and (row number, values)
+# per row; or, for rows whose data are not such dicts, no keys and the rows as they are.
+PackedRows = tuple[tuple[str, ...], list[tuple[int, tuple[Any, ...]]]] | tuple[None, list[Any]]
+
+
+def pack_clean_rows(rows: list[CleanRow[Any]]) -> PackedRows:
+    """`rows` in a smaller form when their data are dicts with the same keys (every CRM
+    importer's): the keys once and a tuple of values per row pickle in less time, and unpickle
+    in much less, than a dict and a CleanRow per row."""
+    first = rows[0].data if rows else None
+    if type(first) is not dict:
+        return None, rows
+    keys = tuple(first)
+    packed: list[tuple[int, tuple[Any, ...]]] = []
+    for row in rows:
+        data = row.data
+        if type(data) is not dict or tuple(data) != keys:
+            return None, rows
+        packed.append((row.number, tuple(data.values())))
+    return keys, packed
+
+
+def unpack_clean_rows(chunk: PackedRows) -> list[CleanRow[Any]]:
+    keys, rows = chunk
+    if keys is None:
+        return list(rows)
+    return [
+        CleanRow(number, dict(zip(keys, values, strict=True)))
+        for number, values in cast(list[tuple[int, tuple[Any, ...]]], rows)
+    ]
 
 
 class RepeatFinder:

@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from charter.core.imports.fields import CONTROL_CHARACTER, control_characters, visible_text
+from charter.core.imports.base import Row, parse_plan
+from charter.core.imports.fields import (
+    CONTROL_CHARACTER,
+    Field,
+    control_characters,
+    visible_text,
+)
 from charter.core.models import ImportRun
 from charter.core.tests.workbooks import workbook_bytes
 from charter.crm.models import Deal
@@ -98,3 +104,30 @@ def test_control_characters_are_described_and_shown_as_escapes(
     assert visible_text(text) == visible
     assert control_characters(text).startswith(described)
     assert bool(control_characters(text)) == bool(described)
+
+
+def test_only_the_cell_holding_a_control_character_is_refused_and_the_rest_are_parsed() -> None:
+    plan = parse_plan(
+        [Field("name", "Name"), Field("note", "Note", required=True), Field("team", "Team")]
+    )
+    row = Row(
+        number=7,
+        raw={"name": "  Ada   Lovelace ", "note": "bad\x00cell", "team": ""},
+        columns={"note": "Notes"},
+    )
+
+    row.parse(plan)
+
+    assert row.values == {"name": "Ada Lovelace", "note": None, "team": None}
+    assert [(i.row, i.column, i.value) for i in row.issues] == [(7, "Notes", "bad\\x00cell")]
+    assert "U+0000" in row.issues[0].reason
+
+
+def test_a_row_without_control_characters_parses_every_cell() -> None:
+    plan = parse_plan([Field("name", "Name"), Field("note", "Note", required=True)])
+    row = Row(number=3, raw={"name": "Grace\tHopper", "note": ""}, columns={})
+
+    row.parse(plan)
+
+    assert row.values == {"name": "Grace Hopper", "note": None}
+    assert [i.reason for i in row.issues] == ["Note is required"]

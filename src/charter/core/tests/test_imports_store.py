@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from charter.core.imports.store import RepeatFinder, RowStore
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from charter.core.imports.base import CleanRow
+from charter.core.imports.store import (
+    RepeatFinder,
+    RowStore,
+    pack_clean_rows,
+    unpack_clean_rows,
+)
 
 
 def test_rows_beyond_the_memory_limit_spill_to_disk_and_come_back_in_order() -> None:
@@ -59,3 +70,37 @@ def test_repeat_finder_finds_repeats_far_apart_across_many_batches() -> None:
         finder.add("id-3", 20_000)
 
         assert finder.repeats() == [("id-3", [3, 20_000])]
+
+
+def test_packed_clean_rows_spill_and_come_back_equal_in_order() -> None:
+    rows = [
+        CleanRow(number=n, data={"external_id": f"D{n}", "amount": Decimal(n), "day": None})
+        for n in range(2, 40)
+    ]
+    with RowStore[CleanRow[Any]](
+        memory_rows=5, pack=pack_clean_rows, unpack=unpack_clean_rows
+    ) as store:
+        for row in rows:
+            store.append(row)
+
+        assert store.spilled
+        assert list(store) == rows
+
+
+def test_clean_rows_whose_data_differ_in_keys_or_kind_are_stored_as_they_are() -> None:
+    mixed = [CleanRow(number=2, data={"a": 1}), CleanRow(number=3, data={"b": 2})]
+    reordered = [
+        CleanRow(number=2, data={"a": 1, "b": 2}),
+        CleanRow(number=3, data={"b": 2, "a": 1}),
+    ]
+    plain = [CleanRow(number=2, data="a note"), CleanRow(number=3, data="another")]
+
+    for rows in (mixed, reordered, plain):
+        assert pack_clean_rows(rows) == (None, rows)
+        assert unpack_clean_rows(pack_clean_rows(rows)) == rows
+    assert pack_clean_rows([CleanRow(number=2, data={"a": 1})]) == (("a",), [(2, (1,))])
+
+
+def test_pack_and_unpack_are_given_together() -> None:
+    with pytest.raises(ValueError, match="both"):
+        RowStore[CleanRow[Any]](pack=pack_clean_rows)

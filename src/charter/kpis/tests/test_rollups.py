@@ -315,3 +315,32 @@ def test_rebuild_reports_progress_per_batch(
     people = Person.objects.filter(org=org).count()
     assert seen == [(n, people) for n in range(1, people + 1)]
     assert daily(rep, D(2017, 4, 13))["deals_won_count"] == 1
+
+
+def test_cells_are_written_person_by_person_in_day_order_and_summed_by_month() -> None:
+    from django.db import connection
+
+    cells = {
+        (9, D(2024, 1, 31)): [1, 0, 5],
+        (2, D(2024, 2, 1)): [0, 2, 0],
+        (9, D(2023, 12, 31)): [4, 0, 0],
+        (2, D(2024, 1, 15)): [1, 1, 1],
+        (2, D(2024, 1, 2)): [0, 0, 0],  # nothing to add: not written
+        (2, D(2024, 1, 20)): [2, 0, 3],
+    }
+    day = connection.ops.adapt_datefield_value
+
+    assert list(rollups._rows(cells)) == [
+        (2, day(D(2024, 1, 15)), 1, 1, 1),
+        (2, day(D(2024, 1, 20)), 2, 0, 3),
+        (2, day(D(2024, 2, 1)), 0, 2, 0),
+        (9, day(D(2023, 12, 31)), 4, 0, 0),
+        (9, day(D(2024, 1, 31)), 1, 0, 5),
+    ]
+    assert rollups.to_months(cells) == {
+        (9, D(2024, 1, 1)): [1, 0, 5],
+        (2, D(2024, 2, 1)): [0, 2, 0],
+        (9, D(2023, 12, 1)): [4, 0, 0],
+        (2, D(2024, 1, 1)): [3, 1, 4],
+    }
+    assert cells[(2, D(2024, 1, 15))] == [1, 1, 1]  # the daily cells are left as they were
