@@ -130,6 +130,17 @@ def test_focus_stays_on_the_control_after_an_in_page_update(page, manager, rep, 
     assert now["text"].startswith("Score"), now
 
 
+def test_focus_stays_on_the_charts_show_link_after_it_redraws_the_chart(page, rep, quarter):
+    sign_in(page, rep.email)
+    page.goto("/kpis/")
+    link = page.locator(".chart-choice a", has_text="Deals won")
+    tab_to(page, link)
+    with page.expect_response(lambda r: "kpi=deals_won" in r.url):
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Deals won so far")).to_be_visible()
+    expect(page.locator(".chart-choice a", has_text="Deals won")).to_be_focused()
+
+
 def test_without_a_matching_control_focus_goes_to_the_updated_regions_heading(page, rep, quarter):
     sign_in(page, rep.email)
     page.goto("/kpis/")
