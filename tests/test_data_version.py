@@ -37,6 +37,7 @@ from charter.kpis.models import (
     PeriodClose,
     ScorecardSettings,
     ScorecardSnapshot,
+    SeasonalityProfile,
     Target,
     TargetRevision,
 )
@@ -62,6 +63,8 @@ SCORECARD_MODELS: tuple[type[Model], ...] = (
     PeriodClose,
     ScorecardSnapshot,
     ScorecardSettings,
+    # How a longer period's target is shared: a month's derived target moves with it.
+    SeasonalityProfile,
 )
 BUMP = "data_version_bump"
 SOURCE = Path(charter.__file__).parent
@@ -229,6 +232,17 @@ def _target_set(w: World) -> None:
     )
 
 
+def _seasonality_set(w: World) -> None:
+    kpi_services.seasonality_set(
+        kpi=revenue(w),
+        actor=w.admin.user,
+        method="shares",
+        shares=["1"] * 11 + ["2"],
+        effective_from=Q2.start,
+        reason="December closes the year",
+    )
+
+
 def _period_close(w: World) -> None:
     kpi_services.period_close(org=w.org, period=Q1, actor=w.admin.user)
 
@@ -269,6 +283,7 @@ SERVICES: dict[str, Callable[[World], None]] = {
     "charter.kpis.services.kpi_create": _kpi_create,
     "charter.kpis.services.kpi_revise": _kpi_revise,
     "charter.kpis.services.target_set": _target_set,
+    "charter.kpis.services.seasonality_set": _seasonality_set,
     "charter.kpis.services.period_close": _period_close,
     "charter.kpis.services.scorecard_settings_update": _scorecard_settings_update,
     "charter.kpis.rollups.rebuild": _rollups_rebuild,
