@@ -47,6 +47,7 @@ class SeasonalityForm(forms.Form):
                 min_value=0,
                 help_text="Weight (for a share per month)" if month == 1 else "",
             )
+        self.order_fields(["method", *MONTHS, "effective_from", "reason"])
 
     def shares(self) -> list[str]:
         return [str(self.cleaned_data.get(name) or 0) for name in MONTHS]
