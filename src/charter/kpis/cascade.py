@@ -51,7 +51,9 @@ RATIO_NOTE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Slotted, not frozen: an org-wide page builds ten thousand (a frozen init costs several
+# times more), and nothing changes one after it is made.
+@dataclass(slots=True)
 class Part:
     """A shorter period's target, one of those added up."""
 
@@ -59,7 +61,7 @@ class Part:
     value: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Weight:
     """What share of a longer period a shorter one takes: `numerator` of `denominator` (days,
     seasonality shares, or last year's actuals) under `rule`."""
@@ -69,7 +71,7 @@ class Weight:
     rule: str = BY_DAYS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TargetSource:
     """Where a target came from. `period` is the period whose target was set or added up (for a
     share: the longer period shared). `parts`: the shorter periods added up (SUM), or beside a
@@ -277,23 +279,36 @@ def _mine(found: ByLabel, subject: Subject) -> dict[str, Mapping[str, Decimal]]:
     return out
 
 
-def rolled_up(family: Family, label: str, mine: Mine, key: str) -> list[Part]:
-    """The targets of the shorter periods of `label` that have one: set for them, or added up
-    from theirs in turn (only where the subject has a target further down at all)."""
-    out = []
+def rolled_up(family: Family, label: str, mine: Mine) -> dict[str, list[Part]]:
+    """By KPI key, the targets of the shorter periods of `label` that have one: set for them,
+    or added up from theirs in turn (only where the subject has a target further down at all).
+    Every KPI at once: one pass over each shorter period's targets."""
+    out: dict[str, list[Part]] = {}
     for part in family.parts.get(label, ()):
-        targets = mine.get(part.label)
-        value = targets.get(key) if targets is not None else None
-        if value is None and not family.below[part.label].isdisjoint(mine):
-            below = rolled_up(family, part.label, mine, key)
-            if below:
-                value = sum((p.value for p in below), Decimal(0))
-        if value is not None:
-            out.append(Part(part.label, value))
+        own = mine.get(part.label, NOTHING)
+        below = NO_PARTS
+        if not family.below[part.label].isdisjoint(mine):
+            below = rolled_up(family, part.label, mine)
+        for key, value in own.items():
+            out.setdefault(key, []).append(Part(part.label, value))
+        for key, parts in below.items():
+            if key not in own:
+                out.setdefault(key, []).append(Part(part.label, _total(parts)))
     return out
 
 
-@dataclass(frozen=True, slots=True)
+NOTHING: Mapping[str, Decimal] = {}
+NO_PARTS: dict[str, list[Part]] = {}
+
+
+def _total(parts: list[Part]) -> Decimal:
+    total = parts[0].value
+    for part in parts[1:]:
+        total += part.value
+    return total
+
+
+@dataclass(slots=True)
 class Derived:
     value: Decimal
     source: TargetSource
@@ -303,22 +318,30 @@ def derive_one(
     family: Family, found: ByLabel, subject: Subject, key: str, weigh: Weigh
 ) -> Derived | None:
     """The rules of the module docstring for one subject and one additive KPI."""
-    return _derive(family, _mine(found, subject), key, weigh)
+    mine = _mine(found, subject)
+    return _derive(family, mine, key, _parts_of(family, mine), weigh)
 
 
-def _derive(family: Family, mine: Mine, key: str, weigh: Weigh) -> Derived | None:
+def _parts_of(family: Family, mine: Mine) -> dict[str, list[Part]]:
+    if family.below[family.period.label].isdisjoint(mine):
+        return NO_PARTS
+    return rolled_up(family, family.period.label, mine)
+
+
+def _derive(
+    family: Family, mine: Mine, key: str, rolled: Mapping[str, list[Part]], weigh: Weigh
+) -> Derived | None:
     period = family.period
     name = PARTS_NAME[period.kind]
     targets = mine.get(period.label)
     own = targets.get(key) if targets is not None else None
-    parts: list[Part] = []
-    if not family.below[period.label].isdisjoint(mine):
-        parts = rolled_up(family, period.label, mine, key)
+    parts = rolled.get(key)
     if own is not None:
-        return Derived(own, TargetSource(SET, period.label, tuple(parts), kind_of_parts=name))
+        found = tuple(parts) if parts else ()
+        return Derived(own, TargetSource(SET, period.label, found, kind_of_parts=name))
     if parts:
-        total = sum((p.value for p in parts), Decimal(0))
-        return Derived(total, TargetSource(SUM, period.label, tuple(parts), kind_of_parts=name))
+        source = TargetSource(SUM, period.label, tuple(parts), kind_of_parts=name)
+        return Derived(_total(parts), source)
     for longer in family.containers:
         targets = mine.get(longer.label)
         whole = targets.get(key) if targets is not None else None
@@ -356,10 +379,11 @@ def derive(
             if label != period_label:
                 keys.update(by_key)
         derived_here: dict[str, Derived] = {}
+        rolled = _parts_of(family, mine)
         for key in keys:
             if additive is not None and not additive.get(key, False):
                 continue
-            derived = _derive(family, mine, key, weigh)
+            derived = _derive(family, mine, key, rolled, weigh)
             if derived is not None:
                 derived_here[key] = derived
         if derived_here:
