@@ -119,6 +119,7 @@ KWARGS: dict[str, Value] = {
     # Learning: an East Enterprise training (manager's team, not other_manager's).
     "training_id": lambda w: _east_training(w).pk,
     "completion_id": lambda w: _rita_completion(w).pk,
+    "requirement_id": lambda w: _east_requirement(w).pk,
 }
 # Learning: a rejected completions import (made on first use).
 COMPLETIONS_RUN = {"run_id": lambda w: _completions_run(w).pk}
@@ -780,6 +781,40 @@ MATRIX: dict[str, Row] = {
         kwargs={"pk": lambda w: _rita_completion(w).pk},
         json=True,
     ),
+    # --- learning: requirements and compliance (East Enterprise's requirement) ---------------
+    # other_manager may set requirements, but not for East Enterprise: the form refuses it.
+    "learning:requirements": Row(
+        get=SIGNED_IN,
+        write=By(LOGIN, 403, CHANGES, OK, CHANGES, 403),
+        data=lambda w: {
+            "name": "Matrix requirement",
+            "scope": "team",
+            "team": w.teams["east_ent"].pk,
+            "effective_from": "2026-01-01",
+            "hours": "2",
+            "hours_period": "month",
+        },
+    ),
+    "learning:requirement": Row(
+        get=By(LOGIN, OK, OK, 404, OK, OK),
+        write=By(LOGIN, 403, CHANGES, 404, CHANGES, 403),
+        data=lambda w: {
+            "effective_from": "2027-06-01",
+            "hours": "3",
+            "hours_period": "month",
+            "reason": "Matrix",
+        },
+    ),
+    # Who is behind in East Enterprise: its managers, admins and executives.
+    "learning:team": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
+    "api:learning-requirement-list": Row(
+        get=API_SIGNED_IN, write=By(401, 405, 405, 405, 405, 403), json=True
+    ),
+    "api:learning-requirement-detail": Row(
+        get=By(401, OK, OK, 404, OK, OK), kwargs={"pk": lambda w: _east_requirement(w).pk}
+    ),
+    # Without ?person= or ?team= there is nobody to report on.
+    "api:learning-compliance": Row(get=By(401, 400, 400, 400, 400, 400)),
 }
 
 
@@ -811,6 +846,25 @@ def _rita_completion(w: World) -> Any:
             training=_east_training(w),
             completed_on=dt.date(2026, 1, 6),
             hours="2",
+        )
+    return found
+
+
+def _east_requirement(w: World) -> Any:
+    """East Enterprise's requirement, set by its manager (made on first use)."""
+    from charter.learning.models import Requirement
+    from charter.learning.services.requirements import Ask, requirement_create
+
+    found = Requirement.objects.filter(org=w.manager.org, name="East learning").first()
+    if found is None:
+        found = requirement_create(
+            org=w.manager.org,
+            actor=w.manager.user,
+            name="East learning",
+            scope="team",
+            team=w.teams["east_ent"],
+            effective_from=dt.date(2026, 1, 1),
+            asks=[Ask(training=_east_training(w), due_rule="after_hire", due_days=30)],
         )
     return found
 

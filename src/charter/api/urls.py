@@ -14,6 +14,7 @@ from charter.kpis.api import scorecards as kpi_scorecards_api
 from charter.kpis.api import targets as kpi_targets_api
 from charter.learning.api import catalogue as learning_catalogue_api
 from charter.learning.api import completions as learning_completions_api
+from charter.learning.api import requirements as learning_requirements_api
 from charter.org.api import MeView, PersonViewSet, TeamViewSet
 
 app_name = "api"
@@ -42,6 +43,11 @@ router.register(
     "learning/completions",
     learning_completions_api.CompletionViewSet,
     basename="learning-completion",
+)
+router.register(
+    "learning/requirements",
+    learning_requirements_api.RequirementViewSet,
+    basename="learning-requirement",
 )
 
 # The schema is for people with access (by token or session), like every other endpoint. The
@@ -85,5 +91,10 @@ urlpatterns = [
         name="kpi-period-close",
     ),
     path("kpis/explain/", kpis_explain_api.ExplainView.as_view(), name="kpis-explain"),
+    path(
+        "learning/compliance/",
+        learning_requirements_api.ComplianceView.as_view(),
+        name="learning-compliance",
+    ),
     path("", include(router.urls)),
 ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from charter.learning.models import Completion, Status, Training
+from charter.learning.models import Completion, Requirement, Scope, Status, Training
 from charter.org.access import (
     can_manage_org,
     can_read_all,
@@ -180,3 +180,57 @@ def completions_to_review(user: Any) -> QuerySet[Completion]:
 def can_import_completions(user: Any) -> bool:
     """The upload pages list every import run of the organization: admins only."""
     return can_manage_org(user)
+
+
+# --- requirements and compliance ---------------------------------------------------------------
+
+
+def visible_requirements(user: Any) -> QuerySet[Requirement]:
+    """Company and role requirements are everyone's to read; team ones like team trainings."""
+    me = person_of(user)
+    if me is None:
+        return Requirement.objects.none()
+    mine = Requirement.objects.filter(org_id=me.org_id)
+    if can_read_all(user):
+        return mine
+    return mine.filter(~Q(scope=Scope.TEAM) | Q(team_id__in=_teams_reading(user)))
+
+
+def can_manage_requirements(user: Any) -> bool:
+    """Admins, and managers who run a team (for that team)."""
+    return can_create_training(user)
+
+
+def can_set_requirement_for(user: Any, scope: str, team: Team | None) -> bool:
+    """Company and role requirements are the admins'; a team's, its managers' too."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if team is not None and team.org_id != me.org_id:
+        return False
+    if can_manage_org(user):
+        return True
+    if scope != Scope.TEAM or team is None:
+        return False
+    return team.pk in managed_team_ids(user)
+
+
+def can_revise_requirement(user: Any, requirement: Requirement) -> bool:
+    me = person_of(user)
+    if me is None:
+        return False
+    if requirement.org_id != me.org_id:
+        return False
+    return can_set_requirement_for(user, requirement.scope, requirement.team)
+
+
+def can_view_team_compliance(user: Any, team: Team) -> bool:
+    """Who is behind in a team: admins and executives, and the managers who run it."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if team.org_id != me.org_id:
+        return False
+    if can_read_all(user):
+        return True
+    return team.pk in managed_team_ids(user)

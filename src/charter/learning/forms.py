@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 
 from charter.expectations.models import Expectation, Value
-from charter.learning.models import Kind, Training
-from charter.org.models import Team
+from charter.learning.models import DueRule, HoursPeriod, Kind, Scope, Training
+from charter.org.models import Role, Team
 
 
 class TrainingForm(forms.Form):
@@ -73,3 +73,70 @@ class ResubmitForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Send back")])
     review_note = forms.CharField(max_length=1000, required=False)
+
+
+class RequirementContentForm(forms.Form):
+    effective_from = forms.DateField(
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day it applies from.",
+    )
+    hours = forms.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+        help_text="Hours of learning asked per period.",
+    )
+    hours_period = forms.ChoiceField(
+        choices=[("", "—"), *HoursPeriod.choices],
+        required=False,
+        label="Per",
+        help_text="On the company's fiscal calendar.",
+    )
+    trainings = forms.ModelMultipleChoiceField(queryset=Training.objects.none(), required=False)
+    due_rule = forms.ChoiceField(choices=DueRule.choices, required=False, label="Trainings due")
+    due_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date"
+    )
+    due_days = forms.IntegerField(
+        required=False, min_value=1, max_value=3650, label="Days after the hire date"
+    )
+
+    def __init__(self, *args: Any, trainings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trainings"].queryset = trainings  # type: ignore[attr-defined]
+
+    def content(self) -> dict[str, Any]:
+        from charter.learning.services.requirements import Ask
+
+        data = self.cleaned_data
+        return {
+            "effective_from": data["effective_from"],
+            "hours": data["hours"],
+            "hours_period": data["hours_period"],
+            "asks": [
+                Ask(training=t, due_rule=data["due_rule"] or DueRule.ABSOLUTE,
+                    due_date=data["due_date"], due_days=data["due_days"])
+                for t in data["trainings"]
+            ],
+        }  # fmt: skip
+
+
+class RequirementForm(RequirementContentForm):
+    name = forms.CharField(max_length=200)
+    scope = forms.ChoiceField(choices=Scope.choices, label="Applies to")
+    role = forms.ChoiceField(choices=[("", "—"), *Role.choices], required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    field_order = ["name", "scope", "role", "team"]
+
+    def __init__(self, *args: Any, teams: Any, scopes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        self.fields["scope"].choices = [  # type: ignore[attr-defined]
+            (k, v) for k, v in Scope.choices if k in scopes
+        ]
+
+
+class RevisionForm(RequirementContentForm):
+    ends = forms.BooleanField(required=False, label="End the requirement from that day")
+    reason = forms.CharField(max_length=300)

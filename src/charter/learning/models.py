@@ -121,3 +121,84 @@ class Completion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.training} on {self.completed_on}"
+
+
+class Scope(models.TextChoices):
+    COMPANY = "company", "Everyone in the company"
+    ROLE = "role", "A role"
+    TEAM = "team", "A team and the teams below it"
+
+
+class HoursPeriod(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+    YEAR = "year", "Fiscal year"
+
+
+class DueRule(models.TextChoices):
+    ABSOLUTE = "absolute", "By a date"
+    AFTER_HIRE = "after_hire", "Within days of the hire date"
+
+
+class Requirement(models.Model):
+    """What a company, a role or a team asks people to learn. Its content lives in its
+    versions: a change is a new version from a day on, so past compliance stays as it was."""
+
+    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    role = models.CharField(max_length=12, blank=True)
+    team = models.ForeignKey(
+        "org.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RequirementVersion(models.Model):
+    """A requirement's content from `effective_from` on, until a later version; written once.
+    An inactive version ends the requirement from its day on."""
+
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="versions")
+    effective_from = models.DateField()
+    is_active = models.BooleanField(default=True)
+    hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    hours_period = models.CharField(max_length=8, choices=HoursPeriod.choices, blank=True)
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["requirement_id", "effective_from", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.requirement} from {self.effective_from}"
+
+
+class RequiredTraining(models.Model):
+    """A training a requirement version asks for, and by when: a date, or so many days after
+    the person's hire date."""
+
+    version = models.ForeignKey(
+        RequirementVersion, on_delete=models.CASCADE, related_name="trainings"
+    )
+    training = models.ForeignKey(Training, on_delete=models.PROTECT, related_name="+")
+    due_rule = models.CharField(max_length=12, choices=DueRule.choices)
+    due_date = models.DateField(null=True, blank=True)
+    due_days = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.training} ({self.get_due_rule_display()})"

@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
 from charter.learning.access import completions_to_review, visible_trainings
-from charter.learning.models import Completion, Status, Training
-from charter.org.models import Person
+from charter.learning.compliance import (
+    HoursRule,
+    Item,
+    TrainingRule,
+    person_items,
+    share_met,
+    tally,
+)
+from charter.learning.models import (
+    Completion,
+    RequiredTraining,
+    Requirement,
+    RequirementVersion,
+    Scope,
+    Status,
+    Training,
+)
+from charter.org.access import visible_people
+from charter.org.models import Person, Team
+from charter.org.selectors import team_subtree_ids
 
 
 def catalogue(
@@ -58,3 +78,128 @@ def review_queue(user: Any) -> QuerySet[Completion]:
         .select_related("person", "training")
         .order_by("created_at", "id")
     )
+
+
+# --- requirements and compliance -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The requirement versions in effect on a day, ready to apply to people."""
+
+    entries: list[tuple[Requirement, RequirementVersion, list[RequiredTraining]]]
+    parents: dict[int, int | None]
+
+    def for_person(self, person: Person) -> tuple[list[TrainingRule], list[HoursRule]]:
+        chain: set[int] = set()
+        team_id = person.team_id
+        while team_id is not None and team_id not in chain:
+            chain.add(team_id)
+            team_id = self.parents.get(team_id)
+        trainings: list[TrainingRule] = []
+        hours: list[HoursRule] = []
+        for requirement, version, asks in self.entries:
+            if requirement.scope == Scope.ROLE and person.role != requirement.role:
+                continue
+            if requirement.scope == Scope.TEAM and requirement.team_id not in chain:
+                continue
+            trainings += [
+                TrainingRule(
+                    requirement=requirement.name,
+                    training_id=a.training_id,
+                    training=a.training.title,
+                    due_rule=a.due_rule,
+                    due_date=a.due_date,
+                    due_days=a.due_days,
+                )
+                for a in asks
+            ]
+            if version.hours is not None:
+                hours.append(
+                    HoursRule(
+                        requirement=requirement.name,
+                        hours=version.hours,
+                        period_kind=version.hours_period,
+                    )
+                )
+        return trainings, hours
+
+
+def rules_on(org_id: int, day: dt.date) -> Rules:
+    """The version of each requirement in effect on `day` (ended ones left out): three queries
+    however many requirements and people."""
+    current: dict[int, RequirementVersion] = {}
+    for version in (
+        RequirementVersion.objects.filter(requirement__org_id=org_id, effective_from__lte=day)
+        .select_related("requirement")
+        .order_by("effective_from", "id")
+    ):
+        current[version.requirement_id] = version
+    active = {k: v for k, v in current.items() if v.is_active}
+    asks: dict[int, list[RequiredTraining]] = {v.pk: [] for v in active.values()}
+    for ask in RequiredTraining.objects.filter(version_id__in=asks).select_related("training"):
+        asks[ask.version_id].append(ask)
+    parents: dict[int, int | None] = dict(
+        Team.objects.filter(org_id=org_id).values_list("id", "parent_id")
+    )
+    entries = [(v.requirement, v, asks[v.pk]) for v in active.values()]
+    return Rules(entries=sorted(entries, key=lambda e: e[0].name), parents=parents)
+
+
+def _approved(person_ids: Iterable[int], day: dt.date) -> dict[int, list[Any]]:
+    by_person: dict[int, list[Any]] = {}
+    for person_id, training_id, when, hours in Completion.objects.filter(
+        person_id__in=list(person_ids), status=Status.APPROVED, completed_on__lte=day
+    ).values_list("person_id", "training_id", "completed_on", "hours"):
+        by_person.setdefault(person_id, []).append((training_id, when, hours))
+    return by_person
+
+
+def compliance_of(people: list[Person], day: dt.date, rules: Rules) -> dict[int, list[Item]]:
+    """Every item asked of each of `people` on `day` (one query for their completions)."""
+    if not people:
+        return {}
+    start_month = people[0].org.fiscal_year_start_month
+    done = _approved([p.pk for p in people], day)
+    out: dict[int, list[Item]] = {}
+    for person in people:
+        trainings, hours = rules.for_person(person)
+        out[person.pk] = person_items(
+            trainings=trainings, hours=hours, hire_date=person.hire_date,
+            completions=done.get(person.pk, []), day=day, start_month=start_month,
+        )  # fmt: skip
+    return out
+
+
+def person_compliance(person: Person, day: dt.date) -> list[Item]:
+    return compliance_of([person], day, rules_on(person.org_id, day))[person.pk]
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    person: Person
+    items: list[Item]
+    counts: dict[str, int]
+    share: Decimal | None
+
+
+def team_compliance(user: Any, team: Team, day: dt.date) -> list[ComplianceRow]:
+    """The active people of `team` and the teams below it whom `user` reads, each with their
+    items; the caller checked `can_view_team_compliance`."""
+    ids = team_subtree_ids(team)
+    people = list(
+        visible_people(user)
+        .filter(team_id__in=ids, is_active=True)
+        .select_related("org", "team")
+        .order_by("full_name", "id")
+    )
+    items = compliance_of(people, day, rules_on(team.org_id, day))
+    return [
+        ComplianceRow(
+            person=p,
+            items=items[p.pk],
+            counts=tally(items[p.pk]),
+            share=share_met(items[p.pk], day),
+        )
+        for p in people
+    ]

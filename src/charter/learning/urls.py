@@ -1,7 +1,7 @@
 from django.urls import path
 
 from charter.core.imports import views as import_views
-from charter.learning.views import catalogue, completions, imports
+from charter.learning.views import catalogue, completions, imports, requirements
 
 app_name = "learning"
 # Extra arguments of the shared import views: which import pages these are.
@@ -12,6 +12,13 @@ urlpatterns = [
     path("approvals/", completions.approvals, name="approvals"),
     path("completions/<int:completion_id>/review/", completions.review, name="review"),
     path("completions/<int:completion_id>/resubmit/", completions.resubmit, name="resubmit"),
+    path("requirements/", requirements.requirement_list, name="requirements"),
+    path(
+        "requirements/<int:requirement_id>/",
+        requirements.requirement_detail,
+        name="requirement",
+    ),
+    path("teams/<int:team_id>/", requirements.team, name="team"),
     path("trainings/", catalogue.catalogue, name="catalogue"),
     path("trainings/new/", catalogue.training_create, name="training_create"),
     path("trainings/<int:training_id>/", catalogue.training_detail, name="training"),

@@ -24,6 +24,7 @@ from charter.learning.access import (
 from charter.learning.forms import CompletionForm, ResubmitForm, ReviewForm
 from charter.learning.models import Completion
 from charter.learning.services import completions as services
+from charter.learning.services.completions import org_today
 from charter.org.models import Person
 
 
@@ -42,6 +43,7 @@ def _record_page(request: AuthenticatedHttpRequest, person: Person, form: Any) -
         {
             "person": person,
             "is_me": person.pk == request.person.pk,
+            "items": selectors.person_compliance(person, org_today(person.org)),
             "page": paginate(request, selectors.record(person)),
             "form": form,
             "to_review": selectors.review_queue(request.user).count()

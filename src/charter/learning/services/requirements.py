@@ -1,0 +1,181 @@
+"""Setting and revising learning requirements. A revision is a new version from a day on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from charter.core import audit
+from charter.learning.models import (
+    DueRule,
+    HoursPeriod,
+    RequiredTraining,
+    Requirement,
+    RequirementVersion,
+    Scope,
+    Training,
+)
+from charter.org.models import Organization, Role, Team
+from charter.org.versions import data_version_bump
+
+# A yearly requirement past this many hours is a typing mistake (it is over 40 h a week).
+MAX_HOURS = Decimal("2000")
+MAX_DUE_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A training a version asks for, and by when."""
+
+    training: Training
+    due_rule: str
+    due_date: dt.date | None = None
+    due_days: int | None = None
+
+
+def _check_content(
+    org_id: int, hours: Decimal | None, hours_period: str, asks: list[Ask], is_active: bool
+) -> None:
+    errors: dict[str, str] = {}
+    if hours is not None:
+        if not Decimal("0") < hours <= MAX_HOURS:
+            errors["hours"] = f"Hours must be above 0 and at most {MAX_HOURS}."
+        if hours_period not in HoursPeriod.values:
+            errors["hours_period"] = "Say per month, quarter or fiscal year."
+    elif hours_period:
+        errors["hours"] = "Give the hours asked per period, or no period."
+    for ask in asks:
+        if ask.training.org_id != org_id:
+            errors["trainings"] = "A training of another organization cannot be required."
+        elif ask.due_rule == DueRule.ABSOLUTE and ask.due_date is None:
+            errors["due_date"] = f"“{ask.training.title}”: a due date is needed."
+        elif ask.due_rule == DueRule.AFTER_HIRE and not (
+            ask.due_days is not None and 1 <= ask.due_days <= MAX_DUE_DAYS
+        ):
+            errors["due_days"] = (
+                f"“{ask.training.title}”: days after the hire date, from 1 to {MAX_DUE_DAYS}."
+            )
+        elif ask.due_rule not in DueRule.values:
+            errors["due_rule"] = f"Choose one of: {', '.join(DueRule.values)}."
+    if len({a.training.pk for a in asks}) != len(asks):
+        errors["trainings"] = "Each training once."
+    if is_active and hours is None and not asks:
+        errors["hours"] = "Ask for hours, trainings or both."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _write_version(
+    requirement: Requirement, *, actor: Any, effective_from: dt.date, hours: Decimal | None,
+    hours_period: str, asks: list[Ask], is_active: bool, reason: str,
+) -> RequirementVersion:  # fmt: skip
+    version = RequirementVersion.objects.create(
+        requirement=requirement, effective_from=effective_from, is_active=is_active,
+        hours=hours, hours_period=hours_period if hours is not None else "", reason=reason,
+        created_by=actor,
+    )  # fmt: skip
+    RequiredTraining.objects.bulk_create(
+        RequiredTraining(
+            version=version,
+            training=a.training,
+            due_rule=a.due_rule,
+            due_date=a.due_date if a.due_rule == DueRule.ABSOLUTE else None,
+            due_days=a.due_days if a.due_rule == DueRule.AFTER_HIRE else None,
+        )
+        for a in asks
+    )
+    audit.record(
+        actor=actor,
+        action="learning.requirement.versioned",
+        obj=requirement,
+        after={
+            **audit.snapshot(version, ["effective_from", "is_active", "hours", "hours_period"]),
+            "reason": reason,
+            "trainings": [[a.training.pk, a.due_rule, a.due_date, a.due_days] for a in asks],
+        },
+    )
+    data_version_bump(org_id=requirement.org_id)
+    return version
+
+
+def requirement_create(
+    *,
+    org: Organization,
+    actor: Any,
+    name: str,
+    scope: str,
+    effective_from: dt.date,
+    role: str = "",
+    team: Team | None = None,
+    hours: Decimal | None = None,
+    hours_period: str = "",
+    asks: list[Ask] | None = None,
+) -> Requirement:
+    asks = list(asks or [])
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "A requirement needs a name."
+    if scope not in Scope.values:
+        errors["scope"] = f"Choose one of: {', '.join(Scope.values)}."
+    if scope == Scope.ROLE and role not in Role.values:
+        errors["role"] = "Choose the role it applies to."
+    if scope == Scope.TEAM and team is None:
+        errors["team"] = "Choose the team it applies to."
+    if team is not None and team.org_id != org.pk:
+        errors["team"] = "That team is not in this organization."
+    if errors:
+        raise ValidationError(errors)
+    _check_content(org.pk, hours, hours_period, asks, True)
+    with transaction.atomic():
+        requirement = Requirement.objects.create(
+            org=org, name=name.strip(), scope=scope,
+            role=role if scope == Scope.ROLE else "",
+            team=team if scope == Scope.TEAM else None, created_by=actor,
+        )  # fmt: skip
+        audit.record(
+            actor=actor,
+            action="learning.requirement.created",
+            obj=requirement,
+            after=audit.snapshot(requirement, ["name", "scope", "role", "team"]),
+        )
+        _write_version(
+            requirement, actor=actor, effective_from=effective_from, hours=hours,
+            hours_period=hours_period, asks=asks, is_active=True, reason="Requirement set",
+        )  # fmt: skip
+    return requirement
+
+
+def requirement_revise(
+    *,
+    requirement: Requirement,
+    actor: Any,
+    effective_from: dt.date,
+    reason: str,
+    hours: Decimal | None = None,
+    hours_period: str = "",
+    asks: list[Ask] | None = None,
+    is_active: bool = True,
+) -> RequirementVersion:
+    """A new version from `effective_from` on (after the latest one's day): history stays."""
+    asks = list(asks or [])
+    latest = requirement.versions.order_by("-effective_from", "-id").first()
+    if latest is not None and effective_from <= latest.effective_from:
+        raise ValidationError(
+            {
+                "effective_from": f"The current version starts on {latest.effective_from}; "
+                "a change starts after it."
+            }
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why it changes."})
+    _check_content(requirement.org_id, hours, hours_period, asks, is_active)
+    with transaction.atomic():
+        return _write_version(
+            requirement, actor=actor, effective_from=effective_from, hours=hours,
+            hours_period=hours_period, asks=asks, is_active=is_active, reason=reason.strip(),
+        )  # fmt: skip
