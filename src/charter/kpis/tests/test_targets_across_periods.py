@@ -18,6 +18,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
+import subprocess
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +27,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from charter.conftest import client_for, deal_fact
@@ -321,3 +324,31 @@ def _describe(result: Any) -> str:
     from charter.kpis.cascade import describe
 
     return describe(result.target_source, result.target)
+
+
+def test_the_person_pdf_and_the_xlsx_say_where_the_target_came_from(
+    july_org, teams, rep, rep2, manager
+):
+    rick_and_rita_months(july_org, rep, rep2)
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+
+    pdf = client_for(manager).get(reverse("kpis:person_pdf", args=[rep.pk]), {"period": "2020-Q1"})
+    assert pdf.status_code == 200
+    text = subprocess.run(
+        [tool, "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Sum of Jul 2019, Aug 2019, Sep 2019" in " ".join(text.split())
+
+    xlsx = client_for(manager).get(
+        reverse("kpis:team_export", args=[teams["east_ent"].pk, "xlsx"]), {"period": "2020-Q1"}
+    )
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    column = list(rows[0]).index("Revenue won: target source")
+    by_name = {row[0]: row[column] for row in rows[1:]}
+    assert by_name["Rick Rep"] == (
+        "sum of Jul 2019, Aug 2019, Sep 2019: 100,000 + 106,000 + 110,000 = 316,000"
+    )
