@@ -815,6 +815,21 @@ MATRIX: dict[str, Row] = {
     ),
     # Without ?person= or ?team= there is nobody to report on.
     "api:learning-compliance": Row(get=By(401, 400, 400, 400, 400, 400)),
+    # --- learning: certificates (a certificate for Rita: her managers and admins record it) ---
+    "learning:certificates": Row(
+        get=SIGNED_IN,
+        write=By(LOGIN, OK, CHANGES, OK, CHANGES, OK),
+        data=lambda w: {
+            "person": w.rep2.pk,
+            "certification": _certification(w).pk,
+            "issued_on": "2026-01-05",
+        },
+    ),
+    "learning:certifications": Row(
+        get=SIGNED_IN,
+        write=By(LOGIN, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {"name": "Matrix cert", "validity_months": "12", "expiring_days": "30"},
+    ),
 }
 
 
@@ -846,6 +861,19 @@ def _rita_completion(w: World) -> Any:
             training=_east_training(w),
             completed_on=dt.date(2026, 1, 6),
             hours="2",
+        )
+    return found
+
+
+def _certification(w: World) -> Any:
+    """A certification people can hold (made on first use)."""
+    from charter.learning.models import Certification
+    from charter.learning.services.certificates import certification_create
+
+    found = Certification.objects.filter(org=w.admin.org, name="Matrix badge").first()
+    if found is None:
+        found = certification_create(
+            org=w.admin.org, actor=w.admin.user, name="Matrix badge", validity_months=12
         )
     return found
 

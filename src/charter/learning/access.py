@@ -14,7 +14,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from charter.learning.models import Completion, Requirement, Scope, Status, Training
+from charter.learning.models import (
+    Certificate,
+    Completion,
+    Requirement,
+    Scope,
+    Status,
+    Training,
+)
 from charter.org.access import (
     can_manage_org,
     can_read_all,
@@ -234,3 +241,36 @@ def can_view_team_compliance(user: Any, team: Team) -> bool:
     if can_read_all(user):
         return True
     return team.pk in managed_team_ids(user)
+
+
+# --- certificates --------------------------------------------------------------------------------
+
+
+def visible_certificates(user: Any) -> QuerySet[Certificate]:
+    """The certificates of the people `user` may read."""
+    me = person_of(user)
+    if me is None:
+        return Certificate.objects.none()
+    return Certificate.objects.filter(org_id=me.org_id, person__in=visible_people(user))
+
+
+def certificate_holders(user: Any) -> QuerySet[Person]:
+    """Whom `user` may record a certificate for: themselves; managers, their people too;
+    admins, anyone active in the organization."""
+    me = person_of(user)
+    if me is None:
+        return Person.objects.none()
+    if can_manage_org(user):
+        return Person.objects.filter(org_id=me.org_id, is_active=True)
+    if leads_people(user):
+        return Person.objects.filter(pk__in=subtree_ids(me), is_active=True)
+    return Person.objects.filter(pk=me.pk)
+
+
+def can_add_certificate_for(user: Any, person: Person) -> bool:
+    return certificate_holders(user).filter(pk=person.pk).exists()
+
+
+def can_manage_certifications(user: Any) -> bool:
+    """The list of certifications people can hold is the admins'."""
+    return can_manage_org(user)

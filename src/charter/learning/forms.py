@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 
 from charter.expectations.models import Expectation, Value
-from charter.learning.models import DueRule, HoursPeriod, Kind, Scope, Training
-from charter.org.models import Role, Team
+from charter.learning.models import Certification, DueRule, HoursPeriod, Kind, Scope, Training
+from charter.org.models import Person, Role, Team
 
 
 class TrainingForm(forms.Form):
@@ -140,3 +140,29 @@ class RequirementForm(RequirementContentForm):
 class RevisionForm(RequirementContentForm):
     ends = forms.BooleanField(required=False, label="End the requirement from that day")
     reason = forms.CharField(max_length=300)
+
+
+class CertificationForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    issuer = forms.CharField(max_length=120, required=False)
+    validity_months = forms.IntegerField(min_value=1, max_value=240, label="Valid for (months)")
+    expiring_days = forms.IntegerField(
+        min_value=1, max_value=365, initial=60, label="Expiring from (days before the end)"
+    )
+
+
+class CertificateForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none())
+    certification = forms.ModelChoiceField(queryset=Certification.objects.none())
+    issued_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty: the certification's validity from the issue date.",
+    )
+    credential_id = forms.CharField(max_length=120, required=False, label="Credential id")
+
+    def __init__(self, *args: Any, people: Any, certifications: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["certification"].queryset = certifications  # type: ignore[attr-defined]

@@ -33,12 +33,12 @@ from charter.core.imports.fields import cell_text
 from charter.core.models import ImportRun
 from charter.core.registry import register_importer
 from charter.learning.models import Completion, Status, Training
+from charter.learning.selectors import org_today
 from charter.learning.services.completions import (
     HOURS_IN_A_DAY,
     completion_problems,
     completions_import,
     hours_text,
-    org_today,
 )
 from charter.org.access import visible_people
 from charter.org.models import Person

@@ -202,3 +202,75 @@ class RequiredTraining(models.Model):
 
     def __str__(self) -> str:
         return f"{self.training} ({self.get_due_rule_display()})"
+
+
+class Certification(models.Model):
+    """A certification people can hold (a vendor badge, a licence), valid for so many months
+    from its issue date; a certificate is "expiring" within `expiring_days` of its end."""
+
+    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    issuer = models.CharField(max_length=120, blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        help_text="How long a certificate lasts from its issue date."
+    )
+    expiring_days = models.PositiveSmallIntegerField(
+        default=60, help_text="How long before its end a certificate shows as expiring."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "org", name="learning_certification_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Certificate(models.Model):
+    """A person holds a certification from `issued_on` to `expires_on` (inclusive). A renewal
+    is a new certificate; the newest one of a certification is the one that counts."""
+
+    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    certification = models.ForeignKey(
+        Certification, on_delete=models.PROTECT, related_name="certificates"
+    )
+    issued_on = models.DateField()
+    expires_on = models.DateField()
+    credential_id = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["expires_on", "id"]
+        indexes = [models.Index(fields=["org", "expires_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.certification} of {self.person_id} until {self.expires_on}"
+
+
+class CertificateAlert(models.Model):
+    """An expiry alert already sent for a certificate (60, 30 or 7 days before, or on expiry),
+    so `charter tick` sends each exactly once."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="alerts")
+    stage = models.CharField(max_length=8)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "stage"], name="learning_certificate_alert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} alert for {self.certificate_id}"

@@ -9,8 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
-from charter.learning.access import completions_to_review, visible_trainings
+from charter.core.periods import local_day
+from charter.learning.access import (
+    completions_to_review,
+    visible_certificates,
+    visible_trainings,
+)
+from charter.learning.certificates import LABELS as CERTIFICATE_LABELS
+from charter.learning.certificates import state as certificate_state
 from charter.learning.compliance import (
     HoursRule,
     Item,
@@ -20,6 +28,7 @@ from charter.learning.compliance import (
     tally,
 )
 from charter.learning.models import (
+    Certificate,
     Completion,
     RequiredTraining,
     Requirement,
@@ -31,6 +40,11 @@ from charter.learning.models import (
 from charter.org.access import visible_people
 from charter.org.models import Person, Team
 from charter.org.selectors import team_subtree_ids
+
+
+def org_today(org: Any) -> dt.date:
+    """Today on the organization's calendar: what is due, expiring or in the future."""
+    return local_day(timezone.now(), org.time_zone or "UTC")
 
 
 def catalogue(
@@ -203,3 +217,41 @@ def team_compliance(user: Any, team: Team, day: dt.date) -> list[ComplianceRow]:
         )
         for p in people
     ]
+
+
+# --- certificates ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    certificate: Certificate
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return CERTIFICATE_LABELS[self.state]
+
+
+def certificate_rows(
+    user: Any, *, day: dt.date | None = None, people: Iterable[int] | None = None
+) -> list[CertificateRow]:
+    """The newest certificate of each certification each visible person holds, with its state,
+    soonest end first (a renewed certificate replaces the one before)."""
+    found = visible_certificates(user).select_related("person__org", "certification")
+    if people is not None:
+        found = found.filter(person_id__in=list(people))
+    newest: dict[tuple[int, int], Certificate] = {}
+    for certificate in found.order_by("expires_on", "id"):
+        newest[(certificate.person_id, certificate.certification_id)] = certificate
+    rows = []
+    for certificate in newest.values():
+        today = day or org_today(certificate.person.org)
+        rows.append(
+            CertificateRow(
+                certificate=certificate,
+                state=certificate_state(
+                    certificate.expires_on, today, certificate.certification.expiring_days
+                ),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.certificate.expires_on, r.certificate.pk))

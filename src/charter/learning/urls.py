@@ -1,7 +1,7 @@
 from django.urls import path
 
 from charter.core.imports import views as import_views
-from charter.learning.views import catalogue, completions, imports, requirements
+from charter.learning.views import catalogue, certificates, completions, imports, requirements
 
 app_name = "learning"
 # Extra arguments of the shared import views: which import pages these are.
@@ -19,6 +19,8 @@ urlpatterns = [
         name="requirement",
     ),
     path("teams/<int:team_id>/", requirements.team, name="team"),
+    path("certificates/", certificates.certificates, name="certificates"),
+    path("certifications/", certificates.certifications, name="certifications"),
     path("trainings/", catalogue.catalogue, name="catalogue"),
     path("trainings/new/", catalogue.training_create, name="training_create"),
     path("trainings/<int:training_id>/", catalogue.training_detail, name="training"),

@@ -20,7 +20,7 @@ from charter.learning.access import (
 )
 from charter.learning.compliance import share_met, tally
 from charter.learning.models import RequiredTraining, Requirement, RequirementVersion
-from charter.learning.services.completions import org_today
+from charter.learning.selectors import org_today
 from charter.org.access import person_of
 from charter.org.models import Person, Team
 

@@ -15,8 +15,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from charter.core import audit
-from charter.core.periods import local_day
 from charter.learning.models import Completion, Source, Status, Training
+from charter.learning.selectors import org_today
 from charter.org.models import Organization, Person
 from charter.org.versions import data_version_bump
 
@@ -27,11 +27,6 @@ _FIELDS = ["training", "completed_on", "hours", "score", "note", "status", "revi
 def hours_text(hours: Decimal) -> str:
     """Hours as people write them: 2.5, 20, not 2.50 or 2E+1."""
     return f"{hours.normalize():f}"
-
-
-def org_today(org: Organization) -> dt.date:
-    """Today on the organization's calendar (a completion may not be dated after it)."""
-    return local_day(timezone.now(), org.time_zone or "UTC")
 
 
 def _decimal(value: Any, field: str, label: str) -> Decimal:

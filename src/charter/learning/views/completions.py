@@ -23,8 +23,8 @@ from charter.learning.access import (
 )
 from charter.learning.forms import CompletionForm, ResubmitForm, ReviewForm
 from charter.learning.models import Completion
+from charter.learning.selectors import org_today
 from charter.learning.services import completions as services
-from charter.learning.services.completions import org_today
 from charter.org.models import Person
 
 

@@ -22,8 +22,8 @@ from charter.learning.access import (
 from charter.learning.compliance import LABELS, STATES
 from charter.learning.forms import RequirementForm, RevisionForm
 from charter.learning.models import RequiredTraining, RequirementVersion, Scope
+from charter.learning.selectors import org_today
 from charter.learning.services import requirements as services
-from charter.learning.services.completions import org_today
 from charter.learning.views.completions import _add_errors
 from charter.org.access import can_manage_org
 from charter.org.models import Team
