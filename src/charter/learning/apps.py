@@ -5,3 +5,7 @@ class LearningConfig(AppConfig):
     name = "charter.learning"
     label = "learning"
     verbose_name = "Learning and development"
+
+    def ready(self) -> None:
+        # The section provider and measure kind for expectations register themselves on import.
+        from charter.learning import providers  # noqa: F401

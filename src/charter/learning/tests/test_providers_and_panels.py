@@ -1,0 +1,86 @@
+"""The expectations document's learning section follows the live requirements; the home page
+shows a rep what is due next and their hours, a manager what is overdue and certificates
+ending."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from charter.conftest import client_for
+from charter.expectations import services as ex
+from charter.expectations.content import build
+from charter.expectations.registry import measure_label
+from charter.learning.services.certificates import certificate_add, certification_create
+from charter.learning.services.requirements import Ask, requirement_create, requirement_revise
+
+D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(dt.datetime(2026, 5, 20, 12, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def onboarding(org, teams, admin, company_training):
+    return requirement_create(
+        org=org, actor=admin.user, name="East onboarding", scope="team", team=teams["east"],
+        effective_from=D(2026, 1, 1), hours=Decimal("4"), hours_period="month",
+        asks=[Ask(training=company_training, due_rule="after_hire", due_days=30)],
+    )  # fmt: skip
+
+
+def _learning_section(document):
+    content = build(document)
+    return next(s for s in content["sections"] if s["provider"] == "learning")
+
+
+def test_the_learning_section_follows_the_requirements(org, teams, admin, manager, rep,
+                                                       onboarding):  # fmt: skip
+    east = ex.document_create(
+        org=org, actor=manager.user, title="East", audience="team", audience_team=teams["east_ent"]
+    )
+    west = ex.document_create(
+        org=org, actor=admin.user, title="West", audience="team", audience_team=teams["west_mm"]
+    )
+    for document in (east, west):
+        ex.section_add(document=document, actor=admin.user, title="Learning", provider="learning")
+    items = _learning_section(east)["expectations"]
+    assert [i["title"] for i in items] == ["East onboarding"]
+    assert "4 hours of learning per month" in items[0]["text"]
+    assert "within 30 days of joining" in items[0]["text"]
+    measured = measure_label(org, "", f"learning:{onboarding.pk}")
+    assert measured == "Learning requirement: East onboarding"
+    assert _learning_section(west)["expectations"] == []
+    requirement_revise(
+        requirement=onboarding, actor=admin.user, effective_from=D(2026, 5, 20),
+        hours=Decimal("6"), hours_period="quarter", reason="Quarterly now",
+    )  # fmt: skip
+    assert "6 hours of learning per quarter" in _learning_section(east)["expectations"][0]["text"]
+
+
+def test_rep_home_shows_hours_and_what_is_due_next(rep, onboarding):
+    page = client_for(rep).get("/").content.decode()
+    assert "My learning" in page
+    assert "0 of 4 hours" in page
+    assert "Negotiation basics" in page  # Rick joined in 2022: long overdue
+
+
+def test_manager_home_shows_overdue_and_certificates_ending(org, admin, rep, manager,
+                                                            onboarding):  # fmt: skip
+    badge = certification_create(org=org, actor=admin.user, name="Cloud badge", validity_months=12)
+    certificate_add(person=rep, actor=rep.user, certification=badge, issued_on=D(2025, 6, 1))
+    page = client_for(manager).get("/").content.decode()
+    assert "Learning in my team" in page
+    assert "Rick Rep</a>: Negotiation basics" in page
+    assert "Cloud badge — 31 May 2026" in page
+
+
+def test_nothing_asked_no_card(rep, other_manager):
+    assert "My learning" not in client_for(rep).get("/").content.decode()
+    assert "Learning in my team" not in client_for(other_manager).get("/").content.decode()
