@@ -1,1 +1,3 @@
-"""Writes of the learning app, one module per concern: `catalogue` (trainings)."""
+"""Writes of the learning app, one module per concern: `catalogue` (trainings), `completions`
+(reported, reviewed, imported), `requirements` (versions from a day on), `certificates`
+(certifications, certificates, expiry alerts)."""

@@ -84,3 +84,8 @@ def test_manager_home_shows_overdue_and_certificates_ending(org, admin, rep, man
 def test_nothing_asked_no_card(rep, other_manager):
     assert "My learning" not in client_for(rep).get("/").content.decode()
     assert "Learning in my team" not in client_for(other_manager).get("/").content.decode()
+
+
+def test_every_signed_in_person_finds_learning_in_the_menu(rep, executive):
+    for person in (rep, executive):
+        assert 'href="/learning/"' in client_for(person).get("/").content.decode()
