@@ -1,4 +1,5 @@
-"""The completions importer: `charter import completions FILE` and the upload page.
+"""The learning importers: `charter import completions FILE` (also the upload page) and
+`charter import certifications FILE` (see `CertificateImporter`).
 
 One row is one completion from an LMS export: the person (email or full name), the training
 (title or code), the day it was completed, the hours and optionally a score. Imported
@@ -32,8 +33,10 @@ from charter.core.imports import (
 from charter.core.imports.fields import cell_text
 from charter.core.models import ImportRun
 from charter.core.registry import register_importer
-from charter.learning.models import Completion, Status, Training
+from charter.learning.certificates import expiry_of
+from charter.learning.models import Certification, Completion, Status, Training
 from charter.learning.selectors import org_today
+from charter.learning.services.certificates import certificates_import
 from charter.learning.services.completions import (
     HOURS_IN_A_DAY,
     completion_problems,
@@ -44,6 +47,7 @@ from charter.org.access import visible_people
 from charter.org.models import Person
 
 IMPORT_KIND = "completions"
+CERTIFICATES_KIND = "certifications"
 _HUNDREDTH = Decimal("0.01")
 
 
@@ -72,8 +76,57 @@ def _name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+class _PersonRows(Importer[dict[str, Any] | None]):
+    """What both learning importers share: finding the person a row names, within reach."""
+
+    def prepare(self) -> None:
+        org = self.org
+        self.today = org_today(org)
+        # An operator (no actor) reaches the whole organization; a person, whom they may read.
+        reach = (
+            Person.objects.filter(org=org)
+            if self.actor is None
+            else visible_people(self.actor).filter(org=org)
+        )
+        self.reach = set(reach.values_list("pk", flat=True))
+        self.by_email: dict[str, Person] = {}
+        self.by_name: dict[str, list[Person]] = defaultdict(list)
+        for person in Person.objects.filter(org=org).select_related("org"):
+            if person.email:
+                self.by_email[person.email.lower()] = person
+            self.by_name[_name_key(person.full_name)].append(person)
+
+    def _person(self, row: Row) -> Person | None:
+        wanted: str | None = row["person"]
+        if not wanted:
+            return None
+        if "@" in wanted:
+            found = self.by_email.get(wanted.lower())
+            if found is None:
+                row.error("person", f"nobody in Charter has the email {wanted.lower()}")
+                return None
+        else:
+            named = [p for p in self.by_name.get(_name_key(wanted), []) if p.is_active]
+            if len(named) != 1:
+                row.error(
+                    "person",
+                    f"nobody active in Charter is called {wanted!r}"
+                    if not named
+                    else f"{len(named)} people in Charter are called {wanted!r}; use their email",
+                )
+                return None
+            found = named[0]
+        if not found.is_active:
+            row.error("person", f"{found.full_name} is deactivated in Charter")
+            return None
+        if found.pk not in self.reach:
+            row.error("person", f"{found.full_name} is not among the people you may import for")
+            return None
+        return found
+
+
 @register_importer
-class CompletionImporter(Importer[dict[str, Any] | None]):
+class CompletionImporter(_PersonRows):
     name = IMPORT_KIND
     label = "completions"
     fields = (
@@ -119,27 +172,13 @@ class CompletionImporter(Importer[dict[str, Any] | None]):
     )
 
     def prepare(self) -> None:
-        org = self.org
-        self.today = org_today(org)
+        super().prepare()
         self.trainings: dict[str, Training] = {}
         self.codes: dict[str, Training] = {}
-        for training in Training.objects.filter(org=org):
+        for training in Training.objects.filter(org=self.org):
             self.trainings[_name_key(training.title)] = training
             if training.code:
                 self.codes[training.code.casefold()] = training
-        # An operator (no actor) reaches the whole organization; a person, whom they may read.
-        reach = (
-            Person.objects.filter(org=org)
-            if self.actor is None
-            else visible_people(self.actor).filter(org=org)
-        )
-        self.reach = set(reach.values_list("pk", flat=True))
-        self.by_email: dict[str, Person] = {}
-        self.by_name: dict[str, list[Person]] = defaultdict(list)
-        for person in Person.objects.filter(org=org).select_related("org"):
-            if person.email:
-                self.by_email[person.email.lower()] = person
-            self.by_name[_name_key(person.full_name)].append(person)
         self.people: dict[int, Person] = {}
         self.seen: dict[tuple[int, int, dt.date], list[int]] = defaultdict(list)
 
@@ -167,34 +206,6 @@ class CompletionImporter(Importer[dict[str, Any] | None]):
             "person": person.pk, "training": training.pk, "completed_on": completed_on,
             "hours": hours, "score": score,
         }  # fmt: skip
-
-    def _person(self, row: Row) -> Person | None:
-        wanted: str | None = row["person"]
-        if not wanted:
-            return None
-        if "@" in wanted:
-            found = self.by_email.get(wanted.lower())
-            if found is None:
-                row.error("person", f"nobody in Charter has the email {wanted.lower()}")
-                return None
-        else:
-            named = [p for p in self.by_name.get(_name_key(wanted), []) if p.is_active]
-            if len(named) != 1:
-                row.error(
-                    "person",
-                    f"nobody active in Charter is called {wanted!r}"
-                    if not named
-                    else f"{len(named)} people in Charter are called {wanted!r}; use their email",
-                )
-                return None
-            found = named[0]
-        if not found.is_active:
-            row.error("person", f"{found.full_name} is deactivated in Charter")
-            return None
-        if found.pk not in self.reach:
-            row.error("person", f"{found.full_name} is not among the people you may import for")
-            return None
-        return found
 
     def _training(self, row: Row) -> Training | None:
         wanted: str | None = row["training"]
@@ -269,3 +280,79 @@ class CompletionImporter(Importer[dict[str, Any] | None]):
     @classmethod
     def result_url(cls, run: ImportRun) -> str:
         return reverse("learning:import_run", args=[run.pk])
+
+
+@register_importer
+class CertificateImporter(_PersonRows):
+    """`charter import certifications FILE`: one certificate per row (person, certification by
+    name, issue date, optionally its end and credential id); the end defaults to the
+    certification's validity. The same row again changes nothing."""
+
+    name = CERTIFICATES_KIND
+    label = "certificates"
+    fields = (
+        CompletionImporter.fields[0],
+        Field(
+            "certification",
+            "Certification",
+            required=True,
+            aliases=("Certificate", "Name of certification", "Badge"),
+            parse=text(max_length=200),
+            help="The certification's name as listed in Charter.",
+        ),
+        Field(
+            "issued_on",
+            "Issued",
+            required=True,
+            aliases=("Issued on", "Issue date", "Date issued", "Awarded"),
+            parse=date(),
+            help="The day it was issued; not in the future.",
+        ),
+        Field(
+            "expires_on",
+            "Expires",
+            aliases=("Expires on", "Expiry", "Expiry date", "Valid until"),
+            parse=date(),
+            help="Its last valid day; by default the certification's validity from the issue.",
+        ),
+        Field(
+            "credential_id",
+            "Credential id",
+            aliases=("Credential", "Certificate id", "Id"),
+            parse=text(max_length=120),
+            help="Optional.",
+        ),
+    )
+
+    def prepare(self) -> None:
+        super().prepare()
+        self.certifications = {
+            _name_key(c.name): c for c in Certification.objects.filter(org=self.org)
+        }
+
+    def clean(self, row: Row) -> dict[str, Any] | None:
+        person = self._person(row)
+        wanted: str | None = row["certification"]
+        certification = self.certifications.get(_name_key(wanted)) if wanted else None
+        if wanted and certification is None:
+            row.error("certification", f"there is no certification called {wanted!r}")
+        issued: dt.date | None = row["issued_on"]
+        if issued is not None and issued > self.today:
+            row.error("issued_on", f"{issued.isoformat()} is in the future (today is {self.today})")
+        if row.issues or person is None or certification is None or issued is None:
+            return None
+        expires: dt.date = row["expires_on"] or expiry_of(issued, certification.validity_months)
+        if expires < issued:
+            row.error("expires_on", "a certificate cannot end before it was issued")
+            return None
+        return {
+            "person": person.pk, "certification": certification.pk, "issued_on": issued,
+            "expires_on": expires, "credential_id": row["credential_id"] or "",
+        }  # fmt: skip
+
+    def apply(self, rows: Iterable[CleanRow[dict[str, Any] | None]]) -> Counts:
+        chosen = [r.data for r in rows if r.data is not None]
+        created, updated, unchanged = certificates_import(
+            org=self.org, actor=self.actor, rows=chosen, run=self.run
+        )
+        return Counts(created=created, updated=updated, unchanged=unchanged)

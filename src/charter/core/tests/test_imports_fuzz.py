@@ -38,6 +38,7 @@ from charter.core.models import AuditEvent, ImportRun
 from charter.core.tests.workbooks import workbook_bytes
 from charter.crm.models import Activity, CsatResponse, Deal, ExchangeRate
 from charter.kpis.models import DailyMetrics, Target, TargetRevision
+from charter.learning.models import Certificate, Completion
 from charter.org.models import Person, Team
 
 SEED = 20_261_207
@@ -78,7 +79,34 @@ SEEDS: dict[str, list[list[Any]]] = {
         ["rick.rep@acme.test", "revenue_won", "2024-Q2", "90000"],
         ["rita.rep@acme.test", "win_rate", "2024-Q2", "30"],
     ],
+    # The training and certification these name are made by `prerequisites`.
+    "completions": [
+        ["person", "training", "completed", "hours", "score"],
+        ["rick.rep@acme.test", "NEG-101", "2024-01-02", "2.5", "90"],
+        ["Rita Rep", "Negotiation basics", "2024-01-03", "1", ""],
+    ],
+    "certifications": [
+        ["person", "certification", "issued", "expires", "credential id"],
+        ["rick.rep@acme.test", "Cloud badge", "2024-01-02", "", "CB-1"],
+        ["Rita Rep", "Cloud badge", "2024-01-03", "2025-01-02", ""],
+    ],
 }
+
+
+def prerequisites(kind: str, org: Any) -> None:
+    """What a kind's seed file names that is not a person: a training, a certification."""
+    if kind == "completions":
+        from charter.learning.services.catalogue import training_create
+
+        training_create(
+            org=org, actor=None, title="Negotiation basics", kind="course", expected_hours=2,
+            code="NEG-101",
+        )  # fmt: skip
+    elif kind == "certifications":
+        from charter.learning.services.certificates import certification_create
+
+        certification_create(org=org, actor=None, name="Cloud badge", validity_months=12)
+
 
 HOSTILE_TEXT = [
     "\x00",
@@ -139,6 +167,8 @@ WRITTEN: list[type[Model]] = [
     TargetRevision,
     DailyMetrics,
     AuditEvent,
+    Completion,
+    Certificate,
 ]
 
 
@@ -274,6 +304,7 @@ def test_every_importer_has_a_seed_file() -> None:
 def test_the_seed_file_imports_cleanly(everyone: Any, tmp_path: Path, kind: str) -> None:
     path = tmp_path / f"{kind}.csv"
     path.write_bytes(as_csv(SEEDS[kind]))
+    prerequisites(kind, everyone["admin"].org)
 
     run, refusal = cli_import(path, kind)
 
@@ -286,6 +317,7 @@ def test_malformed_files_are_refused_with_a_message_and_write_nothing(
     everyone: Any, tmp_path: Path, kind: str
 ) -> None:
     rng = random.Random(f"{SEED}-{kind}-skip")
+    prerequisites(kind, everyone["admin"].org)
     for label, name, content in cases(kind):
         path = tmp_path / name
         path.write_bytes(content)

@@ -163,3 +163,52 @@ def test_a_person_importing_reaches_only_the_people_they_read(
     }
     assert importer.clean(row) is None
     assert "not among the people you may import for" in row.issues[0].reason
+
+
+# --- certificates ------------------------------------------------------------------------------
+
+
+def test_import_certificates_with_default_end_and_again_unchanged(org, admin, rep, tmp_path):
+    from charter.learning.models import Certificate
+    from charter.learning.services.certificates import certification_create
+
+    certification_create(org=org, actor=admin.user, name="Cloud badge", validity_months=12)
+    path = tmp_path / "certs.csv"
+    path.write_text(
+        "Email,Certificate,Issue date,Expiry,Credential\n"
+        "rick.rep@acme.test,cloud badge,2026-01-15,,CB-1\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("import", "certifications", str(path), stdout=out, stderr=io.StringIO())
+    assert "Created 1" in out.getvalue()
+    certificate = Certificate.objects.get()
+    assert (certificate.expires_on, certificate.credential_id) == (dt.date(2027, 1, 14), "CB-1")
+    again = io.StringIO()
+    call_command("import", "certifications", str(path), stdout=again, stderr=io.StringIO())
+    assert "unchanged 1" in again.getvalue()
+
+
+def test_bad_certificate_rows_are_named(org, admin, rep, tmp_path):
+    from charter.learning.models import Certificate
+    from charter.learning.services.certificates import certification_create
+
+    certification_create(org=org, actor=admin.user, name="Cloud badge", validity_months=12)
+    path = tmp_path / "certs.csv"
+    path.write_text(
+        "person,certification,issued,expires\n"
+        "rick.rep@acme.test,Unknown badge,2026-01-15,\n"
+        "rick.rep@acme.test,Cloud badge,2026-06-01,\n"
+        "rick.rep@acme.test,Cloud badge,2026-01-15,2025-12-31\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError):
+        call_command("import", "certifications", str(path), stdout=io.StringIO(),
+                     stderr=io.StringIO())  # fmt: skip
+    run = ImportRun.objects.order_by("-pk").first()
+    assert run is not None
+    errors = {(e["row"], e["column"]): e["reason"] for e in run.errors}
+    assert "no certification called 'Unknown badge'" in errors[(2, "certification")]
+    assert "in the future" in errors[(3, "issued")]
+    assert "cannot end before" in errors[(4, "expires")]
+    assert not Certificate.objects.exists()
