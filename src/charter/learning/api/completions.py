@@ -78,8 +78,11 @@ class CompletionViewSet(viewsets.ViewSet):
     )
     def list(self, request: Request) -> Response:
         completions = visible_completions(request.user).select_related("training")
-        if request.query_params.get("person", "").isdigit():
-            completions = completions.filter(person_id=int(request.query_params["person"]))
+        person = request.query_params.get("person", "")
+        if person:
+            # An id no database holds (not digits, or past 64 bits) matches nobody.
+            wanted = int(person) if person.isdigit() and int(person) < 2**63 else None
+            completions = completions.filter(person_id=wanted) if wanted else completions.none()
         if request.query_params.get("status") in Status.values:
             completions = completions.filter(status=request.query_params["status"])
         return Response(CompletionOutput(completions[:1000], many=True).data)

@@ -82,7 +82,10 @@ class RequirementViewSet(viewsets.ReadOnlyModelViewSet):
 
 def _int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    if not raw.isdigit():
+        return None
+    # Past 64 bits no database holds the id: the same "not found" as any unknown one.
+    return int(raw) if int(raw) < 2**63 else 0
 
 
 class ComplianceView(APIView):

@@ -210,3 +210,12 @@ def test_api_review_and_bad_hours(rep, manager, company_training):
     )
     assert reviewed.json()["status"] == "approved"
     assert api.get("/api/v1/learning/completions/?status=approved").json()[0]["id"] == made["id"]
+
+
+def test_an_id_past_64_bits_finds_nobody(rep, company_training):
+    _report(rep, company_training)
+    client = client_for(rep)
+    huge = "99999999999999999999"
+    assert client.get(f"/api/v1/learning/completions/?person={huge}").json() == []
+    assert client.get(f"/api/v1/learning/compliance/?person={huge}").status_code == 404
+    assert len(client.get(f"/api/v1/learning/completions/?person={rep.pk}").json()) == 1
