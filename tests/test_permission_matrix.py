@@ -807,6 +807,7 @@ MATRIX: dict[str, Row] = {
     ),
     # Who is behind in East Enterprise: its managers, admins and executives.
     "learning:team": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
+    "learning:team_csv": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
     "api:learning-requirement-list": Row(
         get=API_SIGNED_IN, write=By(401, 405, 405, 405, 405, 403), json=True
     ),

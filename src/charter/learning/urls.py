@@ -19,6 +19,7 @@ urlpatterns = [
         name="requirement",
     ),
     path("teams/<int:team_id>/", requirements.team, name="team"),
+    path("teams/<int:team_id>/learning.csv", requirements.team_csv, name="team_csv"),
     path("certificates/", certificates.certificates, name="certificates"),
     path("certifications/", certificates.certifications, name="certifications"),
     path("trainings/", catalogue.catalogue, name="catalogue"),

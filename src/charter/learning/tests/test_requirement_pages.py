@@ -131,3 +131,19 @@ def test_requirements_api_lists_versions(rep, onboarding, other_team_rep):
     listed = client_for(rep).get("/api/v1/learning/requirements/").json()
     assert listed[0]["versions"][0]["hours"] == "4.00"
     assert client_for(other_team_rep).get("/api/v1/learning/requirements/").json() == []
+
+
+def test_team_csv_has_a_row_per_person_and_item(org, teams, rep, manager, onboarding):
+    from charter.org.services import person_update
+
+    person_update(person=rep, actor=None, full_name="=HYPERLINK(1) Rep")
+    response = client_for(manager).get(f"/learning/teams/{teams['east_ent'].pk}/learning.csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("person,email,team,requirement,item,state,due")
+    assert "'=HYPERLINK(1) Rep,rick.rep@acme.test,East Enterprise,East onboarding" in lines[1]
+    assert len(lines) == 1 + 2 * 3  # Mona and Rick: 2 trainings and the month's hours each
+    assert lines[3].endswith(",due_soon,2026-05-31,0,4.00,")
+    assert (
+        client_for(rep).get(f"/learning/teams/{teams['east_ent'].pk}/learning.csv").status_code
+        == 404
+    )

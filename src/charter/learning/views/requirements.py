@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from charter.core.downloads import download_name
 from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.learning import selectors
 from charter.learning.access import (
@@ -124,3 +127,44 @@ def team(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
             "states": [(s, LABELS[s]) for s in STATES],
         },
     )  # fmt: skip
+
+
+def _cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading =, +, - or @ would make it a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@person_required
+def team_csv(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
+    """The team page as rows: one per person and item asked of them."""
+    found = get_object_or_404(Team, pk=team_id, org_id=request.person.org_id)
+    if not can_view_team_compliance(request.user, found):
+        raise Http404("No such team.")
+    day = org_today(request.person.org)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = download_name(found.name, "learning", day.isoformat(), extension="csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["person", "email", "team", "requirement", "item", "state", "due", "hours_done",
+         "hours_asked", "why"]
+    )  # fmt: skip
+    for row in selectors.team_compliance(request.user, found, day):
+        for item in row.items:
+            writer.writerow(
+                _cell(v)
+                for v in (
+                    row.person.full_name,
+                    row.person.email,
+                    row.person.team.name if row.person.team else "",
+                    item.requirement,
+                    item.label,
+                    item.state,
+                    item.due.isoformat() if item.due else "",
+                    item.hours_done,
+                    item.hours_asked,
+                    item.reason,
+                )
+            )
+    return response
