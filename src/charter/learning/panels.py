@@ -1,13 +1,13 @@
 """Home-page cards of the learning pillar: for everyone asked to learn something, what is due
 next and their hours against the requirement; for managers, what is overdue in their team and
-the certificates about to end."""
+the certificates about to end; for admins and executives, compliance team by team."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from charter.core.registry import home_panel
-from charter.learning.compliance import DONE, NOT_APPLICABLE, OVERDUE
+from charter.learning.compliance import DONE, NOT_APPLICABLE, OVERDUE, share_met, tally
 from charter.learning.selectors import (
     certificate_rows,
     compliance_of,
@@ -15,7 +15,9 @@ from charter.learning.selectors import (
     person_compliance,
     rules_on,
 )
-from charter.org.access import leads_people, person_of, visible_people
+from charter.org.access import can_read_all, leads_people, person_of, visible_people
+from charter.org.models import Team
+from charter.org.selectors import subtree_of, team_children
 
 SHOWN = 5
 
@@ -56,3 +58,25 @@ def team(user: Any) -> dict[str, Any] | None:
         "more_overdue": max(0, len(overdue) - SHOWN),
         "certificates": certificates[:SHOWN],
     }
+
+
+@home_panel("learning.org", order=9, template="learning/panels/org.html")
+def org(user: Any) -> dict[str, Any] | None:
+    """For admins and executives: compliance team by team (each with the teams below it)."""
+    me = person_of(user)
+    if me is None or not can_read_all(user):
+        return None
+    day = org_today(me.org)
+    rules = rules_on(me.org_id, day)
+    if not rules.entries:
+        return None
+    people = list(visible_people(user).filter(is_active=True).select_related("org"))
+    items = compliance_of(people, day, rules)
+    children = team_children(me.org_id)
+    rows = []
+    for team in Team.objects.filter(org_id=me.org_id).order_by("name"):
+        ids = subtree_of(children, team.pk)
+        mine = [i for p in people if p.team_id in ids for i in items[p.pk]]
+        counts = tally(mine)
+        rows.append({"team": team, "share": share_met(mine, day), "overdue": counts[OVERDUE]})
+    return {"rows": rows, "day": day}

@@ -89,3 +89,20 @@ def test_nothing_asked_no_card(rep, other_manager):
 def test_every_signed_in_person_finds_learning_in_the_menu(rep, executive):
     for person in (rep, executive):
         assert 'href="/learning/"' in client_for(person).get("/").content.decode()
+
+
+def test_executive_sees_compliance_by_team(org, teams, rep, rep2, manager, executive, admin,
+                                           onboarding, company_training):  # fmt: skip
+    from charter.learning.services.completions import completion_report, completion_review
+
+    done = completion_report(person=rep, actor=rep.user, training=company_training,
+                             completed_on=D(2026, 4, 1), hours="2")  # fmt: skip
+    completion_review(completion=done, actor=manager.user, approve=True)
+    page = client_for(executive).get("/").content.decode()
+    assert "Learning by team" in page
+    # East Enterprise: Mona, Rick and Rita each owe the training (joined 2022, due 30 days
+    # later); Rick did it: 1 of 3 met, 2 overdue. The month's hours are not due until 31 May.
+    east_ent = page.split(">East Enterprise</a>")[1].split("</tr>")[0]
+    assert "33%" in east_ent
+    assert ">2</span>" in east_ent
+    assert "Learning by team" not in client_for(manager).get("/").content.decode()
