@@ -29,6 +29,7 @@ from charter.crm import services as crm_services
 from charter.crm.models import Activity, CsatResponse, Deal
 from charter.kpis import rollups
 from charter.kpis import services as kpi_services
+from charter.kpis.demo_clock import backdate_revisions
 from charter.kpis.models import (
     DailyMetrics,
     KpiDefinition,
@@ -232,6 +233,13 @@ def _target_set(w: World) -> None:
     )
 
 
+def _backdate_revisions(w: World) -> None:
+    _target_set(w)
+    before = data_version(w.org.pk)
+    assert backdate_revisions(org=w.org) == 1
+    assert data_version(w.org.pk) > before
+
+
 def _seasonality_set(w: World) -> None:
     kpi_services.seasonality_set(
         kpi=revenue(w),
@@ -284,6 +292,7 @@ SERVICES: dict[str, Callable[[World], None]] = {
     "charter.kpis.services.kpi_revise": _kpi_revise,
     "charter.kpis.services.target_set": _target_set,
     "charter.kpis.services.seasonality_set": _seasonality_set,
+    "charter.kpis.demo_clock.backdate_revisions": _backdate_revisions,
     "charter.kpis.services.period_close": _period_close,
     "charter.kpis.services.scorecard_settings_update": _scorecard_settings_update,
     "charter.kpis.rollups.rebuild": _rollups_rebuild,

@@ -313,6 +313,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "charter.org.models.Role",
         "TrainingKindEnum": "charter.learning.models.Kind",
+        "UnitEnum": "charter.kpis.models.Unit",
     },
     # The default enum hook, then the error answers (400/401/403/404/429) of every operation.
     "POSTPROCESSING_HOOKS": [

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from charter.kpis.models import TargetRevision
 from charter.org.models import Organization
+from charter.org.versions import data_version_bump
 
 PLANNING_DAYS = (3, 4, 5, 6, 7, 10)  # how long before a period its targets are set
 WORKDAY_START = dt.time(9)
@@ -50,4 +51,6 @@ def backdate_revisions(*, org: Organization) -> int:
     # A bulk update, as the revisions are immutable rows: this rewrites no value or reason,
     # only the demo's clock, in the same transaction that wrote them.
     TargetRevision.objects.bulk_update(revisions, ["created_at"], batch_size=500)
+    # Home cards list target changes by when they were made: pages cached before read old times.
+    data_version_bump(org_id=org.pk)
     return len(revisions)

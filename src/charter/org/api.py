@@ -244,7 +244,9 @@ class PersonViewSet(viewsets.GenericViewSet):
             team=filters.get("team"),
             role=filters.get("role", ""),
             include_inactive=True,
-        )
+        ).filter(may_open=True)
+        # The web directory also lists a rep's teammates and managers by name; the API lists only
+        # the records the caller may read, so every listed id can be fetched.
         if "active" in filters:
             people = people.filter(is_active=filters["active"])
         page = self.paginate_queryset(people)

@@ -190,7 +190,7 @@ class ScorecardKpiOutput(serializers.Serializer):
         choices=["ahead", "on_track", "at_risk", "behind"], allow_null=True
     )
     unit = serializers.ChoiceField(
-        choices=Unit.values,
+        choices=Unit.choices,
         help_text=(
             "What actual, target and forecast count: money is in the organization's reporting "
             "currency; percent is 0-100 (71.43 = 71.43%), never a fraction."
