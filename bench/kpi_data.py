@@ -1,6 +1,7 @@
 """The data set of the KPI benchmark: an organization of 1,000 reps in 100 teams under 10
-regions, their targets for the measured quarter, and (at scale 1) 5 M deals and 20 M activities
-over seven quarters, written straight into Charter's fact tables with `sqlite3` executemany.
+regions, their targets for each quarter (or month) of the measured quarter's fiscal year, and
+(at scale 1) 5 M deals and 20 M activities over seven quarters, written straight into Charter's
+fact tables with `sqlite3` executemany.
 
 Rows come in the order a CRM accumulates them (by creation time), so the tables and their
 indexes grow at the end and a multi-gigabyte load stays fast; nothing is held in memory but the
@@ -50,6 +51,11 @@ KPI_KEYS = (
     "activities_emails",
     "activities_meetings",
 )
+# Target granularities (`write_targets`).
+QUARTERLY = "quarterly"
+MONTHLY = "monthly"
+# KPIs whose target is a rate or an average: the same however long the period.
+_NOT_SUMMED = frozenset({"win_rate", "avg_deal_size", "avg_cycle_days"})
 UNMATCHED_SHARE = 0.01
 _SOURCE = "salesforce"
 _STAMP = "2024-10-01 06:00:00"
@@ -94,12 +100,8 @@ def _key(raw: str) -> str:
 
 def create_org(password: str) -> str:
     """The organization, its teams, the reps (the first with a login, for the dashboard) and
-    every rep's target for each measured KPI in the quarter, through the ORM; returns the
-    login's email."""
+    their quarterly targets (`write_targets`), through the ORM; returns the login's email."""
     from charter.accounts.models import User
-    from charter.kpis.models import KpiDefinition, Target, TargetRevision
-    from charter.kpis.scoring import Revision, day_total
-    from charter.kpis.selectors.calendar import period_of
     from charter.org.models import Organization, Person, Role, Team
 
     org = Organization.objects.create(
@@ -126,47 +128,92 @@ def create_org(password: str) -> str:
     assert first is not None
     first.user = User.objects.create_user(first.email, password)
     first.save(update_fields=["user"])
-    period = period_of(org, QUARTER)
+    write_targets(org, QUARTERLY)
+    return first.email
+
+
+def target_periods(org: Any, granularity: str) -> list[Any]:
+    """The quarters, or the months, of the measured quarter's fiscal year."""
+    from charter.core.periods import YEAR, parts_of, period_containing
+
+    start_month = org.fiscal_year_start_month
+    year = period_containing(QUARTER_START, YEAR, start_month)
+    quarters = parts_of(year, start_month)
+    if granularity == QUARTERLY:
+        return quarters
+    return [month for quarter in quarters for month in parts_of(quarter, start_month)]
+
+
+def write_targets(org: Any, granularity: str) -> None:
+    """Every rep's target for each measured KPI in each quarter (QUARTERLY) or each month
+    (MONTHLY) of the measured quarter's fiscal year, in place of any the org had: the
+    scorecards of the quarter and of the year then read set targets, or months' added up."""
+    from django.db import connection, transaction
+
+    from charter.kpis.models import KpiDefinition, Target, TargetRevision
+    from charter.kpis.scoring import Revision, day_total
+    from charter.org.models import Person
+
+    periods = target_periods(org, granularity)
+    # A third of a quarter's target a month: the same scale of figures either way.
+    divisor = 3 if granularity == MONTHLY else 1
     rng = random.Random(SEED + 7)
     kpis = {d.key: d for d in KpiDefinition.objects.filter(org=org, key__in=KPI_KEYS)}
     people = list(Person.objects.filter(org=org).order_by("pk"))
-    targets = Target.objects.bulk_create(
-        Target(
-            org=org,
-            kpi=kpis[key],
-            person=person,
-            period_label=period.label,
-            period_kind=period.kind,
-            period_start=period.start,
-            period_end=period.end,
+    with transaction.atomic():
+        # Revisions are append-only in Charter; a bench data set is rewritten wholesale.
+        with connection.cursor() as cursor:
+            targets_table = connection.ops.quote_name(Target._meta.db_table)
+            revisions_table = connection.ops.quote_name(TargetRevision._meta.db_table)
+            cursor.execute(
+                f"DELETE FROM {revisions_table} WHERE target_id IN "
+                f"(SELECT id FROM {targets_table} WHERE org_id = %s)",
+                [org.pk],
+            )
+            cursor.execute(f"DELETE FROM {targets_table} WHERE org_id = %s", [org.pk])
+        targets = Target.objects.bulk_create(
+            Target(
+                org=org,
+                kpi=kpis[key],
+                person=person,
+                period_label=period.label,
+                period_kind=period.kind,
+                period_start=period.start,
+                period_end=period.end,
+            )
+            for period in periods
+            for person in people
+            for key in KPI_KEYS
         )
-        for person in people
-        for key in KPI_KEYS
-    )
-    revisions = []
-    for target in targets:
-        value = _target_value(target.kpi.key, rng)
-        mine = [
-            TargetRevision(
-                target=target, value=value, effective_from=period.start, reason="Target set"
-            )
-        ]
-        # One target in ten changes mid-quarter, as territories move.
-        if rng.random() < 0.1:
-            mine.append(
+        by_label = {period.label: period for period in periods}
+        revisions = []
+        for target in targets:
+            period = by_label[target.period_label]
+            value = _target_value(target.kpi.key, rng)
+            if target.kpi.key not in _NOT_SUMMED:
+                value = Decimal(round(value / divisor))
+            mine = [
                 TargetRevision(
-                    target=target,
-                    value=(value * Decimal("1.1")).quantize(Decimal("0.0001")),
-                    effective_from=dt.date(2024, 8, 16),
-                    reason="Territory change",
+                    target=target, value=value, effective_from=period.start, reason="Target set"
                 )
+            ]
+            # One target in ten changes mid-period, as territories move.
+            if rng.random() < 0.1:
+                mine.append(
+                    TargetRevision(
+                        target=target,
+                        value=(value * Decimal("1.1")).quantize(Decimal("0.0001")),
+                        effective_from=period.start + dt.timedelta(days=period.days // 2),
+                        reason="Territory change",
+                    )
+                )
+            # What `kpis.services.target_set` keeps with every revision.
+            target.day_total = day_total(
+                [Revision(r.value, r.effective_from) for r in mine], period
             )
-        # What `kpis.services.target_set` keeps with every revision.
-        target.day_total = day_total([Revision(r.value, r.effective_from) for r in mine], period)
-        revisions += mine
-    TargetRevision.objects.bulk_create(revisions)
-    Target.objects.bulk_update(targets, ["day_total"], batch_size=2000)
-    return first.email
+            revisions += mine
+        TargetRevision.objects.bulk_create(revisions, batch_size=2000)
+        Target.objects.bulk_update(targets, ["day_total"], batch_size=2000)
 
 
 def _target_value(key: str, rng: random.Random) -> Decimal:

@@ -1,9 +1,10 @@
 """KPI scorecards at scale, three measurements on one data set (see `bench.kpi_data`):
 
-1. scorecards: a quarter's scorecards for all 1,000 reps (10 KPIs) and the org, Charter's
-   path (the selectors reading the monthly rollup) next to DuckDB aggregating the same raw
-   rows (exported from the SQLite file), every person x KPI compared. Also the time of
-   Charter's full rollup rebuild over the facts.
+1. scorecards: a quarter's scorecards for all 1,000 reps (10 KPIs) and the org, then the
+   fiscal year's, Charter's path (the selectors reading the monthly rollup) next to DuckDB
+   aggregating the same raw rows (exported from the SQLite file), every person x KPI compared.
+   Targets are set for each quarter, or with `--targets monthly` only for each month (the
+   quarter's and year's then added up). Also the time of Charter's full rollup rebuild.
 2. freshness: 10,000 late deals imported through the deals importer (Salesforce CSV), then every
    affected scorecard (each rep's, their teams', the org's) read back, and checked against
    DuckDB computing them from scratch.
@@ -375,27 +376,51 @@ class _GcTime:
             self.full += 1
 
 
-def _child_scorecards(data_dir: str, work: Path) -> dict[str, Any]:
+def _child_scorecards(data_dir: str, work: Path, granularity: str) -> dict[str, Any]:
     _setup_django(data_dir)
+    from charter.core.periods import YEAR, period_containing
+    from charter.org.models import Organization, Person
+
+    meta_path = work / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    org = Organization.objects.get()
+    if meta.get("targets") != granularity:
+        start = time.perf_counter()
+        kpi_data.write_targets(org, granularity)
+        _say(f"{granularity} targets written in {time.perf_counter() - start:.1f} s")
+        meta["targets"] = granularity
+        meta_path.write_text(json.dumps(meta, indent=2))
+    ids = list(Person.objects.filter(org=org).order_by("pk").values_list("pk", flat=True))
+    duck = _duck(work, ids, meta["max_deal_id"])
+    year = period_containing(kpi_data.QUARTER_START, YEAR, org.fiscal_year_start_month)
+    try:
+        found = {"targets": granularity, "year": year.label}
+        found.update(_scorecards_of(org, ids, duck, kpi_data.QUARTER))
+        found.update(
+            {f"year_{k}": v for k, v in _scorecards_of(org, ids, duck, year.label).items()}
+        )
+        return found
+    finally:
+        duck.close()
+
+
+def _scorecards_of(org: Any, ids: list[int], duck: Any, label: str) -> dict[str, Any]:
+    """Every rep's scorecard and the org's for the period labelled `label`, Charter and
+    DuckDB in turns, the figures compared, and where Charter's time goes."""
     from charter.kpis.scoring import Scorer
     from charter.kpis.selectors.calendar import period_of
     from charter.kpis.selectors.definitions import kpi_specs
     from charter.kpis.selectors.sums import metric_sums_by_person
     from charter.kpis.selectors.targets import org_targets
-    from charter.org.models import Organization, Person
 
-    meta = json.loads((work / "meta.json").read_text())
-    org = Organization.objects.get()
-    ids = list(Person.objects.filter(org=org).order_by("pk").values_list("pk", flat=True))
-    duck = _duck(work, ids, meta["max_deal_id"])
-    period = period_of(org, kpi_data.QUARTER)
+    period = period_of(org, label)
     sql, params = _duck_sql(_ALL_DEALS), _duck_params(org, period)
     collector = _GcTime()
 
     def charter_run() -> Any:
         gc.callbacks.append(collector)
         try:
-            return _charter_scorecards(org, kpi_data.QUARTER)
+            return _charter_scorecards(org, label)
         finally:
             gc.callbacks.remove(collector)
 
@@ -410,7 +435,6 @@ def _child_scorecards(data_dir: str, work: Path) -> dict[str, Any]:
         more, figures = _timed(lambda: _duck_figures(duck, sql, params), 1)
         duck_times += more
     threads = duck.execute("SELECT current_setting('threads')").fetchone()[0]
-    duck.close()
     comparison = _compare(cards, whole, figures)
 
     # Where Charter's time goes: the rollup read, the targets, the arithmetic.
@@ -791,16 +815,18 @@ def _verdict(ok: bool | None) -> str:
 def summary(r: dict[str, Any]) -> str:
     """The side-by-side figures and each target, as a table."""
     rows: list[tuple[str, str, str, str]] = []
-    if "scorecards_charter_ms_median" in r:
-        ratio = r["scorecards_charter_to_duckdb_time_ratio"]
-        same = r["scorecards_figures_different"] == 0
+    for prefix, name in (("scorecards_", "1 quarter"), ("scorecards_year_", "fiscal year")):
+        if f"{prefix}charter_ms_median" not in r:
+            continue
+        ratio = r[f"{prefix}charter_to_duckdb_time_ratio"]
+        same = r[f"{prefix}figures_different"] == 0
         rows.append(
             (
-                "org scorecards, 1 quarter (median)",
-                f"{r['scorecards_charter_ms_median']:,} ms",
-                f"DuckDB {r['scorecards_duckdb_ms_median']:,} ms",
+                f"org scorecards, {name}, {r.get('scorecards_targets')} targets (median)",
+                f"{r[f'{prefix}charter_ms_median']:,} ms",
+                f"DuckDB {r[f'{prefix}duckdb_ms_median']:,} ms",
                 f"x{ratio} <= 1: {_verdict(ratio <= 1)}; "
-                f"{r['scorecards_figures_compared']:,} figures identical: {_verdict(same)}",
+                f"{r[f'{prefix}figures_compared']:,} figures identical: {_verdict(same)}",
             )
         )
     if "freshness_import_to_all_scorecards_ms" in r:
@@ -860,6 +886,12 @@ def _options(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--steps", default="scorecards,freshness,dashboard", help="which measurements to run"
     )
+    parser.add_argument(
+        "--targets",
+        choices=(kpi_data.QUARTERLY, kpi_data.MONTHLY),
+        default=kpi_data.QUARTERLY,
+        help="set for each quarter, or only for each month (the quarter and year add them up)",
+    )
     options, _unknown = parser.parse_known_args(argv)
     return options
 
@@ -884,7 +916,10 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         steps = options.steps.split(",")
         if "scorecards" in steps:
             results.update(
-                {f"scorecards_{k}": v for k, v in _measure("scorecards", data_dir, work).items()}
+                {
+                    f"scorecards_{k}": v
+                    for k, v in _measure("scorecards", data_dir, work, options.targets).items()
+                }
             )
         if "freshness" in steps:
             results.update(
@@ -916,7 +951,7 @@ def main(argv: Sequence[str]) -> int:
         elif step == "migrate":
             result = _child_migrate(data_dir)
         elif step == "scorecards":
-            result = _child_scorecards(data_dir, work)
+            result = _child_scorecards(data_dir, work, argv[4])
         else:
             result = _child_freshness(data_dir, work)
         child.report(result)
