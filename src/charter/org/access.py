@@ -205,6 +205,15 @@ def leads_people(user: Any) -> bool:
     return me.role == Role.MANAGER
 
 
+def starts_jobs(user: Any) -> bool:
+    """Whoever can set background work going: admins (imports, a new time zone) and managers
+    (publishing their team's documents). Reps and executives never start a job, so the jobs
+    page, which lists a person's own jobs, would only ever be empty for them."""
+    if can_manage_org(user):
+        return True
+    return leads_people(user)
+
+
 def reads_org_overview(user: Any) -> bool:
     """Executives: org-wide readers who change nothing get the team-by-team overview."""
     if not can_read_all(user):

@@ -4,7 +4,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from charter.org.access import can_manage_org, can_read_all, leads_people, person_of
+from charter.org.access import (
+    can_manage_org,
+    can_read_all,
+    leads_people,
+    person_of,
+    starts_jobs,
+)
 
 
 def charter(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +22,5 @@ def charter(request: HttpRequest) -> dict[str, Any]:
         "may_manage_org": can_manage_org(user),
         "may_read_all": can_read_all(user),
         "may_lead_people": leads_people(user),
+        "may_start_jobs": starts_jobs(user),
     }

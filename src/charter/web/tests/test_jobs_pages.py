@@ -104,3 +104,21 @@ def test_a_job_no_organization_claims_is_shown_to_nobody(everyone):
     admin = client_for(everyone["admin"])
     assert list(admin.get("/jobs/").context["page"]) == []
     assert admin.get(f"/jobs/{job.pk}/").status_code == 404
+
+
+def test_the_menu_offers_jobs_only_to_those_who_can_start_one(everyone):
+    # Reps and executives never start a job: for them the page could only ever be empty.
+    menu_link = 'href="/jobs/"'
+    for who in ("rep", "executive"):
+        assert menu_link not in client_for(everyone[who]).get("/").content.decode(), who
+    for who in ("manager", "admin"):
+        assert menu_link in client_for(everyone[who]).get("/").content.decode(), who
+
+
+def test_an_empty_jobs_page_says_what_starts_a_job(everyone):
+    manager_page = client_for(everyone["manager"]).get("/jobs/").content.decode()
+    assert "No background jobs yet. Publishing a version of an" in manager_page
+    assert 'href="/expectations/"' in manager_page
+    assert 'href="/org/import/' not in manager_page.split("No background jobs yet.")[1]
+    admin_page = client_for(everyone["admin"]).get("/jobs/").content.decode()
+    assert 'href="/org/import/' in admin_page.split("No background jobs yet.")[1]
