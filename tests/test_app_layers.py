@@ -62,6 +62,12 @@ def test_core_imports_no_domain_app_when_it_runs():
     assert _importers_of(prefixes, _modules("core")) == []
 
 
+def test_kpis_imports_no_app_that_contributes_metrics_to_it():
+    # Learning registers its metrics with `kpis.registry` from its AppConfig; kpis reads them
+    # from the registry and never imports learning, so learning can be left out.
+    assert _importers_of(("charter.learning",), _modules("kpis")) == []
+
+
 def test_no_app_imports_the_web_shell():
     others = [p for app in DOMAIN_APPS if app != "web" for p in _modules(app)] + _modules("core")
     assert _importers_of(("charter.web",), others) == []

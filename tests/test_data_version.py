@@ -45,6 +45,7 @@ from charter.kpis.models import (
 from charter.org import services as org_services
 from charter.org.models import Organization, Person, Role, Team
 from charter.org.versions import data_version
+from tests.data_version_learning import LEARNING_MODELS, LEARNING_SERVICES
 
 # What a scorecard is computed from or shows. (Not exchange rates: a deal keeps the reporting
 # amount it was imported with. Not owner aliases: they count once `owner_resolve` moves facts.)
@@ -66,6 +67,7 @@ SCORECARD_MODELS: tuple[type[Model], ...] = (
     ScorecardSettings,
     # How a longer period's target is shared: a month's derived target moves with it.
     SeasonalityProfile,
+    *LEARNING_MODELS,
 )
 BUMP = "data_version_bump"
 SOURCE = Path(charter.__file__).parent
@@ -297,6 +299,7 @@ SERVICES: dict[str, Callable[[World], None]] = {
     "charter.kpis.services.scorecard_settings_update": _scorecard_settings_update,
     "charter.kpis.rollups.rebuild": _rollups_rebuild,
     "charter.kpis.rollups.rebuild_people": _rollups_rebuild_people,
+    **LEARNING_SERVICES,
 }
 # Called by a test of its own: it starts another organization's number.
 CALLED_ELSEWHERE = {"charter.org.services.organization_create"}

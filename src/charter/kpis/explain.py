@@ -92,14 +92,15 @@ class Subject:
             return f"{TEAM}:{self.team.pk}"
         return ORG
 
-    def owners(self) -> Q:
-        """Which facts are this subject's, by owner: the same people the rollups are summed
-        over (a team's members are whoever is in it or a team below it now)."""
+    def owners(self, field: str = "owner") -> Q:
+        """Which facts are this subject's, by owner (the record's `field` naming its person):
+        the same people the rollups are summed over (a team's members are whoever is in it or
+        a team below it now)."""
         if self.person is not None:
-            return Q(owner_id=self.person.pk)
+            return Q(**{f"{field}_id": self.person.pk})
         if self.team is not None:
-            return Q(owner__team_id__in=team_subtree_ids(self.team))
-        return Q(owner__isnull=False)
+            return Q(**{f"{field}__team_id__in": team_subtree_ids(self.team)})
+        return Q(**{f"{field}__isnull": False})
 
     def live_sums(self, period: Period) -> dict[str, Decimal]:
         """The metric sums of the rollups as they are now (one query)."""
@@ -169,9 +170,9 @@ def allowed_subject(user: Any, kind: str, pk: Any = None) -> Allowed:
 def metric_records(subject: Subject, metric: Metric, period: Period) -> QuerySet[Any]:
     """The facts of `subject` that count toward `metric` in `period`, oldest first."""
     rows = (
-        metric.model._default_manager.filter(subject.owners(), org_id=subject.org.pk)
+        metric.model._default_manager.filter(subject.owners(metric.owner), org_id=subject.org.pk)
         .filter(metric.counted)
-        .select_related("owner__team")
+        .select_related(f"{metric.owner}__team")
     )
     day = metric.day_field
     if day == "occurred_at":
@@ -190,7 +191,7 @@ def records_lacking(subject: Subject, metric: Metric, period: Period) -> int:
     if not metric.needs:
         return 0
     rows = metric.model._default_manager.filter(
-        subject.owners(), org_id=subject.org.pk, **{f"{metric.needs}__isnull": True}
+        subject.owners(metric.owner), org_id=subject.org.pk, **{f"{metric.needs}__isnull": True}
     )
     if metric.day_field != metric.needs:
         # Those that would count were it not for the missing field: the condition without
@@ -283,6 +284,24 @@ def record_day(metric: Metric, record: Any, time_zone: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.astimezone(ZoneInfo(time_zone or "UTC")).date()
     return value
+
+
+def record_cells(metric: Metric, record: Any) -> list[tuple[str, Any]]:
+    """A contributed metric's record as (header, value) pairs, the fields it `shows`."""
+    cells = []
+    for path, header in metric.shows:
+        value = record
+        for name in path.split("."):
+            value = getattr(value, name, None)
+            if value is None:
+                break
+        cells.append((header, value))
+    return cells
+
+
+def record_owner(metric: Metric, record: Any) -> Any:
+    """The person a record counts for."""
+    return getattr(record, metric.owner)
 
 
 # -- targets -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from charter.kpis.metrics import METRIC_KEYS
+from charter.kpis.registry import known_metric_keys
 
 MAX_LENGTH = 500
 # Levels of parentheses, signs and products inside sums. A run of one kind of operator
@@ -117,8 +117,11 @@ def _run(node: ast.BinOp) -> tuple[ast.expr, list[tuple[ast.operator, ast.expr]]
     return first, steps
 
 
-def parse(text: str, *, known: tuple[str, ...] = METRIC_KEYS) -> Formula:
-    """Check and parse a formula; FormulaError says what is wrong and where."""
+def parse(text: str, *, known: tuple[str, ...] | None = None) -> Formula:
+    """Check and parse a formula; FormulaError says what is wrong and where. `known`: the
+    metrics it may name, by default the CRM's and those other apps contribute."""
+    if known is None:
+        known = known_metric_keys()
     source = (text or "").strip()
     if not source:
         raise FormulaError("A formula is required, e.g. deals_won_count / deals_lost_count.")
@@ -139,9 +142,10 @@ def parse(text: str, *, known: tuple[str, ...] = METRIC_KEYS) -> Formula:
     return Formula(text=source, tree=tree, metrics=tuple(metrics), additive=_additive(tree))
 
 
-def check(text: str, *, known: tuple[str, ...] = METRIC_KEYS) -> Formula:
+def check(text: str, *, known: tuple[str, ...] | None = None) -> Formula:
     """A formula someone is writing: `parse`, and refused as well when it could never mean
     anything, with a message saying why."""
+    known = known_metric_keys() if known is None else known
     formula = parse(text, known=known)
     for divisor in _constant_divisors(formula.tree):
         # Folded as the formula would compute it: `2 - 2`, `0.0` and `-0` are all zero.

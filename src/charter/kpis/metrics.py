@@ -29,6 +29,8 @@ MONEY = "money"
 DAYS = "days"
 POINTS = "points"
 PERCENT = "percent"
+# A metric's unit only (a KPI over it is a count with decimals): learning hours.
+HOURS = "hours"
 
 # CSAT answers come on different scales (1-5, 1-10, 0-100); the metric puts every answer on a
 # five-point scale so an average means the same whatever the survey.
@@ -53,6 +55,11 @@ class Metric:
     # A field a fact may lack (an import could not tell it) and without which it counts for
     # nothing here: the explain page says how many facts lack it instead of saying nothing.
     needs: str = ""
+    # The record's field naming the person it counts for (the CRM's facts say `owner`).
+    owner: str = "owner"
+    # For a contributed metric (`kpis.registry`): the record's fields the explain pages, the
+    # API and the exports list, as (attribute path, header), the CRM's facts having their own.
+    shows: tuple[tuple[str, str], ...] = ()
 
     @property
     def counted(self) -> Q:

@@ -83,6 +83,27 @@ class MonthlyMetrics(MetricVector):
         return f"metrics of person {self.person_id} in {self.month:%Y-%m}"
 
 
+class ContributedMetrics(models.Model):
+    """The amount of one metric another app contributes (`kpis.registry`) for one person on
+    one day, in stored units. A narrow row per metric, unlike the CRM's wide rows: an app adds
+    metrics without a migration here, and its records are few beside the CRM's facts."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    metric = models.CharField(max_length=64)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "day", "metric"], name="kpis_contributed_person_day_metric"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} of person {self.person_id} on {self.day}"
+
+
 class Direction(models.TextChoices):
     HIGHER = "higher", "Higher is better"
     LOWER = "lower", "Lower is better"

@@ -22,7 +22,8 @@ from django.db.models import Model
 
 from charter.crm.models import Activity, CsatResponse, Deal
 from charter.kpis.metrics import CONTRIBUTING_FIELDS, METRIC_KEYS, Cells, accumulate_facts
-from charter.kpis.models import DailyMetrics, MonthlyMetrics
+from charter.kpis.models import ContributedMetrics, DailyMetrics, MonthlyMetrics
+from charter.kpis.registry import Amount, contributed_keys, contributors
 from charter.org.models import Organization, Person
 from charter.org.versions import data_version_bump
 
@@ -161,6 +162,65 @@ class RollupWriter:
             self.people = set()
 
 
+# -- contributed metrics (kpis.registry) ---------------------------------------------------
+
+Contributed = dict[tuple[int, dt.date, str], int]
+
+
+def _merged(amounts: Iterable[Amount]) -> Contributed:
+    merged: Contributed = {}
+    for person, day, key, value in amounts:
+        merged[(person, day, key)] = merged.get((person, day, key), 0) + value
+    return {cell: value for cell, value in merged.items() if value}
+
+
+def contribute(*, org_id: int, amounts: Iterable[Amount]) -> None:
+    """Add amounts (possibly negative: a write's after minus its before) of contributed
+    metrics to the rollup of the organization's people, in the caller's transaction: what a
+    domain app's service calls when one of its records that counts changes."""
+    cells = _merged(amounts)
+    if not cells:
+        return
+    known = set(contributed_keys())
+    unknown = {key for _person, _day, key in cells} - known
+    if unknown:
+        raise LookupError(f"no contributed metric {', '.join(sorted(unknown))}")
+    quote = connection.ops.quote_name
+    adapt = connection.ops.adapt_datefield_value
+    table = quote(ContributedMetrics._meta.db_table)
+    value = quote("value")
+    sql = (
+        f"INSERT INTO {table} ({quote('person_id')}, {quote('day')}, {quote('metric')}, "  # noqa: S608
+        f"{value}) VALUES (%s, %s, %s, %s) ON CONFLICT ({quote('person_id')}, {quote('day')}, "
+        f"{quote('metric')}) DO UPDATE SET {value} = {table}.{value} + excluded.{value}"
+    )
+    rows = [(p, adapt(d), k, v) for (p, d, k), v in sorted(cells.items())]
+    _write(sql, rows)
+    # A cell back to nothing is no row, as a rebuild would leave it.
+    ContributedMetrics.objects.filter(person_id__in={p for p, _d, _k in cells}, value=0).delete()
+    data_version_bump(org_id=org_id)
+
+
+def computed_contributed(org: Organization, person_ids: Sequence[int]) -> Contributed:
+    """What the contributed rollup of these people should hold, from the apps' records."""
+    return _merged(
+        amount for contributor in contributors() for amount in contributor.amounts(org, person_ids)
+    )
+
+
+def _add_contributed(org: Organization, person_ids: Sequence[int]) -> None:
+    """The people's contributed rollup from the apps' records (their old rows deleted)."""
+    amounts = computed_contributed(org, person_ids).items()
+    contribute(org_id=org.pk, amounts=((p, d, k, v) for (p, d, k), v in amounts))
+
+
+def _stored_contributed(person_ids: Sequence[int]) -> Contributed:
+    rows = ContributedMetrics.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "day", "metric", "value"
+    )
+    return {(p, d, k): v for p, d, k, v in rows if v}
+
+
 def _facts_of(org: Organization, person_ids: Sequence[int]) -> Iterator[Cells]:
     """Contributions of the people's facts, computed from scratch, one model at a time."""
     for model in FACT_MODELS:
@@ -197,8 +257,10 @@ def rebuild_people(*, org: Organization, person_ids: Sequence[int]) -> int:
     with transaction.atomic():
         DailyMetrics.objects.filter(person_id__in=ids).delete()
         MonthlyMetrics.objects.filter(person_id__in=ids).delete()
+        ContributedMetrics.objects.filter(person_id__in=ids).delete()
         cells = computed_cells(org, ids)
         add_cells(cells)
+        _add_contributed(org, ids)
         data_version_bump(org_id=org.pk)
     return len(cells)
 
@@ -223,9 +285,11 @@ def rebuild(*, org: Organization, progress: Progress | None = None) -> int:
     with transaction.atomic():
         DailyMetrics.objects.filter(person__org=org).delete()
         MonthlyMetrics.objects.filter(person__org=org).delete()
+        ContributedMetrics.objects.filter(person__org=org).delete()
         for done, batch in enumerate(_batches(ids, PEOPLE_PER_BATCH), start=1):
             cells = computed_cells(org, batch)
             add_cells(cells)
+            _add_contributed(org, batch)
             written += len(cells)
             if progress is not None:
                 progress(min(done * PEOPLE_PER_BATCH, len(ids)), len(ids))
@@ -286,6 +350,19 @@ def _compare(table: str, stored: Cells, expected: Cells, result: CheckResult, li
                     result.more += 1
 
 
+def _compare_contributed(
+    stored: Contributed, expected: Contributed, result: CheckResult, limit: int
+) -> None:
+    for person, day, key in sorted(set(stored) | set(expected)):
+        have, want = stored.get((person, day, key), 0), expected.get((person, day, key), 0)
+        if have == want:
+            continue
+        if len(result.differences) < limit:
+            result.differences.append(Difference("contributed", person, day, key, have, want))
+        else:
+            result.more += 1
+
+
 def check(*, org: Organization, limit: int = 20, progress: Progress | None = None) -> CheckResult:
     """Recompute from the facts and compare with the stored rollups (daily and monthly),
     without writing anything."""
@@ -297,6 +374,9 @@ def check(*, org: Organization, limit: int = 20, progress: Progress | None = Non
         _compare("daily", _stored(DailyMetrics, "day", batch), expected, result, limit)
         _compare(
             "monthly", _stored(MonthlyMetrics, "month", batch), to_months(expected), result, limit
+        )
+        _compare_contributed(
+            _stored_contributed(batch), computed_contributed(org, batch), result, limit
         )
         if progress is not None:
             progress(min(done * PEOPLE_PER_BATCH, len(ids)), len(ids))

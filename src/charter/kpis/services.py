@@ -19,7 +19,7 @@ from charter.core.decimals import exact_problem, field_problem
 from charter.core.periods import Period
 from charter.kpis import tasks
 from charter.kpis.formula import FormulaError, check
-from charter.kpis.library import BUILTIN_EFFECTIVE_FROM, BUILTINS, DEFAULT_SCORE_CAP
+from charter.kpis.library import BUILTIN_EFFECTIVE_FROM, DEFAULT_SCORE_CAP
 from charter.kpis.models import (
     Direction,
     KpiDefinition,
@@ -34,6 +34,7 @@ from charter.kpis.models import (
     TargetRevision,
     Unit,
 )
+from charter.kpis.registry import all_builtins
 from charter.kpis.scoring import Revision, day_total, unchanged_from
 from charter.kpis.selectors.calendar import org_today
 from charter.kpis.selectors.closed import figures_of
@@ -73,7 +74,7 @@ def kpi_library_ensure(*, org: Organization, actor: Any = None, audited: bool = 
     made = 0
     with transaction.atomic():
         have = set(KpiDefinition.objects.filter(org=org).values_list("key", flat=True))
-        for builtin in BUILTINS:
+        for builtin in all_builtins():
             if builtin.key in have:
                 continue
             definition = KpiDefinition.objects.create(org=org, key=builtin.key, builtin=True)

@@ -9,6 +9,7 @@ who may see every member's (otherwise `records` is null and `records_note` says 
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +36,9 @@ from charter.kpis.explain import (
     SubjectNotFound,
     allowed_subject,
     explain_period,
+    record_cells,
     record_day,
+    record_owner,
 )
 from charter.kpis.scoring import KpiResult
 from charter.kpis.selectors.subjects import ORG, PERSON, TEAM
@@ -45,6 +48,22 @@ _RECORD_OUTPUT: dict[type, type[serializers.ModelSerializer]] = {
     Activity: ActivityOutput,
     CsatResponse: CsatOutput,
 }
+
+
+def _contributed_row(records: MetricRecords, record: Any) -> dict[str, Any]:
+    """A record of a metric another app contributes: its id, its person and the fields the
+    metric shows, keyed by their headers in snake case."""
+    person = record_owner(records.metric, record)
+    row: dict[str, Any] = {"id": record.pk, "person": {"id": person.pk, "name": person.full_name}}
+    for header, value in record_cells(records.metric, record):
+        name = header.lower().replace(" ", "_")
+        if isinstance(value, Decimal):
+            row[name] = decimal_text(value)
+        elif isinstance(value, dt.date):
+            row[name] = value.isoformat()
+        else:
+            row[name] = None if value is None else str(value)
+    return row
 
 
 def decimal_text(value: Decimal | None) -> str | None:
@@ -233,11 +252,11 @@ class ExplainView(APIView):
             page = paginator.page(number)
         except InvalidPage:
             raise NotFound("There is no such page.") from None
-        output = _RECORD_OUTPUT[records.metric.model]
+        output = _RECORD_OUTPUT.get(records.metric.model)
         time_zone = explanation.subject.org.time_zone
         results = []
         for fact in page.object_list:
-            row = dict(output(fact).data)
+            row = dict(output(fact).data) if output is not None else _contributed_row(records, fact)
             row["counts_on"] = record_day(records.metric, fact, time_zone).isoformat()
             row["adds"] = decimal_text(records.value_of(fact))
             results.append(row)

@@ -18,6 +18,8 @@ from charter.kpis.selectors.closed import freeze, with_closing
 from charter.kpis.selectors.definitions import kpi_specs
 from charter.kpis.selectors.subjects import ORG, PERSON, TEAM, Scorecard
 from charter.kpis.selectors.sums import (
+    contributed_by_month,
+    contributed_zeros,
     metric_sums_by_person,
     metric_sums_by_team,
     metric_sums_for_org,
@@ -36,6 +38,8 @@ from charter.kpis.selectors.targets import (
 )
 from charter.org.models import Organization, Person, Team
 from charter.org.selectors import subtree_of, team_children
+
+_ZERO = Decimal(0)
 
 
 def _results(
@@ -164,9 +168,9 @@ def person_trend(
     today: dt.date,
     specs: dict[str, list[KpiSpec]],
 ) -> list[Scorecard]:
-    """One person's scorecards over several periods (a dashboard's trend) in four queries,
-    however many periods: the monthly sums, the target revisions, the closes and the frozen
-    scorecards are each read once for all of them."""
+    """One person's scorecards over several periods (a dashboard's trend) in five queries,
+    however many periods: the monthly sums (the CRM's, then the contributed metrics'), the
+    target revisions, the closes and the frozen scorecards are each read once for all."""
     if not periods:
         return []
     first = min(p.start for p in periods)
@@ -177,6 +181,8 @@ def person_trend(
             person=person, month__gte=first, month__lte=last
         ).values("month", *METRIC_KEYS)
     }
+    for month, contributed in contributed_by_month(person, first, last).items():
+        by_month.setdefault(month, natural({})).update(contributed)
     labels = [p.label for p in periods]
     # Each period's family too (its months, its fiscal year): a quarter's target may be its
     # months' added up, a month's a share of its year's.
@@ -216,14 +222,14 @@ def person_trend(
         target = prorate(by_date, related[label])
         if target is not None:
             set_targets.setdefault(label, {}).setdefault((PERSON, person.pk), {})[kpi_key] = target
-    zero = natural({})
+    zero = natural({}) | contributed_zeros()
     cards = []
     for period in periods:
         metrics = dict(zero)
         for month in period.months():
             found = by_month.get(month)
             if found is not None:
-                metrics = {key: metrics[key] + found[key] for key in METRIC_KEYS}
+                metrics = {key: metrics[key] + found.get(key, _ZERO) for key in metrics}
         period_specs = specs.get(period.label, [])
         book = book_of(org, families[period.label], set_targets)
         targets, sources = book.targets_of(

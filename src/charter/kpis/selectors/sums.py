@@ -5,6 +5,7 @@ few queries whether the organization has five thousand deals or fifty million.""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,8 @@ from django.db.models import QuerySet, Sum
 
 from charter.core.periods import Period
 from charter.kpis.metrics import METRIC_KEYS, METRICS
-from charter.kpis.models import MonthlyMetrics
+from charter.kpis.models import ContributedMetrics, MonthlyMetrics
+from charter.kpis.registry import contributed_keys
 from charter.org.models import Organization, Person
 from charter.org.selectors import TeamChildren, subtree_of
 
@@ -36,6 +38,30 @@ def _natural_row(stored: Sequence[int | None]) -> dict[str, Decimal]:
         key: (Decimal(value) / scale if scale != 1 else Decimal(value)) if value else _ZERO
         for (key, scale), value in zip(_SCALES, stored, strict=True)
     }
+
+
+def _contributed(period: Period, group: str, **where: Any) -> dict[Any, dict[str, Decimal]]:
+    """The contributed metrics' sums over the period (`kpis.registry`), grouped by `group`
+    (one query), each group with every contributed metric (zero when it has none)."""
+    keys = contributed_keys()
+    if not keys:
+        return {}
+    rows = (
+        ContributedMetrics.objects.filter(day__gte=period.start, day__lte=period.end, **where)
+        .order_by()
+        .values_list(group, "metric")
+        .annotate(total=Sum("value"))
+    )
+    out: dict[Any, dict[str, Decimal]] = {}
+    for owner, key, total in rows:
+        if key in METRICS:
+            found = out.setdefault(owner, dict.fromkeys(keys, _ZERO))
+            found[key] = METRICS[key].natural(total or 0)
+    return out
+
+
+def contributed_zeros() -> dict[str, Decimal]:
+    return dict.fromkeys(contributed_keys(), _ZERO)
 
 
 def _in_period(period: Period) -> QuerySet[MonthlyMetrics]:
@@ -62,13 +88,36 @@ def metric_sums_by_person(
         cursor.execute(sql, [adapt(period.start), adapt(period.end), *ids])
         found = {person_id: _natural_row(stored) for person_id, *stored in cursor}
     # People without a figure in the period: zeros (each their own dict, like the others).
-    return {pk: found[pk] if pk in found else natural({}) for pk in ids}
+    out = {pk: found[pk] if pk in found else natural({}) for pk in ids}
+    extra = _contributed(period, "person_id", person_id__in=ids)
+    for pk, figures in out.items():
+        figures.update(extra.get(pk) or contributed_zeros())
+    return out
 
 
 def metric_sums_for_team(team_ids: Iterable[int], period: Period) -> dict[str, Decimal]:
     """The summed metrics of everyone whose team is one of `team_ids` (one query)."""
-    row = _in_period(period).filter(person__team_id__in=list(team_ids)).aggregate(**_SUMS)
-    return natural(row)
+    teams = list(team_ids)
+    sums = natural(_in_period(period).filter(person__team_id__in=teams).aggregate(**_SUMS))
+    sums.update(_contributed_total(period, person__team_id__in=teams))
+    return sums
+
+
+def _contributed_total(period: Period, **where: Any) -> dict[str, Decimal]:
+    """The contributed metrics' sums over the period of everyone `where` picks (one query)."""
+    total = contributed_zeros()
+    if not total:
+        return total
+    rows = (
+        ContributedMetrics.objects.filter(day__gte=period.start, day__lte=period.end, **where)
+        .order_by()
+        .values_list("metric")
+        .annotate(total=Sum("value"))
+    )
+    for key, value in rows:
+        if key in total:
+            total[key] = METRICS[key].natural(value or 0)
+    return total
 
 
 def metric_sums_for_org(org: Organization, period: Period) -> dict[str, Decimal]:
@@ -83,7 +132,9 @@ def metric_sums_for_org(org: Organization, period: Period) -> dict[str, Decimal]
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.pk, adapt(period.start), adapt(period.end)])
         found = cursor.fetchone()
-    return _natural_row(found)
+    figures = _natural_row(found)
+    figures.update(_contributed_total(period, person__org=org))
+    return figures
 
 
 def metric_sums_by_team(
@@ -102,6 +153,7 @@ def metric_sums_by_team(
         values: dict[str, Any] = dict(row)
         direct[values["person__team_id"]] = [int(values.get(k) or 0) for k in METRIC_KEYS]
     teams = {pk for group in children.values() for pk in group}
+    contributed = _contributed_by_team(org, period)
     out: dict[int, dict[str, Decimal]] = {}
     for team_id in teams:
         totals = [0] * len(METRIC_KEYS)
@@ -109,4 +161,47 @@ def metric_sums_by_team(
             for i, value in enumerate(direct.get(member_team, ())):
                 totals[i] += value
         out[team_id] = natural(dict(zip(METRIC_KEYS, totals, strict=True)))
+        extra = contributed_zeros()
+        for member_team in subtree_of(children, team_id):
+            for key, amount in contributed.get(member_team, {}).items():
+                extra[key] += amount
+        out[team_id].update(extra)
+    return out
+
+
+def _contributed_by_team(org: Organization, period: Period) -> dict[int | None, dict[str, Decimal]]:
+    """Each team's own members' contributed sums (its subteams not included; one query)."""
+    keys = contributed_keys()
+    if not keys:
+        return {}
+    rows = (
+        ContributedMetrics.objects.filter(
+            person__org=org, day__gte=period.start, day__lte=period.end
+        )
+        .order_by()
+        .values_list("person__team_id", "metric")
+        .annotate(total=Sum("value"))
+    )
+    out: dict[int | None, dict[str, Decimal]] = {}
+    for team_id, key, total in rows:
+        if key in METRICS:
+            out.setdefault(team_id, dict.fromkeys(keys, _ZERO))[key] = METRICS[key].natural(
+                total or 0
+            )
+    return out
+
+
+def contributed_by_month(
+    person: Person, first: dt.date, last: dt.date
+) -> dict[dt.date, dict[str, Decimal]]:
+    """One person's contributed sums per month from `first` to `last` (one query)."""
+    keys = contributed_keys()
+    if not keys:
+        return {}
+    out: dict[dt.date, dict[str, Decimal]] = {}
+    rows = ContributedMetrics.objects.filter(person=person, day__gte=first, day__lte=last)
+    for day, key, value in rows.values_list("day", "metric", "value"):
+        if key in METRICS:
+            month = out.setdefault(day.replace(day=1), dict.fromkeys(keys, _ZERO))
+            month[key] += METRICS[key].natural(value)
     return out

@@ -17,6 +17,7 @@ from charter.expectations.registry import measure_choices, measure_label
 from charter.kpis import services
 from charter.kpis.models import KpiDefinition
 from charter.kpis.providers import formula_in_words, kpi_label
+from charter.kpis.registry import all_builtins
 from charter.kpis.selectors.calendar import period_of
 from charter.org.models import Organization, Person, Team
 
@@ -187,7 +188,7 @@ def test_without_any_weighted_kpi_every_active_kpi_is_shown(org, admin):
         admin.user,
     )
     shown = items(document)
-    assert len(shown) == 1 + 11
+    assert len(shown) == 1 + len(all_builtins()) == 1 + 12  # with learning's training hours
     assert "not part of the overall score" in shown["Emails"]
 
 
@@ -196,7 +197,7 @@ def test_the_kpi_measure_kind_lists_active_kpis_and_resolves_them_live(
 ) -> None:
     choices = dict(measure_choices(org))
     assert choices["kpi:win_rate"] == "KPI: Win rate"
-    assert len([ref for ref in choices if ref.startswith("kpi:")]) == 11
+    assert len([ref for ref in choices if ref.startswith("kpi:")]) == len(all_builtins()) == 12
     assert measure_label(org, "", "kpi:win_rate") == (
         "KPI: Win rate (deals won ÷ (deals won + deals lost); target set per quarter)"
     )

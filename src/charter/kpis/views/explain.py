@@ -9,6 +9,7 @@ team): they get the figures and the formula, and a sentence instead of the recor
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,9 +41,11 @@ from charter.kpis.explain import (
     TargetPart,
     allowed_subject,
     explain_period,
+    record_cells,
     record_day,
+    record_owner,
 )
-from charter.kpis.metrics import DAYS, MONEY, POINTS, Metric, metric_value_getter
+from charter.kpis.metrics import DAYS, HOURS, MONEY, POINTS, Metric, metric_value_getter
 from charter.kpis.scoring import KpiResult, KpiSpec
 from charter.kpis.selectors.subjects import ORG, PERSON, TEAM
 from charter.kpis.templatetags.kpis_format import kpi_value, number, percent
@@ -59,6 +62,8 @@ def metric_text(value: Decimal | None, metric: Metric, currency: str) -> str:
         return kpi_value(value, DAYS, 0)
     if metric.unit == POINTS:
         return number(value, 3)
+    if metric.unit == HOURS:
+        return number(value, 2)
     return number(value, 0)
 
 
@@ -88,6 +93,9 @@ class RecordRow:
     day: Any
     when: Any  # an activity's time in the org's time zone
     value: str
+    # A contributed metric's record (`kpis.registry`): whose it is and the fields it shows.
+    owner: Any = None
+    cells: list[tuple[str, Any]] | None = None
 
 
 @dataclass
@@ -95,7 +103,7 @@ class RecordsTable:
     """One metric's records on the page: a page of them, the totals and the links."""
 
     records: MetricRecords
-    kind: str  # "deal" | "activity" | "csat"
+    kind: str  # "deal" | "activity" | "csat" | "contributed"
     page: Page[Any]
     rows: list[RecordRow]
     total_text: str
@@ -135,19 +143,22 @@ def _table(
     wanted = request.GET.get("page") if request.GET.get("records") == key else None
     page = Paginator(records.rows, PER_PAGE).get_page(wanted)
     zone = ZoneInfo(org.time_zone or "UTC")
+    kind = _KINDS.get(records.metric.model, "contributed")
     rows = [
         RecordRow(
             fact=fact,
             day=record_day(records.metric, fact, org.time_zone),
             when=fact.occurred_at.astimezone(zone) if isinstance(fact, Activity) else None,
             value=metric_text(records.value_of(fact), records.metric, currency),
+            owner=record_owner(records.metric, fact) if kind == "contributed" else None,
+            cells=record_cells(records.metric, fact) if kind == "contributed" else None,
         )
         for fact in page.object_list
     ]
     query = urlencode({"period": period.label, "metric": key})
     return RecordsTable(
         records=records,
-        kind=_KINDS.get(records.metric.model, "deal"),
+        kind=kind,
         page=page,
         rows=rows,
         total_text=metric_text(records.total, records.metric, currency),
@@ -304,9 +315,25 @@ def export_columns(metric: Metric, time_zone: str) -> list[Column]:
     the one the days are counted in.)"""
     value_of: Callable[[Any], Decimal] = metric_value_getter(metric)
     columns = [Column("counts_on", lambda r: record_day(metric, r, time_zone), text=False)]
-    columns += exports.COLUMNS[cast(type[OwnedFact], metric.model)]
+    crm_columns = exports.COLUMNS.get(cast(type[OwnedFact], metric.model))
+    if crm_columns is not None:
+        columns += crm_columns
+    else:
+        columns.append(Column("person", lambda r: record_owner(metric, r).full_name))
+        columns += [
+            Column(header.lower().replace(" ", "_"), _cell_reader(metric, i))
+            for i, (_path, header) in enumerate(metric.shows)
+        ]
     columns.append(Column(metric.key, value_of, text=False))
     return columns
+
+
+def _cell_reader(metric: Metric, index: int) -> Callable[[Any], Any]:
+    def read(record: Any) -> Any:
+        value = record_cells(metric, record)[index][1]
+        return value if isinstance(value, (Decimal, dt.date)) or value is None else str(value)
+
+    return read
 
 
 def _export(

@@ -15,6 +15,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from charter.core import audit
+from charter.kpis.registry import Amount
+from charter.kpis.rollups import contribute
+from charter.learning.metrics import changed_amounts, state_of
 from charter.learning.models import Completion, Source, Status, Training
 from charter.learning.selectors import org_today
 from charter.org.models import Organization, Person
@@ -203,6 +206,7 @@ def completion_review(
         raise ValidationError({"review_note": "Say why it goes back, so it can be put right."})
     with transaction.atomic():
         before = audit.snapshot(completion, _FIELDS)
+        counted = state_of(completion)
         completion.status = Status.APPROVED if approve else Status.RETURNED
         completion.review_note = review_note
         completion.reviewed_by = actor
@@ -216,6 +220,10 @@ def completion_review(
             after=audit.snapshot(completion, _FIELDS),
         )
         if approve:
+            # Approved hours count in the KPIs from now: into their rollup, in this transaction.
+            contribute(
+                org_id=completion.org_id, amounts=changed_amounts(counted, state_of(completion))
+            )
             data_version_bump(org_id=completion.org_id)
     return completion
 
@@ -239,6 +247,7 @@ def completions_import(
     }
     created = updated = unchanged = 0
     new: list[Completion] = []
+    changes: list[Amount] = []
     for row in rows:
         found = existing.get((row["person"], row["training"], row["completed_on"]))
         if found is None:
@@ -257,19 +266,24 @@ def completions_import(
                     reviewed_at=timezone.now(),
                 )
             )
+            changes += changed_amounts(None, state_of(new[-1]))
             created += 1
             continue
         same = found.hours == row["hours"] and found.score == row["score"]
         if same and found.status == Status.APPROVED:
             unchanged += 1
             continue
+        counted = state_of(found)
         found.hours, found.score, found.status = row["hours"], row["score"], Status.APPROVED
         found.source, found.import_run, found.reviewed_at = Source.IMPORT, run, timezone.now()
         found.save(
             update_fields=["hours", "score", "status", "source", "import_run", "reviewed_at"]
         )
+        changes += changed_amounts(counted, state_of(found))
         updated += 1
     Completion.objects.bulk_create(new, batch_size=1000)
+    # What the file changed in approved hours, into the KPI rollup in the import's transaction.
+    contribute(org_id=org.pk, amounts=changes)
     if created or updated:
         audit.record(
             actor=actor,
