@@ -254,7 +254,8 @@ class Certificate(models.Model):
         indexes = [models.Index(fields=["org", "expires_on"])]
 
     def __str__(self) -> str:
-        return f"{self.certification} of {self.person_id} until {self.expires_on}"
+        # The audit log keeps this text: a person's name, not their id, reads in it.
+        return f"{self.certification} of {self.person.full_name} until {self.expires_on}"
 
 
 class CertificateAlert(models.Model):

@@ -322,32 +322,44 @@ def home_summary(user: Any) -> dict[str, Any]:
 # not the whole audit log, which can hold other apps' events and stays with admins).
 ORG_OBJECT_TYPES = ("org.person", "org.team", "org.organization")
 
+# Verbs that fit any object, by the action's last part ("created" for a person or a KPI).
 VERBS = {
     "created": "added",
+    "added": "added",
     "updated": "changed",
     "deactivated": "deactivated",
     "reactivated": "reactivated",
     "invited": "invited",
-    "accepted": "joined Charter as",
-    "added": "added a CRM alias to",
-    "removed": "removed a CRM alias from",
-    "set": "set the password of",
-    "reset_requested": "asked for a password reset for",
     "published": "published",
     "signed": "signed",
-    "requested": "asked for a signature from",
-    "reminded": "sent a signature reminder to",
-    "escalated": "told the manager about the missing signature of",
-    "withdrawn": "withdrew the signature request of",
-    "login_created": "gave a login to",
+    "set": "set",
     "imported": "imported",
+}
+
+# Verbs that only fit one kind of object, by its last two parts: admins read the whole audit
+# log on their home page, where a target set ("kpis.target.set") or an expectation added must
+# not read as a password set or a CRM alias added.
+OBJECT_VERBS = {
+    "invitation.accepted": "joined Charter as",
+    "owner_alias.added": "added a CRM alias to",
+    "owner_alias.removed": "removed a CRM alias from",
+    "password.set": "set the password of",
+    "password.reset_requested": "asked for a password reset for",
+    "signature.requested": "asked for a signature from",
+    "signature.reminded": "sent a signature reminder to",
+    "signature.escalated": "told the manager about the missing signature of",
+    "signature.withdrawn": "withdrew the signature request of",
+    "person.login_created": "gave a login to",
+    "certificate.alerted": "sent an expiry alert for",
+    "expectation.added": "added an expectation to",
+    "section.added": "added a section to",
 }
 
 
 def _verb(action: str) -> str:
-    """A readable verb for an action code, even one this table does not know yet."""
+    """A readable verb for an action code, even one these tables do not know yet."""
     parts = action.split(".")
-    known = VERBS.get(parts[-1])
+    known = OBJECT_VERBS.get(".".join(parts[-2:])) or VERBS.get(parts[-1])
     if known:
         return known
     return " ".join(p.replace("_", " ") for p in parts[1:]) + ":"

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from charter.accounts.models import NotificationPreferences
 from charter.conftest import client_for
 from charter.core import registry
+from charter.core.models import AuditEvent
 from charter.learning.certificates import EXPIRED, EXPIRING, VALID, alert_stage, expiry_of, state
 from charter.learning.models import Certificate, CertificateAlert
 from charter.learning.services.certificates import (
@@ -148,3 +149,9 @@ def test_only_admins_add_certifications(manager, admin):
     data = {"name": "Sales Navigator", "validity_months": "12", "expiring_days": "30"}
     assert client_for(manager).post("/learning/certifications/", data).status_code == 403
     assert client_for(admin).post("/learning/certifications/", data).status_code == 302
+
+
+def test_the_audit_log_names_the_holder_of_an_alerted_certificate(rick_cert):
+    send_expiry_alerts(today=D(2026, 5, 1))
+    event = AuditEvent.objects.get(action="learning.certificate.alerted")
+    assert event.object_repr == "AWS Practitioner of Rick Rep until 2026-06-30"

@@ -6,7 +6,7 @@ from django.test import Client
 
 from charter.accounts.models import User
 from charter.conftest import client_for, make_person
-from charter.core import jobs
+from charter.core import audit, jobs
 from charter.org import services
 from charter.org.models import Role
 
@@ -110,3 +110,24 @@ def test_login_without_a_person_gets_a_clear_refusal(db):
     response = client.get("/")
     assert response.status_code == 403
     assert "not linked to an active person" in response.content.decode()
+
+
+def test_admin_home_tells_each_audit_action_in_its_own_words(everyone):
+    # The admin's home reads the whole audit log: a target set or an expectation added once
+    # read as "set the password of" and "added a CRM alias to".
+    manager, rep = everyone["manager"], everyone["rep"]
+    for action in (
+        "kpis.target.set",
+        "accounts.password.set",
+        "expectations.expectation.added",
+        "org.owner_alias.added",
+        "learning.certificate.alerted",
+    ):
+        audit.record(actor=manager.user, action=action, obj=rep)
+    response = client_for(everyone["admin"]).get("/")
+    verbs = {line.event.action: line.verb for line in response.context["recent_changes"]}
+    assert verbs["kpis.target.set"] == "set"
+    assert verbs["accounts.password.set"] == "set the password of"
+    assert verbs["expectations.expectation.added"] == "added an expectation to"
+    assert verbs["org.owner_alias.added"] == "added a CRM alias to"
+    assert verbs["learning.certificate.alerted"] == "sent an expiry alert for"
