@@ -57,6 +57,8 @@ def team(user: Any) -> dict[str, Any] | None:
         "overdue": overdue[:SHOWN],
         "more_overdue": max(0, len(overdue) - SHOWN),
         "certificates": certificates[:SHOWN],
+        # The team page lists everyone behind, past the few shown here.
+        "team_id": me.team_id,
     }
 
 

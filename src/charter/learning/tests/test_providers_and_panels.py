@@ -81,6 +81,26 @@ def test_manager_home_shows_overdue_and_certificates_ending(org, admin, rep, man
     assert "Cloud badge — 31 May 2026" in page
 
 
+def test_a_manager_reaches_their_team_learning_page_from_home_and_the_learning_menu(
+    org, teams, admin, rep, rep2, manager, onboarding
+):
+    # The team page was linked only from the admins' and executives' card: a manager's
+    # "and N more" overdue led nowhere.
+    team_page = f'href="/learning/teams/{teams["east_ent"].pk}/"'
+    home = client_for(manager).get("/").content.decode()
+    assert team_page in home.split("Learning in my team")[1]
+    assert team_page in client_for(manager).get("/learning/").content.decode()
+    assert team_page not in client_for(rep).get("/learning/").content.decode()
+    assert client_for(manager).get(f"/learning/teams/{teams['east_ent'].pk}/").status_code == 200
+
+
+def test_the_team_card_links_the_holder_of_an_ending_certificate(org, admin, rep, manager):
+    badge = certification_create(org=org, actor=admin.user, name="Cloud badge", validity_months=12)
+    certificate_add(person=rep, actor=rep.user, certification=badge, issued_on=D(2025, 6, 1))
+    home = client_for(manager).get("/").content.decode()
+    assert f'href="/learning/people/{rep.pk}/">Rick Rep</a>: Cloud badge' in home
+
+
 def test_nothing_asked_no_card(rep, other_manager):
     assert "My learning" not in client_for(rep).get("/").content.decode()
     assert "Learning in my team" not in client_for(other_manager).get("/").content.decode()
