@@ -1,4 +1,4 @@
-"""Charts say their values as text, on the page and in the PDF; the PDF is tagged.
+"""Charts and statuses say their values as text, on the page and in the PDF; the PDF is tagged.
 
 The world is the scorecards test's (15 May 2017, day 45 of 2017-Q2): Rick won $500 against
 $1,000 in 2017-Q1 (50%) and $1,500 against $1,000 so far in 2017-Q2 (150%), $1,500 of it on
@@ -71,3 +71,21 @@ def test_the_scorecard_pdf_is_tagged_and_prints_the_chart_figures(world):
     assert "the figures" in text
     assert "on pace" in text
     assert "$489" in text
+
+
+@pytest.mark.django_db
+def test_team_pdf_says_each_cells_status_in_words_and_names_the_statuses(world, teams):
+    # A printed or read-aloud PDF cannot rely on a cell's colour: the status is written in the
+    # cell and the legend names every status with its threshold.
+    response = client_for(world["manager"]).get(f"/kpis/teams/{teams['east_ent'].pk}/export.pdf")
+    text = pdf_text(response.content)
+    ritas_row = text[text.index("Rita Rep") : text.index("Tom Third")]
+    toms_row = text[text.index("Tom Third") : text.index("Colour and status agree")]
+    # Rita is at 215% of her target (ahead); Tom at 45%, a pace that is only at risk mid-quarter.
+    assert "215%" in ritas_row
+    assert "Ahead" in ritas_row
+    assert "45%" in toms_row
+    assert "At risk" in toms_row
+    assert "Ahead" not in toms_row
+    for words in ("Colour and status agree", "Ahead:", "On track:", "At risk:", "Behind: under"):
+        assert words in " ".join(text.split())
