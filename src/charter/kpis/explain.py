@@ -34,8 +34,9 @@ from charter.kpis.access import (
 from charter.kpis.cascade import RATIO_NOTE, SUM, TargetSource, label_name
 from charter.kpis.metrics import METRICS, Metric, csat_points, metric_value_getter
 from charter.kpis.models import PeriodClose
+from charter.kpis.registry import contributor_of
 from charter.kpis.scoring import KpiResult, KpiSpec, Revision, Span, prorate, spans, sum_targets
-from charter.kpis.selectors.calendar import period_of
+from charter.kpis.selectors.calendar import org_today, period_of
 from charter.kpis.selectors.definitions import kpi_specs
 from charter.kpis.selectors.scorecards import org_scorecard, person_scorecards, team_scorecard
 from charter.kpis.selectors.subjects import ORG, PERSON, TEAM, Scorecard
@@ -43,6 +44,7 @@ from charter.kpis.selectors.sums import (
     metric_sums_by_person,
     metric_sums_for_org,
     metric_sums_for_team,
+    period_metric_sums,
 )
 from charter.kpis.selectors.targets import target_book, target_revisions
 from charter.org.access import can_view_person, person_of
@@ -101,6 +103,15 @@ class Subject:
         if self.team is not None:
             return Q(**{f"{field}__team_id__in": team_subtree_ids(self.team)})
         return Q(**{f"{field}__isnull": False})
+
+    def people(self) -> list[int]:
+        """The people whose figures the subject's are: the same as `owners`."""
+        if self.person is not None:
+            return [self.person.pk]
+        rows = Person.objects.filter(org=self.org)
+        if self.team is not None:
+            rows = rows.filter(team_id__in=team_subtree_ids(self.team))
+        return list(rows.order_by("pk").values_list("pk", flat=True))
 
     def live_sums(self, period: Period) -> dict[str, Decimal]:
         """The metric sums of the rollups as they are now (one query)."""
@@ -304,6 +315,31 @@ def record_owner(metric: Metric, record: Any) -> Any:
     return getattr(record, metric.owner)
 
 
+def _period_records(
+    subject: Subject,
+    metric: Metric,
+    period: Period,
+    as_of: dt.date,
+    people: list[int],
+    shown: KpiResult,
+    live_sums: dict[str, Decimal],
+) -> MetricRecords:
+    """A per-period metric's records, as its app lists them (`Contributor.period_records`):
+    each says what it adds, and they add up to the figure."""
+    contributor = contributor_of(metric.key)
+    assert contributor.period_records is not None
+    rows = contributor.period_records(subject.org, people, period, as_of, metric.key)
+    total = sum((row.value for row in rows), Decimal(0))
+    return MetricRecords(
+        metric=metric,
+        shown=shown.metrics.get(metric.key, live_sums[metric.key]),
+        live=live_sums[metric.key],
+        rows=rows,  # type: ignore[arg-type]
+        value_of=lambda row: row.value,
+        _totals=(len(rows), total),
+    )
+
+
 # -- targets -------------------------------------------------------------------------------
 
 
@@ -468,8 +504,17 @@ def explain(
     keys = list(shown.spec.formula.metrics)
     keys += [k for k in (live.spec.formula.metrics if live else ()) if k not in keys]
     records = []
+    as_of = today or org_today(subject.org)
+    people = subject.people() if any(METRICS[k].per_period for k in keys) else []
+    if people:
+        live_sums.update(period_metric_sums(subject.org, {0: people}, period, as_of)[0])
     for metric_key in keys:
         metric = METRICS[metric_key]
+        if metric.per_period:
+            records.append(
+                _period_records(subject, metric, period, as_of, people, shown, live_sums)
+            )
+            continue
         records.append(
             MetricRecords(
                 metric=metric,

@@ -22,6 +22,9 @@ class Builtin:
     decimals: int = 0
     weight: Decimal = Decimal(0)
     description: str = ""
+    # Off until an admin turns it on: a KPI whose figures cost more to compute than the rollup
+    # sums (a contributed per-period metric) should not slow every scorecard by default.
+    active: bool = True
 
 
 BUILTINS: tuple[Builtin, ...] = (

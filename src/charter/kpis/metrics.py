@@ -60,6 +60,10 @@ class Metric:
     # For a contributed metric (`kpis.registry`): the record's fields the explain pages, the
     # API and the exports list, as (attribute path, header), the CRM's facts having their own.
     shows: tuple[tuple[str, str], ...] = ()
+    # Computed for a whole period from the app's records (`Contributor.period_values`), not
+    # summed from daily amounts: a figure that is not a sum over days (what is due and met by
+    # the period's end). Nothing is stored for it.
+    per_period: bool = False
 
     @property
     def counted(self) -> Q:

@@ -15,18 +15,27 @@ contribute to it (tests/test_app_layers.py checks that).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from charter.kpis.library import BUILTINS, Builtin
 from charter.kpis.metrics import METRIC_KEYS, METRICS, Metric
 
 if TYPE_CHECKING:
+    from charter.core.periods import Period
     from charter.org.models import Organization
 
 # One stored amount: (person id, day, metric key, value in units of 1/scale).
 Amount = tuple[int, dt.date, str, int]
+# Per-period metrics of some people for a period as it stood on a day (the period's end, or
+# today while it runs): person id → metric key → value in units of 1/scale.
+PeriodValues = Callable[
+    ["Organization", Sequence[int], "Period", dt.date], Mapping[int, Mapping[str, int]]
+]
+# The records behind a per-period metric of some people: objects with the metric's day field,
+# owner and `shows` attributes, each adding `value`.
+PeriodRecords = Callable[["Organization", Sequence[int], "Period", dt.date, str], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,8 @@ class Contributor:
     metrics: tuple[Metric, ...]
     amounts: Callable[[Organization, Sequence[int]], Iterable[Amount]]
     builtins: tuple[Builtin, ...] = ()
+    period_values: PeriodValues | None = None
+    period_records: PeriodRecords | None = None
 
 
 _CONTRIBUTORS: dict[str, Contributor] = {}
@@ -74,12 +85,21 @@ def contributors() -> tuple[Contributor, ...]:
 
 def contributed_keys() -> tuple[str, ...]:
     """The contributed metrics, stored in `ContributedMetrics` rather than a rollup column."""
-    return tuple(m.key for c in _CONTRIBUTORS.values() for m in c.metrics)
+    return tuple(m.key for c in _CONTRIBUTORS.values() for m in c.metrics if not m.per_period)
+
+
+def period_keys() -> tuple[str, ...]:
+    """The contributed metrics computed per period (`Metric.per_period`)."""
+    return tuple(m.key for c in _CONTRIBUTORS.values() for m in c.metrics if m.per_period)
+
+
+def contributor_of(key: str) -> Contributor:
+    return next(c for c in _CONTRIBUTORS.values() if any(m.key == key for m in c.metrics))
 
 
 def known_metric_keys() -> tuple[str, ...]:
     """Every metric a formula may name."""
-    return METRIC_KEYS + contributed_keys()
+    return METRIC_KEYS + contributed_keys() + period_keys()
 
 
 def all_builtins() -> tuple[Builtin, ...]:

@@ -88,6 +88,7 @@ def kpi_library_ensure(*, org: Organization, actor: Any = None, audited: bool = 
                 direction=builtin.direction,
                 decimals=builtin.decimals,
                 weight=builtin.weight,
+                active=builtin.active,
                 score_cap=DEFAULT_SCORE_CAP,
                 effective_from=BUILTIN_EFFECTIVE_FROM,
                 reason="Built-in KPI",

@@ -75,7 +75,9 @@ def _history(ctx: DemoContext, trainings: list[Any], people: list[Any]) -> list[
     return rows
 
 
-@demo_builder("learning", order=60)
+# Before the KPI demo (order 40): approved training hours are KPI metrics, and the past
+# quarters it closes must freeze them as they are, not as nothing later restated.
+@demo_builder("learning", order=35)
 def build_learning(ctx: DemoContext) -> None:
     admin = ctx.people["admin"]
     actor = admin.user

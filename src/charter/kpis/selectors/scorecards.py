@@ -25,6 +25,8 @@ from charter.kpis.selectors.sums import (
     metric_sums_for_org,
     metric_sums_for_team,
     natural,
+    period_metric_sums,
+    uses_period_metrics,
 )
 from charter.kpis.selectors.targets import (
     Rolled,
@@ -69,6 +71,9 @@ def person_scorecards(
     specs = list(specs) if specs is not None else kpi_specs(org, period)
     ids = [p.pk for p in people]
     sums = metric_sums_by_person(ids, period)
+    if uses_period_metrics(specs):
+        for pk, values in period_metric_sums(org, {pk: [pk] for pk in ids}, period, today).items():
+            sums[pk].update(values)
     if targets is None:
         targets = target_book(org, period, person_ids=ids)
     additive = {spec.key: spec.additive for spec in specs}
@@ -96,6 +101,9 @@ def team_scorecard(
     children = team_children(org.pk)
     subtree = subtree_of(children, team.pk)
     metrics = metric_sums_for_team(subtree, period)
+    if uses_period_metrics(specs):
+        members = list(Person.objects.filter(team_id__in=subtree).values_list("pk", flat=True))
+        metrics.update(period_metric_sums(org, {team.pk: members}, period, today)[team.pk])
     targets = team_targets(org, period, team, subtree, specs, children=children)
     results = _results(specs, metrics, targets, period, today)
     card = Scorecard(TEAM, period, results, weighted_score(results), team=team)
@@ -121,6 +129,13 @@ def team_scorecards(
     for pk, team_id in Person.objects.filter(org=org).order_by("pk").values_list("pk", "team_id"):
         members[team_id].append(pk)
     found = targets if targets is not None else org_targets(org, period)
+    if uses_period_metrics(specs):
+        groups = {
+            team.pk: [pk for t in subtree_of(children, team.pk) for pk in members.get(t, [])]
+            for team in teams
+        }
+        for team_id, values in period_metric_sums(org, groups, period, today).items():
+            sums.setdefault(team_id, natural({})).update(values)
     cards = []
     scorer = Scorer(specs, period, today)
     memos: dict[str, dict[int | None, Rolled]] = {spec.key: {} for spec in specs}
@@ -152,6 +167,9 @@ def org_scorecard(
     today = today or org_today(org)
     specs = list(specs) if specs is not None else kpi_specs(org, period)
     metrics = metric_sums_for_org(org, period)
+    if uses_period_metrics(specs):
+        everyone = list(Person.objects.filter(org=org).values_list("pk", flat=True))
+        metrics.update(period_metric_sums(org, {None: everyone}, period, today)[None])
     children = team_children(org.pk)
     every_team = {pk for group in children.values() for pk in group}
     rolled = team_targets(org, period, None, every_team, specs, children=children, book=targets)
@@ -231,6 +249,8 @@ def person_trend(
             if found is not None:
                 metrics = {key: metrics[key] + found.get(key, _ZERO) for key in metrics}
         period_specs = specs.get(period.label, [])
+        if uses_period_metrics(period_specs):
+            metrics.update(period_metric_sums(org, {0: [person.pk]}, period, today)[0])
         book = book_of(org, families[period.label], set_targets)
         targets, sources = book.targets_of(
             (PERSON, person.pk), {spec.key: spec.additive for spec in period_specs}

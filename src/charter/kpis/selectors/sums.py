@@ -6,7 +6,7 @@ few queries whether the organization has five thousand deals or fifty million.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.db.models import QuerySet, Sum
 from charter.core.periods import Period
 from charter.kpis.metrics import METRIC_KEYS, METRICS
 from charter.kpis.models import ContributedMetrics, MonthlyMetrics
-from charter.kpis.registry import contributed_keys
+from charter.kpis.registry import contributed_keys, contributors, period_keys
 from charter.org.models import Organization, Person
 from charter.org.selectors import TeamChildren, subtree_of
 
@@ -204,4 +204,39 @@ def contributed_by_month(
         if key in METRICS:
             month = out.setdefault(day.replace(day=1), dict.fromkeys(keys, _ZERO))
             month[key] += METRICS[key].natural(value)
+    return out
+
+
+# -- per-period contributed metrics (kpis.registry) ----------------------------------------
+
+
+def uses_period_metrics(specs: Iterable[Any]) -> bool:
+    """Whether any of these KPI specs reads a per-period metric: only then are they computed,
+    so a scorecard without such a KPI costs no more."""
+    keys = set(period_keys())
+    return bool(keys) and any(key in keys for spec in specs for key in spec.formula.metrics)
+
+
+def period_metric_sums(
+    org: Organization, groups: Mapping[Any, Sequence[int]], period: Period, today: dt.date
+) -> dict[Any, dict[str, Decimal]]:
+    """The per-period metrics of each group of people (a person alone, a team's members, the
+    organization), summed over its people: a team's share met is its met items over its due
+    items, not an average of its members' shares."""
+    keys = period_keys()
+    if not keys:
+        return {group: {} for group in groups}
+    people = sorted({pk for ids in groups.values() for pk in ids})
+    per_person: dict[int, dict[str, int]] = {}
+    for contributor in contributors():
+        if contributor.period_values is not None and people:
+            for pk, values in contributor.period_values(org, people, period, today).items():
+                per_person.setdefault(pk, {}).update(values)
+    out: dict[Any, dict[str, Decimal]] = {}
+    for group, ids in groups.items():
+        totals = dict.fromkeys(keys, 0)
+        for pk in ids:
+            for key, value in per_person.get(pk, {}).items():
+                totals[key] += value
+        out[group] = {key: METRICS[key].natural(value) for key, value in totals.items()}
     return out

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -336,6 +336,17 @@ def _cell_reader(metric: Metric, index: int) -> Callable[[Any], Any]:
     return read
 
 
+class _Listed:
+    """A per-period metric's records (a list its app computed) read the way the exports read a
+    queryset."""
+
+    def __init__(self, rows: Any) -> None:
+        self.rows = list(rows)
+
+    def iterator(self, chunk_size: int = 0) -> Any:
+        return iter(self.rows)
+
+
 def _export(
     request: AuthenticatedHttpRequest, allowed: Allowed, key: str, fmt: str
 ) -> HttpResponseBase:
@@ -350,10 +361,11 @@ def _export(
     name = f"charter-{key}-{subject}-{explanation.period.label}-{records.key}"
     zone = allowed.subject.org.time_zone
     columns = export_columns(records.metric, zone)
+    rows = records.rows if isinstance(records.rows, QuerySet) else _Listed(records.rows)
     if fmt == "csv":
-        return exports.csv_response(records.rows, columns, name, time_zone=zone)
+        return exports.csv_response(cast(Any, rows), columns, name, time_zone=zone)
     return exports.xlsx_response(
-        records.rows, columns, name, title=records.metric.label, time_zone=zone
+        cast(Any, rows), columns, name, title=records.metric.label, time_zone=zone
     )
 
 

@@ -53,3 +53,10 @@ def test_demo_pages_open(demo):
     team_page = client.get(f"/learning/teams/{manager.team_id}/").content.decode()
     assert "Ethan Park" in team_page
     assert client.get("/learning/approvals/").status_code == 200
+
+
+def test_learning_is_built_before_the_kpi_demo_closes_its_quarters():
+    # Training hours are KPI metrics: built after the closes, every closed quarter would show
+    # its training hours as restated.
+    builders = registry.demo_builders
+    assert builders["learning"].order < builders["kpis"].order

@@ -32,7 +32,12 @@ from charter.kpis import rollups
 from charter.kpis import services as kpi_services
 from charter.kpis.explain import Subject, explain
 from charter.kpis.models import ContributedMetrics, KpiDefinition
-from charter.kpis.selectors.scorecards import person_scorecards, team_scorecard
+from charter.kpis.selectors.scorecards import (
+    org_scorecard,
+    person_scorecards,
+    team_scorecard,
+    team_scorecards,
+)
 from charter.kpis.selectors.sums import metric_sums_by_person
 from charter.learning.models import Completion, Status
 from charter.learning.services.completions import (
@@ -40,6 +45,7 @@ from charter.learning.services.completions import (
     completion_review,
     completions_import,
 )
+from charter.learning.services.requirements import Ask, requirement_create
 from charter.org.versions import data_version
 
 LABEL = "2027-Q1"
@@ -89,10 +95,10 @@ def record(org, quarter, admin, rep, rep2, company_training, team_training) -> d
     _import(org, admin, rep, u, dt.date(2026, 4, 30), "1.25")
     f = Completion.objects.get(person=rep, completed_on=dt.date(2026, 4, 30))
     g = _approved(rep2, t, dt.date(2026, 2, 1), "2.25")
-    completion_report(
+    h = completion_report(
         person=rep2, actor=rep2.user, training=u, completed_on=dt.date(2026, 3, 1), hours="3"
     )
-    return {"a": a, "b": b, "c": c, "f": f, "g": g}
+    return {"a": a, "b": b, "c": c, "f": f, "g": g, "h": h}
 
 
 def _hours(person: Any, period: Any) -> Decimal:
@@ -245,3 +251,102 @@ def test_another_rep_cannot_explain_rick_s_training_hours(
     )
     assert page.status_code == 404
     assert Completion.objects.filter(status=Status.APPROVED).count() == 5
+
+
+# -- learning compliance: share of the items due met, per period ----------------------------
+#
+# "Keep learning" asks everyone for 4 hours a quarter and Negotiation basics by 31 March 2026.
+# On the quarter's last day (30 April):
+#   Rick   Negotiation done (10 Mar), 4.75 h of 4           due 2, met 2
+#   Rita   Negotiation done (1 Feb), 2.25 h of 4            due 2, met 1
+#   Mona, Eve, Ada (no completions)                          due 2, met 0 each
+# Rita 1/2 = 50%, East Enterprise (Rick, Rita and their manager Mona) 3/6 = 50%, the
+# organization 3/10 = 30%. Approving Rita's waiting 3 hours (1 Mar) makes her 5.25 h: 2/2,
+# the team 4/6.
+
+
+@pytest.fixture
+def compliance(org, admin, company_training, record) -> KpiDefinition:
+    requirement_create(
+        org=org, actor=admin.user, name="Keep learning", scope="company",
+        effective_from=dt.date(2026, 1, 1), hours=Decimal(4), hours_period="quarter",
+        asks=[Ask(training=company_training, due_rule="absolute", due_date=dt.date(2026, 3, 31))],
+    )  # fmt: skip
+    kpi = KpiDefinition.objects.get(org=org, key="learning_compliance")
+    kpi_services.kpi_revise(
+        definition=kpi, actor=admin.user, effective_from=dt.date(2000, 1, 1),
+        reason="We follow learning now", active=True, weight=Decimal(5),
+    )  # fmt: skip
+    return kpi
+
+
+def _share(card: Any) -> Decimal | None:
+    result = card.result("learning_compliance")
+    assert result is not None
+    return result.actual
+
+
+@pytest.mark.django_db
+def test_compliance_is_off_until_an_admin_turns_it_on(org, quarter, rep, record):
+    kpi = KpiDefinition.objects.get(org=org, key="learning_compliance")
+    assert kpi.builtin
+    assert _card(org, quarter, rep) is not None
+    assert person_scorecards(org, quarter, [rep])[0].result("learning_compliance") is None
+
+
+@pytest.mark.django_db
+def test_compliance_is_met_items_over_due_items_for_person_team_and_org(
+    org, quarter, rep, rep2, teams, compliance
+):
+    rita = person_scorecards(org, quarter, [rep, rep2])
+    assert [_share(card) for card in rita] == [Decimal(100), Decimal(50)]
+    assert _share(team_scorecard(org, quarter, teams["east_ent"])) == Decimal(50)
+    assert _share(org_scorecard(org, quarter)) == Decimal(30)
+    [team_card] = team_scorecards(org, quarter, [teams["east_ent"]])
+    assert _share(team_card) == Decimal(50)
+    assert rita[1].result("learning_compliance").spec.weight == Decimal(5)  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_an_approval_moves_compliance(org, quarter, rep2, teams, compliance, record):
+    completion_review(completion=record["h"], actor=rep2.manager.user, approve=True)
+    assert _share(person_scorecards(org, quarter, [rep2])[0]) == Decimal(100)
+    team = _share(team_scorecard(org, quarter, teams["east_ent"]))
+    assert team is not None
+    assert round(team, 2) == Decimal("66.67")
+
+
+@pytest.mark.django_db
+def test_explain_lists_the_items_counted(org, quarter, manager, rep2, compliance):
+    x = explain(Subject.of_person(rep2), quarter, "learning_compliance")
+    assert x.substituted == "1 / 2"
+    due, met = x.records_of("learning_items_due"), x.records_of("learning_items_met")
+    assert due is not None
+    assert met is not None
+    assert [(r.due, r.label, r.state) for r in due.rows] == [
+        (dt.date(2026, 3, 31), "Negotiation basics", "Done"),
+        (dt.date(2026, 4, 30), "4 hours a quarter (2027-Q1)", "Not done"),
+    ]
+    assert (due.count, due.total, met.count, met.total) == (2, 2, 1, 1)
+    page = client_for(manager).get(
+        f"/kpis/people/{rep2.pk}/explain/learning_compliance/", {"period": LABEL}
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "4 hours a quarter (2027-Q1)" in text
+    assert "Not done" in text
+    api = client_for(manager).get(
+        "/api/v1/kpis/explain/",
+        {"subject": f"person:{rep2.pk}", "period": LABEL, "kpi": "learning_compliance"},
+    )
+    csv = client_for(manager).get(
+        f"/kpis/people/{rep2.pk}/explain/learning_compliance/records.csv",
+        {"period": LABEL, "metric": "learning_items_due"},
+    )
+    body = b"".join(csv.streaming_content).decode()  # type: ignore[attr-defined]
+    assert "Keep learning,4 hours a quarter (2027-Q1),Not done" in body
+    rows = api.json()["records"]["learning_items_due"]["results"]
+    assert [(r["item"], r["state"], r["counts_on"]) for r in rows] == [
+        ("Negotiation basics", "Done", "2026-03-31"),
+        ("4 hours a quarter (2027-Q1)", "Not done", "2026-04-30"),
+    ]
