@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from charter.conftest import client_for
 from charter.core.periods import parse_period
@@ -350,3 +352,29 @@ def test_explain_lists_the_items_counted(org, quarter, manager, rep2, compliance
         ("Negotiation basics", "Done", "2026-03-31"),
         ("4 hours a quarter (2027-Q1)", "Not done", "2026-04-30"),
     ]
+
+
+@pytest.mark.django_db
+def test_the_scorecard_pages_show_both_learning_kpis(org, quarter, manager, rep2, compliance):
+    page = client_for(manager).get(f"/kpis/people/{rep2.pk}/", {"period": LABEL})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Training hours" in text
+    assert "Learning compliance" in text
+    assert f"/kpis/people/{rep2.pk}/explain/learning_compliance/" in text
+    team = client_for(manager).get(f"/kpis/teams/{rep2.team_id}/", {"period": LABEL})
+    assert team.status_code == 200
+    assert "Learning compliance" in team.content.decode()
+
+
+@pytest.mark.django_db
+def test_compliance_costs_the_same_queries_however_many_people(
+    org, quarter, admin, executive, manager, rep, rep2, compliance
+):
+    def queries(people: list[Any]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            person_scorecards(org, quarter, people)
+        return len(captured)
+
+    # The people, the requirement versions, their trainings, the teams, the completions.
+    assert queries([rep]) == queries([rep, rep2, manager, executive, admin])
