@@ -188,7 +188,8 @@ def person_trend(
 ) -> list[Scorecard]:
     """One person's scorecards over several periods (a dashboard's trend) in five queries,
     however many periods: the monthly sums (the CRM's, then the contributed metrics'), the
-    target revisions, the closes and the frozen scorecards are each read once for all."""
+    target revisions, the closes and the frozen scorecards are each read once for all. (A KPI
+    over a per-period metric, learning compliance, computes it for each period.)"""
     if not periods:
         return []
     first = min(p.start for p in periods)
