@@ -72,6 +72,8 @@ def _child_prepare(data_dir: str, work: Path, scale: float) -> dict[str, Any]:
         "deals": sizes.deals,
         "activities": sizes.activities,
         "max_deal_id": max_deal_id,
+        # What `create_org` wrote: the scorecards step rewrites them only for the other kind.
+        "targets": kpi_data.QUARTERLY,
         "login": login,
         "password": password,
         "generate_seconds": round(generate_seconds, 1),
