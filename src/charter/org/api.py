@@ -244,7 +244,7 @@ class PersonViewSet(viewsets.GenericViewSet):
             team=filters.get("team"),
             role=filters.get("role", ""),
             include_inactive=True,
-        ).filter(may_open=True)
+        ).filter(pk__in=visible_people(request.user).values("pk"))
         # The web directory also lists a rep's teammates and managers by name; the API lists only
         # the records the caller may read, so every listed id can be fetched.
         if "active" in filters:
