@@ -217,7 +217,11 @@ class Target(models.Model):
         indexes = [models.Index(fields=["org", "period_label"])]
 
     def __str__(self) -> str:
-        return f"{self.kpi.key} {self.period_label}"
+        # Read in the audit feed ("set the target of …"), so it names whose target it is.
+        subject = (
+            self.person.full_name if self.person_id else self.team.name if self.team_id else ""
+        )
+        return f"{self.kpi.key} target of {subject}, {self.period_label}"
 
 
 class TargetRevision(Immutable):

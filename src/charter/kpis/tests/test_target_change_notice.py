@@ -13,6 +13,7 @@ import time_machine
 
 from charter.accounts.models import NotificationPreferences
 from charter.conftest import client_for
+from charter.core.models import AuditEvent
 from charter.core.periods import parse_period
 from charter.kpis import services
 from charter.kpis.models import KpiDefinition
@@ -113,3 +114,20 @@ def test_the_profile_offers_to_turn_target_emails_off(rep):
     page = client_for(rep).get("/accounts/profile/").content.decode()
     assert 'name="targets"' in page
     assert "Changes to your targets, with who made them and why." in page
+
+
+@pytest.mark.django_db
+def test_the_audit_feed_names_whose_target_changed(org, teams, manager, rep):
+    # The audit row's text is what the admin's activity feed reads: it says whose target it is,
+    # not only the KPI's key and the period.
+    set_target(org, manager, "1000", person=rep)
+    set_target(org, manager, "5000", team=teams["east"])
+    texts = list(
+        AuditEvent.objects.filter(action="kpis.target.set")
+        .order_by("id")
+        .values_list("object_repr", flat=True)
+    )
+    assert texts == [
+        f"revenue_won target of {rep.full_name}, 2017-Q2",
+        f"revenue_won target of {teams['east'].name}, 2017-Q2",
+    ]
