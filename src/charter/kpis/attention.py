@@ -162,7 +162,7 @@ class OrgOverview:
     furthest_behind: list[tuple[Scorecard, Decimal]]  # (card, its pace score), lowest first
 
 
-def _director_team(user: Any, me: Person) -> Team | None:
+def director_team(user: Any, me: Person) -> Team | None:
     """A manager's own team when teams hang under it: a director of those teams."""
     if me.team_id is None:
         return None
@@ -181,7 +181,7 @@ def org_overview(user: Any, org: Organization, *, today: dt.date) -> OrgOverview
     if can_read_all(user):
         team_ids = children.get(None, [])
     else:
-        top = _director_team(user, me)
+        top = director_team(user, me)
         if top is None:
             return None
         team_ids = children.get(top.pk, [])

@@ -39,7 +39,10 @@ def team_pace(user: Any) -> dict[str, Any] | None:
     if pace is None:
         return None
     chart = None
-    if pace.team is not None and pace.trend:
+    # A director's own team is the subject of the organization card beside this one, which
+    # draws the same trend: drawn once.
+    shown_beside = can_compare_people(user) and attention.director_team(user, me) == pace.team
+    if pace.team is not None and pace.trend and not shown_beside:
         chart = charts.score_trend(
             pace.trend, title=f"Overall score of {pace.team.name}, last {len(pace.trend)} periods"
         )
