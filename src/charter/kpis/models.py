@@ -218,9 +218,10 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         # Read in the audit feed ("set the target of …"), so it names whose target it is.
-        subject = (
-            self.person.full_name if self.person_id else self.team.name if self.team_id else ""
-        )
+        if self.person is not None:
+            subject = self.person.full_name
+        else:
+            subject = self.team.name if self.team is not None else ""
         return f"{self.kpi.key} target of {subject}, {self.period_label}"
 
 
