@@ -100,7 +100,14 @@ def team_pace(user: Any, org: Organization, *, today: dt.date) -> TeamPace | Non
         if result.target is not None and result.status in (AT_RISK, BEHIND)
     ]
     behind.sort(key=lambda s: (s.result.pace is None, s.result.pace or 0, s.card.name.lower()))
-    without = [c.person for c in cards if c.person and all(r.target is None for r in c.results)]
+    # Who leads others (a first-line manager under a director) often carries no quota of their
+    # own: only people who lead nobody are listed as missing their targets.
+    leaders = {p.manager_id for p in people}
+    without = [
+        c.person
+        for c in cards
+        if c.person and c.person.pk not in leaders and all(r.target is None for r in c.results)
+    ]
     upcoming = [
         (revision, names.get(revision.target.kpi.key, revision.target.kpi.key))
         for revision in TargetRevision.objects.filter(

@@ -174,6 +174,8 @@ def test_director_home_shows_their_teams_not_the_whole_org(world, org, teams):
     assert "West" not in overview
     assert "Olga Other" not in overview
     assert "Tom Third" in overview
+    # The manager under the director leads people and has no target: not listed as missing one.
+    assert "Mona Manager" not in card(home(director), "team-pace-h")
     # The team card beside it does not draw the same trend a second time.
     page = home(director)
     assert page.count('aria-label="Overall score of East') == 1, page.count("Overall score of East")
