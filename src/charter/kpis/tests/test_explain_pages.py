@@ -262,3 +262,19 @@ def test_anonymous_is_sent_to_sign_in(facts: Organization, rep: Person) -> None:
     response = client_for(None).get(explain_url("person", rep.pk, "revenue_won"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_a_missing_target_links_to_the_grid_for_whoever_may_set_it(
+    facts: Organization, rep: Person, manager: Person
+) -> None:
+    url = explain_url("person", rep.pk, "win_rate")
+    as_manager = client_for(manager).get(url, {"period": Q2}).content.decode()
+    assert (
+        f'<a href="/kpis/targets/?team={rep.team_id}&amp;period=2017-Q2">Set a target for 2017-Q2'
+        in as_manager
+    )
+    # The rep reads the same page without a way into a grid they may not use.
+    as_rep = client_for(rep).get(url, {"period": Q2}).content.decode()
+    assert "Target and attainment" in as_rep
+    assert "/kpis/targets/" not in as_rep

@@ -30,6 +30,7 @@ from charter.core.periods import Period, PeriodError
 from charter.crm import exports
 from charter.crm.exports import Column
 from charter.crm.models import Activity, CsatResponse, Deal, OwnedFact
+from charter.kpis.access import can_set_person_target, can_set_team_target
 from charter.kpis.cascade import describe
 from charter.kpis.explain import (
     Allowed,
@@ -244,8 +245,25 @@ def _render(
         "tables": tables,
         "records_allowed": allowed.records,
         "records_note": allowed.records_note,
+        "set_target_url": _set_target_url(request, allowed.subject, explanation.period),
     }
     return render(request, "kpis/explain/page.html", context)
+
+
+def _set_target_url(request: AuthenticatedHttpRequest, subject: Subject, period: Period) -> str:
+    """The target grid at this subject's team and period, for whoever may set the target a
+    page says is missing; empty for anyone else."""
+    if subject.person is not None:
+        team = subject.person.team
+        if team is None or not can_set_person_target(request.user, subject.person):
+            return ""
+    elif subject.team is not None:
+        team = subject.team
+        if not can_set_team_target(request.user, team):
+            return ""
+    else:
+        return ""
+    return f"{reverse('kpis:targets')}?{urlencode({'team': team.pk, 'period': period.label})}"
 
 
 def _proration(explanation: Explanation, currency: str) -> str:
