@@ -131,3 +131,15 @@ def test_admin_home_tells_each_audit_action_in_its_own_words(everyone):
     assert verbs["expectations.expectation.added"] == "added an expectation to"
     assert verbs["org.owner_alias.added"] == "added a CRM alias to"
     assert verbs["learning.certificate.alerted"] == "sent an expiry alert for"
+
+
+def test_home_leaves_out_what_needs_nothing_when_everyone_can_sign_in(everyone):
+    # Everyone in the world has a login: no "Cannot sign in yet" card, and the zero counts
+    # are shown without leading to an empty list.
+    body = client_for(everyone["admin"]).get("/").content.decode()
+    assert "Cannot sign in yet" not in body
+    assert 'href="/org/people/?login=none"' not in body
+    assert 'href="/org/people/?login=invited"' not in body
+    assert "without a login" in body
+    manager_body = client_for(everyone["manager"]).get("/").content.decode()
+    assert "Cannot sign in yet" not in manager_body
