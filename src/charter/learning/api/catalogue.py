@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -89,6 +89,16 @@ def _training(request: Request, pk: Any) -> Training:
     return training
 
 
+class TrainingFilter(serializers.Serializer):
+    """The list's query parameters, read as input: text with a NUL byte or an unknown kind is a
+    400 naming the parameter, never a database error."""
+
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    tag = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    retired = serializers.BooleanField(required=False, default=False)
+
+
 class TrainingViewSet(viewsets.ViewSet):
     """The training catalogue. Everyone reads what applies to them; admins and the managers of
     a team add and change trainings (retire one with `is_active: false`)."""
@@ -96,21 +106,19 @@ class TrainingViewSet(viewsets.ViewSet):
     lookup_value_regex = r"\d+"
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("kind", str, enum=Kind.values),
-            OpenApiParameter("tag", str),
-            OpenApiParameter("q", str, description="Title, provider or code."),
-            OpenApiParameter("retired", bool, description="Include retired trainings."),
-        ],
+        parameters=[TrainingFilter],
         responses=TrainingOutput(many=True),
     )
     def list(self, request: Request) -> Response:
+        filters = TrainingFilter(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
         trainings = selectors.catalogue(
             request.user,
-            kind=request.query_params.get("kind", ""),
-            tag=request.query_params.get("tag", ""),
-            query=request.query_params.get("q", ""),
-            retired=request.query_params.get("retired") in ("1", "true"),
+            kind=wanted.get("kind", ""),
+            tag=wanted.get("tag", ""),
+            query=wanted.get("q", ""),
+            retired=wanted["retired"],
         ).prefetch_related("values", "expectations")
         return Response(TrainingOutput(trainings, many=True).data)
 

@@ -171,3 +171,10 @@ def test_filters_by_kind_tag_and_query(rep, company_training, team_training):
     by_code = client.get("/learning/trainings/?q=neg-101").content.decode()
     assert "Negotiation basics" in by_code
     assert "Enterprise discovery" not in by_code
+
+
+def test_the_catalogue_page_reads_a_search_with_a_nul_byte_as_no_search(rep, company_training):
+    # PostgreSQL refuses NUL in text: the page must not fail on a hand-made address.
+    response = client_for(rep).get("/learning/trainings/", {"q": "x\x00", "tag": "\x00"})
+    assert response.status_code == 200
+    assert company_training.title in response.content.decode()

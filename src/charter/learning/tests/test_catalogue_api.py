@@ -68,3 +68,14 @@ def test_executive_reads_but_cannot_retire(executive, company_training):
     assert response.status_code == 403
     company_training.refresh_from_db()
     assert company_training.is_active
+
+
+def test_the_list_refuses_bad_filters_by_name(rep, company_training):
+    client = client_for(rep)
+    # A NUL byte reaches no database (PostgreSQL refuses it in text): a 400 naming the filter.
+    for name in ("q", "tag"):
+        response = client.get("/api/v1/learning/trainings/", {name: "a\x00b"})
+        assert response.status_code == 400
+        assert name in response.json()
+    assert client.get("/api/v1/learning/trainings/", {"kind": "juggling"}).status_code == 400
+    assert client.get("/api/v1/learning/trainings/", {"retired": "true"}).status_code == 200

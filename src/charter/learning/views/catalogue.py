@@ -46,11 +46,18 @@ def _fields(form: TrainingForm) -> dict[str, Any]:
     return data
 
 
+def _text_param(request: AuthenticatedHttpRequest, name: str) -> str:
+    """A search word from the address: one holding a NUL byte (which PostgreSQL refuses in
+    text) filters nothing rather than failing the page."""
+    value = request.GET.get(name, "")[:200]
+    return "" if "\x00" in value else value.strip()
+
+
 @person_required
 def catalogue(request: AuthenticatedHttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
-    tag = request.GET.get("tag", "")
-    query = request.GET.get("q", "").strip()
+    tag = _text_param(request, "tag")
+    query = _text_param(request, "q")
     retired = request.GET.get("retired") == "1"
     trainings = selectors.catalogue(
         request.user,
