@@ -6,11 +6,16 @@ Each Charter app may have any of these modules, imported at start-up, which regi
 - `demo.py`: demo builders, run in order by `charter demo`;
 - `panels.py`: home-page panels, each shown to the people it has something to say to;
 - `emails.py`: the optional emails each app sends, under the preference that turns them off
-  (`email_topic`), so a person's profile offers only preferences for emails that exist.
+  (`email_topic`), so a person's profile offers only preferences for emails that exist;
+- `agenda.py`: agenda sources, what each app has to say in a 1:1 between a manager and a report
+  (KPIs behind pace, unsigned expectations, overdue learning, open action items…);
+- `calendars.py`: calendar sources, the events an app puts in a person's private calendar feed
+  (training sessions, 1:1s).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +47,63 @@ class HomePanel:
     func: Callable[[Any], dict[str, Any] | None]
 
 
+@dataclass(frozen=True)
+class AgendaItem:
+    """One talking point an app proposes for a 1:1. `key` names the same thing across refreshes
+    ("kpi-behind:revenue:2017-Q2"), so regenerating an agenda updates an item instead of adding
+    it twice; `url` is its source (an explain page, a signature request, a question)."""
+
+    source: str
+    key: str
+    title: str
+    detail: str = ""
+    url: str = ""
+    # Higher first within an agenda: how much the item asks for attention.
+    weight: int = 0
+
+
+@dataclass(frozen=True)
+class AgendaSource:
+    """`func(report, manager, since, today)` returns the items for a 1:1 between a manager and
+    one report; `since` is the day of their previous 1:1 (None for a first one)."""
+
+    name: str
+    order: int
+    func: Callable[[Any, Any, dt.date | None, dt.date], list[AgendaItem]]
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One event of a person's calendar feed or invitation. `uid` stays the same for the same
+    event for ever and `sequence` grows with each change, as calendar programs expect; `rrule`
+    ("FREQ=WEEKLY;BYDAY=TU") makes it a recurring series."""
+
+    uid: str
+    sequence: int
+    summary: str
+    start: dt.datetime  # aware
+    end: dt.datetime  # aware
+    timezone: str  # IANA name the event is planned in, e.g. "Europe/Paris"
+    description: str = ""
+    location: str = ""
+    url: str = ""
+    cancelled: bool = False
+    rrule: str = ""
+    organizer_email: str = ""
+    attendee_emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CalendarSource:
+    """`func(person, start, end)` returns that person's events overlapping [start, end)."""
+
+    name: str
+    func: Callable[[Any, dt.datetime, dt.datetime], list[CalendarEvent]]
+
+
 periodic_jobs: dict[str, PeriodicJob] = {}
+agenda_sources: dict[str, AgendaSource] = {}
+calendar_sources: dict[str, CalendarSource] = {}
 home_panels: dict[str, HomePanel] = {}
 importers: dict[str, Any] = {}
 demo_builders: dict[str, DemoBuilder] = {}
@@ -94,6 +155,49 @@ def email_topic(preference: str, topic: str) -> None:
         topics.append(topic)
 
 
+def agenda_source(
+    name: str, *, order: int
+) -> Callable[[Callable[..., list[AgendaItem]]], Callable[..., list[AgendaItem]]]:
+    """Register what an app proposes for 1:1 agendas; lower `order` lists first."""
+
+    def decorator(func: Callable[..., list[AgendaItem]]) -> Callable[..., list[AgendaItem]]:
+        agenda_sources[name] = AgendaSource(name=name, order=order, func=func)
+        return func
+
+    return decorator
+
+
+def agenda_items(
+    report: Any, manager: Any, since: dt.date | None, today: dt.date
+) -> list[AgendaItem]:
+    """Every registered source's items for a 1:1, sources in order, heaviest first within each."""
+    items: list[AgendaItem] = []
+    for source in sorted(agenda_sources.values(), key=lambda s: (s.order, s.name)):
+        found = source.func(report, manager, since, today)
+        items += sorted(found, key=lambda item: -item.weight)
+    return items
+
+
+def calendar_source(
+    name: str,
+) -> Callable[[Callable[..., list[CalendarEvent]]], Callable[..., list[CalendarEvent]]]:
+    """Register the events an app puts in people's calendar feeds."""
+
+    def decorator(func: Callable[..., list[CalendarEvent]]) -> Callable[..., list[CalendarEvent]]:
+        calendar_sources[name] = CalendarSource(name=name, func=func)
+        return func
+
+    return decorator
+
+
+def calendar_events(person: Any, start: dt.datetime, end: dt.datetime) -> list[CalendarEvent]:
+    """A person's events from every app, in start order."""
+    events: list[CalendarEvent] = []
+    for source in calendar_sources.values():
+        events += source.func(person, start, end)
+    return sorted(events, key=lambda event: (event.start, event.uid))
+
+
 def register_importer(importer: Any) -> Any:
     """Register an importer (see `charter.core.imports.Importer`) under its `name`."""
     importers[importer.name] = importer
@@ -118,4 +222,4 @@ def person_of(user: Any) -> Any:
 
 
 def autodiscover() -> None:
-    autodiscover_modules("periodic", "importers", "demo", "panels", "emails")
+    autodiscover_modules("periodic", "importers", "demo", "panels", "emails", "agenda", "calendars")
