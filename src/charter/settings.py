@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "charter.crm",
     "charter.kpis",
     "charter.learning",
+    "charter.feedback",
     "charter.api",
     "charter.web",
 ]
