@@ -247,6 +247,11 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Evidence files of learning records (a certificate's scan, a course's proof of completion):
+# beside MEDIA_ROOT and STATIC_ROOT, not under them, so nothing that serves those ever serves
+# these; only the learning app's access-checked view reads them.
+LEARNING_EVIDENCE_DIR = DATA_DIR / "evidence"
+LEARNING_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
 # --- Email -----------------------------------------------------------------------------------
 # With no EMAIL_HOST, mail is written to DATA_DIR/mail (`*.log` files, one per batch sent), so a
