@@ -252,6 +252,24 @@ def people_in_scope_ids(user: Any) -> set[int] | None:
     return set()
 
 
+def one_on_one_reader(report: Person, manager: Person) -> Any | None:
+    """The login through which `manager` reads `report`'s records for a 1:1 between them, or
+    None when they are no such pair: `manager` must be able to sign in, and `report` be active,
+    in the same organization and below them in the reporting line. Agenda sources read as this
+    user through their app's access rules, so an agenda shows only what the manager may see."""
+    user = manager.user if manager.user_id is not None else None
+    me = person_of(user)
+    if me is None or me.pk != manager.pk:
+        return None
+    if not report.is_active or report.org_id != me.org_id:
+        return None
+    if report.pk == me.pk:
+        return None
+    if report.pk not in subtree_ids(me):
+        return None
+    return user
+
+
 def admins_of(org_id: int) -> QuerySet[Person]:
     """The active admins of an organization (who is told when nobody else is)."""
     return Person.objects.filter(org_id=org_id, role=Role.ADMIN, is_active=True)
