@@ -67,6 +67,26 @@ class Training(models.Model):
         return [tag for tag in self.tags.split(",") if tag]
 
 
+class WithEvidence(models.Model):
+    """An evidence file (a PDF or an image of a certificate) kept in the private evidence folder
+    under a random name (`learning.evidence`): the name, never the file, is in the database, and
+    only the evidence view hands the file out, to whoever may read it."""
+
+    evidence_name = models.CharField(max_length=100, blank=True)
+    # What the uploader called it, kept for the download's name; never used as a path.
+    evidence_filename = models.CharField(max_length=200, blank=True)
+    # The type its content was checked to be, sent as the download's Content-Type.
+    evidence_type = models.CharField(max_length=40, blank=True)
+    evidence_size = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.evidence_name)
+
+
 class Source(models.TextChoices):
     SELF_REPORT = "self_report", "Reported by the person"
     IMPORT = "import", "Imported from the LMS"
@@ -78,7 +98,7 @@ class Status(models.TextChoices):
     RETURNED = "returned", "Sent back"
 
 
-class Completion(models.Model):
+class Completion(WithEvidence):
     """A person finished a training on a day, for so many hours: reported by them and approved
     by their manager, or imported from the LMS (approved as it comes). Only approved ones count
     towards hours and requirements."""
@@ -138,6 +158,7 @@ class HoursPeriod(models.TextChoices):
 class DueRule(models.TextChoices):
     ABSOLUTE = "absolute", "By a date"
     AFTER_HIRE = "after_hire", "Within days of the hire date"
+    AFTER_JOIN = "after_join", "Within days of joining the team"
 
 
 class Requirement(models.Model):
@@ -187,7 +208,7 @@ class RequirementVersion(models.Model):
 
 class RequiredTraining(models.Model):
     """A training a requirement version asks for, and by when: a date, or so many days after
-    the person's hire date."""
+    the person's hire date or after they joined their team."""
 
     version = models.ForeignKey(
         RequirementVersion, on_delete=models.CASCADE, related_name="trainings"
@@ -232,7 +253,7 @@ class Certification(models.Model):
         return self.name
 
 
-class Certificate(models.Model):
+class Certificate(WithEvidence):
     """A person holds a certification from `issued_on` to `expires_on` (inclusive). A renewal
     is a new certificate; the newest one of a certification is the one that counts."""
 
@@ -275,3 +296,24 @@ class CertificateAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} alert for {self.certificate_id}"
+
+
+class RequiredCertification(models.Model):
+    """A certification a requirement version asks people to hold (a valid certificate), and by
+    when: a date, or so many days after the hire date or after joining the team."""
+
+    version = models.ForeignKey(
+        RequirementVersion, on_delete=models.CASCADE, related_name="certifications"
+    )
+    certification = models.ForeignKey(
+        "learning.Certification", on_delete=models.PROTECT, related_name="+"
+    )
+    due_rule = models.CharField(max_length=12, choices=DueRule.choices)
+    due_date = models.DateField(null=True, blank=True)
+    due_days = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.certification} ({self.get_due_rule_display()})"
