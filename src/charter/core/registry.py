@@ -101,12 +101,32 @@ class CalendarSource:
     func: Callable[[Any, dt.datetime, dt.datetime], list[CalendarEvent]]
 
 
+@dataclass(frozen=True)
+class PageSection:
+    """A card an app adds to another app's page (the values page, a person's page):
+    `func(user, obj)` returns its template context, or None to hide it."""
+
+    page: str
+    name: str
+    order: int
+    template: str
+    func: Callable[[Any, Any], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class ShownSection:
+    template: str
+    context: dict[str, Any]
+
+
 periodic_jobs: dict[str, PeriodicJob] = {}
 agenda_sources: dict[str, AgendaSource] = {}
 calendar_sources: dict[str, CalendarSource] = {}
 home_panels: dict[str, HomePanel] = {}
 importers: dict[str, Any] = {}
 demo_builders: dict[str, DemoBuilder] = {}
+# {page: {name: section}}: what other apps add to a page the page's own app renders.
+page_sections: dict[str, dict[str, PageSection]] = {}
 # {preference: [what it covers, in words]}, filled by the apps that send those emails.
 email_topics: dict[str, list[str]] = {}
 
@@ -202,6 +222,34 @@ def register_importer(importer: Any) -> Any:
     """Register an importer (see `charter.core.imports.Importer`) under its `name`."""
     importers[importer.name] = importer
     return importer
+
+
+def page_section(
+    page: str, name: str, *, order: int, template: str
+) -> Callable[
+    [Callable[[Any, Any], dict[str, Any] | None]], Callable[[Any, Any], dict[str, Any] | None]
+]:
+    """Register a card for another app's `page` ("expectations.values", "org.person")."""
+
+    def decorator(
+        func: Callable[[Any, Any], dict[str, Any] | None],
+    ) -> Callable[[Any, Any], dict[str, Any] | None]:
+        page_sections.setdefault(page, {})[name] = PageSection(
+            page=page, name=name, order=order, template=template, func=func
+        )
+        return func
+
+    return decorator
+
+
+def sections_for(page: str, user: Any, obj: Any = None) -> list[ShownSection]:
+    """The cards the apps add to `page` for `user` (about `obj`, when the page is about one)."""
+    shown: list[ShownSection] = []
+    for section in sorted(page_sections.get(page, {}).values(), key=lambda s: (s.order, s.name)):
+        context = section.func(user, obj)
+        if context is not None:
+            shown.append(ShownSection(template=section.template, context=context))
+    return shown
 
 
 # How to find the signed-in person behind a user: the org app registers `org.access.person_of`

@@ -22,6 +22,7 @@ from charter.core.http import AuthenticatedHttpRequest, paginate, person_require
 from charter.core.imports.forms import UploadForm
 from charter.core.imports.runner import get_importer
 from charter.core.imports.views import ImportFlow
+from charter.core.registry import sections_for
 from charter.org import forms, selectors, services
 from charter.org.access import (
     can_invite,
@@ -114,6 +115,8 @@ def _person_context(
         "can_reactivate": admin and not target.is_active,
         "invite_form": forms.InviteForm(person=target, may_set_email=admin) if may_invite else None,
         "alias_form": forms.OwnerAliasForm() if admin else None,
+        # What other apps show about the person (their badges).
+        "sections": sections_for("org.person", user, target),
     }
     context.update(extra)
     return context

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from charter.core.http import AuthenticatedHttpRequest, person_required
+from charter.core.registry import sections_for
 from charter.expectations import services
 from charter.expectations.forms import ValueForm
 from charter.expectations.models import Value
@@ -41,7 +42,13 @@ def value_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "expectations/values.html",
-        {"values": values, "form": form, "can_manage": can_manage},
+        {
+            "values": values,
+            "form": form,
+            "can_manage": can_manage,
+            # What other apps say about the values (how often each is recognised).
+            "sections": sections_for("expectations.values", request.user),
+        },
     )
 
 
