@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "charter.kpis",
     "charter.learning",
     "charter.feedback",
+    "charter.meetings",
     "charter.api",
     "charter.web",
 ]
