@@ -52,7 +52,7 @@ class Shortfall:
     expected: Decimal | None
 
 
-def _shortfall(card: Scorecard, result: KpiResult) -> Shortfall:
+def shortfall(card: Scorecard, result: KpiResult) -> Shortfall:
     spec, actual = result.spec, result.actual or Decimal(0)
     expected = result.expected_to_date if spec.additive else result.target
     short_by = None
@@ -94,7 +94,7 @@ def team_pace(user: Any, org: Organization, *, today: dt.date) -> TeamPace | Non
     names = {spec.key: spec.name for spec in specs}
     cards = person_scorecards(org, period, people, today=today, specs=specs)
     behind = [
-        _shortfall(card, result)
+        shortfall(card, result)
         for card in cards
         for result in card.results
         if result.target is not None and result.status in (AT_RISK, BEHIND)

@@ -5,6 +5,7 @@ few queries whether the organization has five thousand deals or fifty million.""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -15,7 +16,7 @@ from django.db.models import QuerySet, Sum
 
 from charter.core.periods import Period
 from charter.kpis.metrics import METRIC_KEYS, METRICS
-from charter.kpis.models import ContributedMetrics, MonthlyMetrics
+from charter.kpis.models import ContributedMetrics, DailyMetrics, MonthlyMetrics
 from charter.kpis.registry import contributed_keys, contributors, period_keys
 from charter.org.models import Organization, Person
 from charter.org.selectors import TeamChildren, subtree_of
@@ -93,6 +94,22 @@ def metric_sums_by_person(
     for pk, figures in out.items():
         figures.update(extra.get(pk) or contributed_zeros())
     return out
+
+
+def person_sums_through(person_id: int, period: Period, last: dt.date) -> dict[str, Decimal]:
+    """One person's metric sums over `period` from its first day to `last` included, from the
+    daily rollup (two queries): where their figures stood at the end of that day, counting the
+    facts dated up to it (a fact imported since but dated before counts, as on the scorecard).
+    Zeros when `last` is before the period."""
+    window = dataclasses.replace(period, end=min(last, period.end))
+    if window.end < window.start:
+        return natural({}) | contributed_zeros()
+    rows = DailyMetrics.objects.filter(
+        person_id=person_id, day__gte=window.start, day__lte=window.end
+    )
+    sums = natural(rows.aggregate(**_SUMS))
+    sums.update(_contributed_total(window, person_id=person_id))
+    return sums
 
 
 def metric_sums_for_team(team_ids: Iterable[int], period: Period) -> dict[str, Decimal]:
