@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from charter.accounts.models import ApiToken, RateEvent, User
+from charter.accounts.models import ApiToken, CalendarFeed, RateEvent, User
 
 
 @dataclass(frozen=True)
@@ -45,3 +45,21 @@ def sign_in_failures_left(*, request: HttpRequest, email: str) -> SignInLimit:
     if address_left <= account_left:
         return SignInLimit(left=max(address_left, 0), locks_address=True)
     return SignInLimit(left=max(account_left, 0), locks_address=False)
+
+
+def calendar_feed_of(*, user: User) -> CalendarFeed | None:
+    """`user`'s working feed address, if they made one."""
+    return CalendarFeed.objects.active().filter(user=user).first()
+
+
+def calendar_feed_user(*, raw: str) -> User | None:
+    """The active login a feed address belongs to, or None for a wrong or revoked one."""
+    if not raw or len(raw) > 100:
+        return None
+    feed = (
+        CalendarFeed.objects.active()
+        .filter(token_hash=CalendarFeed.hash(raw), user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    return feed.user if feed else None

@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_decode
 from charter.accounts import tasks
 from charter.accounts.models import (
     ApiToken,
+    CalendarFeed,
     LoginEmailChange,
     NotificationPreferences,
     RateEvent,
@@ -63,6 +64,8 @@ def login_access_revoke(*, user: User, actor: Any, reason: str) -> dict[str, int
         tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
+        # A calendar feed address is a credential too: it reads the person's meetings.
+        tokens += CalendarFeed.objects.active().filter(user=user).update(revoked_at=timezone.now())
         if sessions or tokens:
             audit.record(
                 actor=actor,
@@ -340,3 +343,31 @@ def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
             after=audit.snapshot(token, TOKEN_AUDIT_FIELDS),
         )
     return token
+
+
+def calendar_feed_create(*, user: User, actor: Any) -> tuple[CalendarFeed, str]:
+    """A new private feed address for `user`, revoking the one they had; returns the feed and
+    the raw token for the address, which is never stored and is shown only this once."""
+    raw = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        # Locking the login serialises two creates posted at once: each revokes what the
+        # other made, and the one-active-feed constraint never sees two.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        CalendarFeed.objects.active().filter(user=user).update(revoked_at=now)
+        feed = CalendarFeed.objects.create(
+            user=user, token_hash=CalendarFeed.hash(raw), created_at=now
+        )
+        audit.record(actor=actor, action="accounts.calendar_feed.created", obj=feed)
+    return feed, raw
+
+
+def calendar_feed_revoke(*, user: User, actor: Any) -> int:
+    """Stop `user`'s feed address from working; 0 when there was none."""
+    with transaction.atomic():
+        feeds = list(CalendarFeed.objects.active().filter(user=user).select_for_update())
+        for feed in feeds:
+            feed.revoked_at = timezone.now()
+            feed.save(update_fields=["revoked_at"])
+            audit.record(actor=actor, action="accounts.calendar_feed.revoked", obj=feed)
+    return len(feeds)

@@ -11,4 +11,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("profile/calendar-feed/", views.calendar_feed_create, name="calendar_feed_create"),
+    path("profile/calendar-feed/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("calendar/<str:feed_token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

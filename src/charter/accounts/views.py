@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -7,13 +8,17 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from charter.accounts import forms, selectors, services
+from charter.core import ics
 from charter.core.http import AuthenticatedHttpRequest, client_ip, person_required, safe_next
+from charter.core.registry import calendar_events, person_of
 from charter.org.access import can_write
 
 
@@ -83,8 +88,10 @@ def _render_profile(
     prefs_form: forms.NotificationPreferencesForm | None = None,
     token_form: forms.ApiTokenForm | None = None,
     new_token: str = "",
+    new_feed_url: str = "",
+    section: str = "accounts/_tokens.html",
 ) -> HttpResponse:
-    """The whole profile page, or only its token section when htmx asks for it."""
+    """The whole profile page, or only the section htmx asks for."""
     context = {
         "form": prefs_form
         or forms.NotificationPreferencesForm(
@@ -93,10 +100,12 @@ def _render_profile(
         "token_form": token_form or _token_form(request),
         "tokens": selectors.api_tokens_of(user=request.user),
         "new_token": new_token,
+        "calendar_feed": selectors.calendar_feed_of(user=request.user),
+        "new_feed_url": new_feed_url,
     }
-    template = "accounts/_tokens.html" if request.htmx else "accounts/profile.html"
+    template = section if request.htmx else "accounts/profile.html"
     response = render(request, template, context)
-    if new_token:
+    if new_token or new_feed_url:
         # The only page that ever shows a whole token: keep it out of every cache.
         add_never_cache_headers(response)
     return response
@@ -145,3 +154,45 @@ def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpRespon
         return _render_profile(request)
     messages.success(request, f"The token {token.name} is revoked.")
     return redirect("accounts:profile")
+
+
+# How far back and ahead a feed reaches: recent past for context, a year ahead for planning.
+FEED_PAST = dt.timedelta(days=90)
+FEED_AHEAD = dt.timedelta(days=366)
+
+
+@require_POST
+@person_required
+def calendar_feed_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _feed, raw = services.calendar_feed_create(user=request.user, actor=request.user)
+    url = request.build_absolute_uri(reverse("accounts:calendar_feed", args=[raw]))
+    return _render_profile(request, new_feed_url=url, section="accounts/_calendar_feed.html")
+
+
+@require_POST
+@person_required
+def calendar_feed_revoke(request: AuthenticatedHttpRequest) -> HttpResponse:
+    services.calendar_feed_revoke(user=request.user, actor=request.user)
+    if request.htmx:
+        return _render_profile(request, section="accounts/_calendar_feed.html")
+    messages.success(request, "Your calendar feed address is revoked.")
+    return redirect("accounts:profile")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, feed_token: str) -> HttpResponse:
+    """A person's events from every app, for calendar programs: they cannot sign in, so the
+    secret address is the credential, and a wrong or revoked one is simply not found."""
+    user = selectors.calendar_feed_user(raw=feed_token)
+    person = person_of(user) if user is not None else None
+    if person is None:
+        raise Http404("No such calendar feed.")
+    now = timezone.now()
+    events = calendar_events(person, now - FEED_PAST, now + FEED_AHEAD)
+    body = ics.calendar(events, method="PUBLISH", name="Charter")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="charter.ics"'
+    # The address is a secret: keep the feed out of shared caches and search engines.
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex"
+    return response

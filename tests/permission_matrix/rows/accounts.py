@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.permission_matrix.outcomes import (
     CHANGES,
     LOGIN,
@@ -45,4 +47,25 @@ ROWS: dict[str, Row] = {
     ),
     # The token belongs to `manager`; nobody else can even find it.
     "accounts:token_revoke": Row(get=POST_ONLY, write=By(LOGIN, 404, CHANGES, 404, 404, 404)),
+    # Everyone signed in may make (and so replace) their own calendar feed address.
+    "accounts:calendar_feed_create": Row(
+        get=By(405, 405, 405, 405, 405, 405),
+        write=By(LOGIN, CHANGES, CHANGES, CHANGES, CHANGES, CHANGES),
+    ),
+    # Only one's own feed is revoked, and in the world nobody has one: nothing to change.
+    "accounts:calendar_feed_revoke": Row(
+        get=POST_ONLY, write=By(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+    ),
+    # The secret address is the credential (calendar programs cannot sign in): Rita's works
+    # for whoever holds it; a wrong one is not found (test_calendar_feed.py).
+    "accounts:calendar_feed": Row(
+        get=PUBLIC, write=POST_ONLY, kwargs={"feed_token": lambda w: _rita_feed(w)}
+    ),
 }
+
+
+def _rita_feed(w: Any) -> str:
+    """A fresh feed address of Rita's (each call replaces the one before)."""
+    from charter.accounts.services import calendar_feed_create
+
+    return calendar_feed_create(user=w.rep2.user, actor=w.rep2.user)[1]
