@@ -8,6 +8,7 @@ from charter.core.http import person_required
 from charter.crm.api import facts as crm_facts
 from charter.crm.api.imports import ImportViewSet as CrmImportViewSet
 from charter.expectations import api as expectations_api
+from charter.feedback import api as feedback_api
 from charter.kpis.api import definitions as kpi_definitions_api
 from charter.kpis.api import explain as kpis_explain_api
 from charter.kpis.api import scorecards as kpi_scorecards_api
@@ -49,6 +50,10 @@ router.register(
     learning_requirements_api.RequirementViewSet,
     basename="learning-requirement",
 )
+router.register("feedback/items", feedback_api.FeedbackViewSet, basename="feedback-item")
+router.register("feedback/requests", feedback_api.RequestViewSet, basename="feedback-request")
+router.register("feedback/badges", feedback_api.BadgeViewSet, basename="feedback-badge")
+router.register("feedback/awards", feedback_api.AwardViewSet, basename="feedback-award")
 
 # The schema is for people with access (by token or session), like every other endpoint. The
 # docs page is a web page: anonymous visitors are sent to sign in, and its "Try it out" calls

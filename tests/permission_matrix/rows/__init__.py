@@ -12,13 +12,14 @@ from tests.permission_matrix.rows import (
     api,
     crm,
     expectations,
+    feedback,
     kpis,
     learning,
     org,
     web,
 )
 
-MODULES = (web, accounts, org, api, expectations, crm, kpis, learning)
+MODULES = (web, accounts, org, api, expectations, crm, kpis, learning, feedback)
 
 
 def _gather() -> dict[str, Row]:
