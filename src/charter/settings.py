@@ -321,6 +321,9 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "charter.org.models.Role",
         "TrainingKindEnum": "charter.learning.models.Kind",
         "UnitEnum": "charter.kpis.models.Unit",
+        "FeedbackKindEnum": "charter.feedback.models.Kind",
+        "FeedbackVisibilityEnum": "charter.feedback.models.Visibility",
+        "QuestionVisibilityEnum": "charter.expectations.models.Question.Visibility",
     },
     # The default enum hook, then the error answers (400/401/403/404/429) of every operation.
     "POSTPROCESSING_HOOKS": [

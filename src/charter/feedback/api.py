@@ -139,7 +139,7 @@ class FeedbackViewSet(viewsets.ViewSet):
         return Response(FeedbackOutput(found).data, status=status.HTTP_201_CREATED)
 
 
-class RequestOutput(serializers.ModelSerializer):
+class FeedbackRequestOutput(serializers.ModelSerializer):
     class Meta:
         model = FeedbackRequest
         fields = [
@@ -148,7 +148,7 @@ class RequestOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class RequestInput(StrictInput):
+class FeedbackRequestInput(StrictInput):
     subject = _PersonField()
     asked = _PersonField(many=True)
     topic = serializers.CharField(max_length=200)
@@ -160,23 +160,25 @@ class RequestViewSet(viewsets.ViewSet):
 
     lookup_value_regex = r"\d+"
 
-    @extend_schema(parameters=[OpenApiParameter("open", bool)], responses=RequestOutput(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("open", bool)], responses=FeedbackRequestOutput(many=True)
+    )
     def list(self, request: Request) -> Response:
         found = access.visible_requests(request.user)
         if request.query_params.get("open") in ("true", "1"):
             found = found.filter(answered_at__isnull=True)
-        return Response(RequestOutput(found[:LIMIT], many=True).data)
+        return Response(FeedbackRequestOutput(found[:LIMIT], many=True).data)
 
-    @extend_schema(responses=RequestOutput)
+    @extend_schema(responses=FeedbackRequestOutput)
     def retrieve(self, request: Request, pk: str) -> Response:
         found = access.visible_requests(request.user).filter(pk=pk).first()
         if found is None:
             raise Http404
-        return Response(RequestOutput(found).data)
+        return Response(FeedbackRequestOutput(found).data)
 
-    @extend_schema(request=RequestInput, responses={201: RequestOutput(many=True)})
+    @extend_schema(request=FeedbackRequestInput, responses={201: FeedbackRequestOutput(many=True)})
     def create(self, request: Request) -> Response:
-        data = RequestInput(data=request.data, context={"request": request})
+        data = FeedbackRequestInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         if not access.can_ask_about(request.user, fields["subject"]):
@@ -188,7 +190,7 @@ class RequestViewSet(viewsets.ViewSet):
                 asked_by=_me(request), actor=request.user, subject=fields["subject"],
                 asked=list(fields["asked"]), topic=fields["topic"], due_on=fields["due_on"],
             )  # fmt: skip
-        return Response(RequestOutput(made, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(FeedbackRequestOutput(made, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class BadgeOutput(serializers.ModelSerializer):
