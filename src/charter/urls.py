@@ -11,6 +11,7 @@ urlpatterns = [
     path("crm/", include("charter.crm.urls")),
     path("learning/", include("charter.learning.urls")),
     path("feedback/", include("charter.feedback.urls")),
+    path("development/", include("charter.development.urls")),
     path("api/v1/", include("charter.api.urls")),
 ]
 

@@ -7,6 +7,8 @@ from charter.api.permissions import IsPersonInCharter
 from charter.core.http import person_required
 from charter.crm.api import facts as crm_facts
 from charter.crm.api.imports import ImportViewSet as CrmImportViewSet
+from charter.development.api import mentorships as development_mentorships_api
+from charter.development.api import plans as development_plans_api
 from charter.expectations import api as expectations_api
 from charter.feedback import api as feedback_api
 from charter.kpis.api import definitions as kpi_definitions_api
@@ -54,6 +56,23 @@ router.register("feedback/items", feedback_api.FeedbackViewSet, basename="feedba
 router.register("feedback/requests", feedback_api.RequestViewSet, basename="feedback-request")
 router.register("feedback/badges", feedback_api.BadgeViewSet, basename="feedback-badge")
 router.register("feedback/awards", feedback_api.AwardViewSet, basename="feedback-award")
+router.register(
+    "development/offers",
+    development_mentorships_api.OfferViewSet,
+    basename="development-offer",
+)
+router.register(
+    "development/requests",
+    development_mentorships_api.RequestViewSet,
+    basename="development-request",
+)
+router.register(
+    "development/mentorships",
+    development_mentorships_api.MentorshipViewSet,
+    basename="development-mentorship",
+)
+router.register("development/plans", development_plans_api.PlanViewSet, basename="development-plan")
+router.register("development/goals", development_plans_api.GoalViewSet, basename="development-goal")
 
 # The schema is for people with access (by token or session), like every other endpoint. The
 # docs page is a web page: anonymous visitors are sent to sign in, and its "Try it out" calls

@@ -11,6 +11,7 @@ from tests.permission_matrix.rows import (
     accounts,
     api,
     crm,
+    development,
     expectations,
     feedback,
     kpis,
@@ -19,7 +20,7 @@ from tests.permission_matrix.rows import (
     web,
 )
 
-MODULES = (web, accounts, org, api, expectations, crm, kpis, learning, feedback)
+MODULES = (web, accounts, org, api, expectations, crm, kpis, learning, feedback, development)
 
 
 def _gather() -> dict[str, Row]:
