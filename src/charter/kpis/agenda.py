@@ -22,7 +22,7 @@ from charter.kpis.selectors.definitions import kpi_specs
 from charter.kpis.selectors.scorecards import person_scorecards
 from charter.kpis.selectors.subjects import Scorecard
 from charter.kpis.selectors.sums import period_metric_sums, person_sums_through, uses_period_metrics
-from charter.kpis.templatetags.kpis_format import kpi_value, percent
+from charter.kpis.templatetags.kpis_format import kpi_value, number, percent
 from charter.kpis.templatetags.kpis_scorecards import points
 from charter.org.access import can_view_person, one_on_one_reader
 from charter.org.models import Person
@@ -43,6 +43,13 @@ def _day(day: dt.date) -> str:
 
 def _in_unit(value: Decimal | None, result: KpiResult, currency: str) -> str:
     return kpi_value(value, result.spec.unit, result.spec.decimals, currency)
+
+
+def _gap(value: Decimal, result: KpiResult, currency: str) -> str:
+    # A difference of scores is a number of points, not a score out of 5.
+    if result.spec.unit == "points":
+        return f"{number(value, result.spec.decimals)} points"
+    return _in_unit(value, result, currency)
 
 
 def explain_url(person: Person, key: str, period: Period) -> str:
@@ -69,7 +76,7 @@ def _behind(card: Scorecard, report: Person, currency: str) -> list[AgendaItem]:
     for result in results:
         spec, gap = result.spec, shortfall(card, result)
         if gap.short_by is not None:
-            title = f"{spec.name}: {_in_unit(gap.short_by, result, currency)}"
+            title = f"{spec.name}: {_gap(gap.short_by, result, currency)}"
             title += " behind pace" if spec.additive else " short of target"
         else:
             title = f"{spec.name}: {result.status_label.lower()}"

@@ -22,10 +22,11 @@ from charter.conftest import deal_fact, make_person
 from charter.core.periods import parse_period
 from charter.core.registry import AgendaItem, agenda_items
 from charter.crm import services as crm_services
-from charter.crm.models import Deal
+from charter.crm.models import CsatResponse, Deal
 from charter.kpis import services
 from charter.kpis.agenda import kpi_agenda
 from charter.kpis.models import KpiDefinition
+from charter.kpis.tests.explain_facts import csat
 from charter.org.models import Organization, Person, Role
 
 D = dt.date
@@ -203,3 +204,20 @@ def test_the_registry_lists_the_kpi_items(manager: Person, rick: Person) -> None
     found = [i for i in agenda_items(rick, manager, D(2017, 5, 1), TODAY) if i.source == "kpis"]
     assert [i.key for i in found][:1] == ["kpi-behind:revenue_won:2017-Q2"]
     assert len(found) == 4
+
+
+def test_a_score_out_of_five_is_short_by_points(
+    org: Organization, manager: Person, rep2: Person
+) -> None:
+    # Rita's one answer scored 3 of 5 against a target of 4.30: 1.30 points short (70%).
+    answer = csat("c1", rep2, "3", 5, D(2017, 5, 2))
+    crm_services.facts_upsert(model=CsatResponse, org=org, source="file", rows=[answer], run=None)
+    target(org, rep2, "csat_avg", "4.3")
+    assert rows(kpi_agenda(rep2, manager, TODAY, TODAY)) == [
+        (
+            "kpi-behind:csat_avg:2017-Q2",
+            "Customer satisfaction: 1.30 points short of target",
+            "3.00 / 5 of 4.30 / 5 target; pace 70%, heading for 70% of the 2017-Q2 target.",
+            40,
+        )
+    ]
