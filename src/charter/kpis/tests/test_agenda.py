@@ -173,7 +173,7 @@ def test_keys_stay_the_same_when_the_agenda_is_built_again_with_new_figures(
 
 
 def test_nobody_outside_the_reporting_line_gets_an_agenda(
-    org: Organization, everyone: dict[str, Person], rick: Person
+    org: Organization, everyone: dict[str, Person], rick: Person, globex: dict[str, Person]
 ) -> None:
     manager, other = everyone["manager"], everyone["other_manager"]
     assert kpi_agenda(rick, other, None, TODAY) == []
@@ -181,6 +181,8 @@ def test_nobody_outside_the_reporting_line_gets_an_agenda(
     assert kpi_agenda(rick, rick, None, TODAY) == []
     # Someone outside the reporting line, whatever their role, holds no 1:1 with Rick.
     assert kpi_agenda(rick, everyone["admin"], None, TODAY) == []
+    assert kpi_agenda(rick, globex["manager"], None, TODAY) == []
+    assert kpi_agenda(globex["rep"], manager, None, TODAY) == []
     # Eve, above Mona in the reporting line, may hold one too, and reads all of Rick's figures.
     assert rows(kpi_agenda(rick, everyone["executive"], TODAY, TODAY)) == [BEHIND_REVENUE]
 
