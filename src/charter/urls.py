@@ -10,6 +10,7 @@ urlpatterns = [
     path("expectations/", include("charter.expectations.urls")),
     path("crm/", include("charter.crm.urls")),
     path("learning/", include("charter.learning.urls")),
+    path("meetings/", include("charter.meetings.urls")),
     path("feedback/", include("charter.feedback.urls")),
     path("development/", include("charter.development.urls")),
     path("api/v1/", include("charter.api.urls")),

@@ -16,11 +16,12 @@ from tests.permission_matrix.rows import (
     feedback,
     kpis,
     learning,
+    meetings,
     org,
     web,
 )
 
-MODULES = (web, accounts, org, api, expectations, crm, kpis, learning, feedback, development)
+MODULES = (web, accounts, org, api, expectations, crm, kpis, learning, feedback, development, meetings)
 
 
 def _gather() -> dict[str, Row]:
