@@ -21,7 +21,19 @@ from tests.permission_matrix.rows import (
     web,
 )
 
-MODULES = (web, accounts, org, api, expectations, crm, kpis, learning, feedback, development, meetings)
+MODULES = (
+    web,
+    accounts,
+    org,
+    api,
+    expectations,
+    crm,
+    kpis,
+    learning,
+    feedback,
+    development,
+    meetings,
+)
 
 
 def _gather() -> dict[str, Row]:
