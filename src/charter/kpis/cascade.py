@@ -286,14 +286,38 @@ def rolled_up(family: Family, label: str, mine: Mine) -> dict[str, list[Part]]:
     out: dict[str, list[Part]] = {}
     for part in family.parts.get(label, ()):
         own = mine.get(part.label, NOTHING)
-        below = NO_PARTS
-        if not family.below[part.label].isdisjoint(mine):
-            below = rolled_up(family, part.label, mine)
         for key, value in own.items():
             out.setdefault(key, []).append(Part(part.label, value))
-        for key, parts in below.items():
-            if key not in own:
-                out.setdefault(key, []).append(Part(part.label, _total(parts)))
+        if not family.below[part.label].isdisjoint(mine):
+            for key, total in _rolled_totals(family, part.label, mine).items():
+                if key not in own:
+                    out.setdefault(key, []).append(Part(part.label, total))
+    return out
+
+
+def _rolled_totals(family: Family, label: str, mine: Mine) -> dict[str, Decimal]:
+    """What `rolled_up`'s parts of `label` add up to, by KPI key, added in the same order
+    (so to the same figure) without building the parts: a year's quarters are added up from
+    their months, whose parts no source shows. An org-wide year page of monthly targets does
+    this for every person."""
+    out: dict[str, Decimal] = {}
+    for part in family.parts.get(label, ()):
+        adding = mine.get(part.label, NOTHING)
+        if not family.below[part.label].isdisjoint(mine):
+            below = _rolled_totals(family, part.label, mine)
+            if below:
+                # A period's own target wins over what its shorter periods add up to.
+                adding = {**below, **adding}
+        if not out:
+            out = dict(adding)
+        elif out.keys() == adding.keys():
+            # The usual case, every KPI in every month: one comprehension, not a look-up and
+            # a store per KPI.
+            out = {key: total + adding[key] for key, total in out.items()}
+        else:
+            for key, value in adding.items():
+                total = out.get(key)
+                out[key] = value if total is None else total + value
     return out
 
 
@@ -365,15 +389,25 @@ def derive(
     everyone else need no deriving and are left out, so a page whose targets are all set for its
     period does no work here."""
     period_label = family.period.label
+    # Everyone's targets by subject, then period label (as `_mine` gives one subject's): one
+    # pass over what was read rather than a look-up of every label for every subject.
+    by_subject: dict[Subject, dict[str, Mapping[str, Decimal]]] = {}
+    for label, targets in found.items():
+        for subject, by_key in targets.items():
+            if by_key:
+                mine = by_subject.get(subject)
+                if mine is None:
+                    mine = by_subject[subject] = {}
+                mine[label] = by_key
     if subjects is None:
-        others: set[Subject] = set()
-        for label, targets in found.items():
-            if label != period_label:
-                others.update(targets)
-        subjects = others
+        subjects = [
+            subject
+            for subject, mine in by_subject.items()
+            if len(mine) > 1 or period_label not in mine
+        ]
     out: dict[Subject, dict[str, Derived]] = {}
     for subject in subjects:
-        mine = _mine(found, subject)
+        mine = by_subject.get(subject, {})
         keys: set[str] = set()
         for label, by_key in mine.items():
             if label != period_label:

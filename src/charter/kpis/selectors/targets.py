@@ -129,15 +129,22 @@ def _org_targets_by_label(org: Organization, periods: dict[str, Period]) -> dict
     out: dict[str, Targets] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [org.pk, *periods])
-        for label, person_id, team_id, kpi_id, total in cursor:
+        # All at once: iterating Django's cursor wrapper costs a Python-level step per row, a
+        # third of the read for a year of monthly targets (120,000 rows).
+        rows = cursor.fetchall()
+    # A subject's targets of one period come one after the other (in the index's order): look
+    # their dict up once, not once per KPI.
+    last: tuple[str, int | None, int | None] | None = None
+    found: dict[str, Decimal] = {}
+    for label, person_id, team_id, kpi_id, total in rows:
+        if last is None or last[1] != person_id or last[2] != team_id or last[0] != label:
+            last = (label, person_id, team_id)
             subject = (PERSON, person_id) if person_id is not None else (TEAM, team_id)
             targets = out.get(label)
             if targets is None:
                 targets = out[label] = {}
-            found = targets.get(subject)
-            if found is None:
-                found = targets[subject] = {}
-            found[keys[kpi_id]] = Decimal(total) / divisors[label]
+            found = targets.setdefault(subject, {})
+        found[keys[kpi_id]] = Decimal(total) / divisors[label]
     return out
 
 

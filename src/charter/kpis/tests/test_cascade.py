@@ -96,6 +96,37 @@ def test_a_year_adds_up_its_quarters_each_set_or_added_up_from_its_months():
     )
 
 
+def test_a_year_adds_each_kpi_of_a_quarter_from_its_own_target_or_else_its_months():
+    # Q1 sets deals won (7) beside months of both KPIs: its part of the year is 7 for deals won
+    # and its months' 100 + 250 for revenue. Q2's months have only revenue (30 + 40 + 50); Q3's
+    # months each have a different set: deals won 2 + 1 + 4, revenue only in February (5).
+    targets = found(
+        **{
+            "2020-Q1": {"deals_won": "7"},
+            "2019-07": {"revenue_won": "100", "deals_won": "3"},
+            "2019-09": {"revenue_won": "250", "deals_won": "1"},
+            "2019-10": {"revenue_won": "30"},
+            "2019-11": {"revenue_won": "40"},
+            "2019-12": {"revenue_won": "50"},
+            "2020-01": {"deals_won": "2"},
+            "2020-02": {"revenue_won": "5", "deals_won": "1"},
+            "2020-03": {"deals_won": "4"},
+        }
+    )
+    revenue = one("FY2020", targets, "revenue_won")
+    deals = one("FY2020", targets, "deals_won")
+    assert revenue is not None
+    assert deals is not None
+    assert revenue.source.parts == (
+        Part("2020-Q1", Decimal(350)),
+        Part("2020-Q2", Decimal(120)),
+        Part("2020-Q3", Decimal(5)),
+    )
+    assert revenue.value == 475
+    assert deals.source.parts == (Part("2020-Q1", Decimal(7)), Part("2020-Q3", Decimal(7)))
+    assert deals.value == 14
+
+
 def test_someone_who_joined_in_the_second_month_has_only_their_months_in_the_quarter():
     targets = found(**{"2019-08": {"deals_won": "4"}, "2019-09": {"deals_won": "5"}})
     derived = one("2020-Q1", targets, "deals_won")
