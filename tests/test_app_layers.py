@@ -9,7 +9,17 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "charter"
-DOMAIN_APPS = ("accounts", "org", "expectations", "crm", "kpis", "learning", "api", "web")
+DOMAIN_APPS = (
+    "accounts",
+    "org",
+    "expectations",
+    "crm",
+    "kpis",
+    "learning",
+    "development",
+    "api",
+    "web",
+)
 ROLES = ("models", "access", "selectors", "services", "views", "api", "tasks", "emails", "forms")
 
 
