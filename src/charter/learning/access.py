@@ -274,3 +274,54 @@ def can_add_certificate_for(user: Any, person: Person) -> bool:
 def can_manage_certifications(user: Any) -> bool:
     """The list of certifications people can hold is the admins'."""
     return can_manage_org(user)
+
+
+# --- evidence files ------------------------------------------------------------------------------
+
+
+def can_view_evidence(user: Any, person: Person) -> bool:
+    """A certificate's scan or a course's proof is personal: the person, the people above them in
+    the reporting line, and admins. Not their peers, nor other teams' managers, whatever else of
+    the record those may read."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if person.org_id != me.org_id:
+        return False
+    if person.pk == me.pk:
+        return True
+    if can_manage_org(user):
+        return True
+    return person.pk in subtree_ids(me)
+
+
+def can_attach_completion_evidence(user: Any, completion: Completion) -> bool:
+    """The person, while their completion waits for approval or was sent back: an approved one
+    is what their manager approved, evidence included."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if completion.person_id != me.pk:
+        return False
+    return completion.status != Status.APPROVED
+
+
+def can_remove_completion_evidence(user: Any, completion: Completion) -> bool:
+    """The person as long as they may still change it; admins at any time (a file sent by
+    mistake, a scan showing more than it should)."""
+    if can_attach_completion_evidence(user, completion):
+        return True
+    me = person_of(user)
+    if me is None:
+        return False
+    return completion.org_id == me.org_id and can_manage_org(user)
+
+
+def can_attach_certificate_evidence(user: Any, certificate: Certificate) -> bool:
+    """Whoever may record a certificate for its holder."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if certificate.org_id != me.org_id:
+        return False
+    return certificate_holders(user).filter(pk=certificate.person_id).exists()

@@ -4,10 +4,47 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from charter.expectations.models import Expectation, Value
+from charter.learning import evidence
 from charter.learning.models import Certification, DueRule, HoursPeriod, Kind, Scope, Training
 from charter.org.models import Person, Role, Team
+
+
+class EvidenceField(forms.FileField):
+    """An evidence file, checked by its content (`learning.evidence.check`) as the form is."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            f"Optional: a PDF, PNG or JPEG of at most {evidence.max_bytes() // (1024 * 1024)} MB.",
+        )
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": evidence.ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        upload = super().clean(data, initial)
+        if upload:
+            try:
+                evidence.check(upload, upload.name or "", upload.size or 0)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["evidence"]) from None
+        return upload
+
+
+class EvidenceForm(forms.Form):
+    """Replace a record's evidence file, or remove it."""
+
+    evidence = EvidenceField(label="Evidence file")
+    remove = forms.BooleanField(required=False, label="Remove the evidence file")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("evidence") and not data.get("remove"):
+            raise ValidationError("Choose a file, or remove the one there is.")
+        return data
 
 
 class TrainingForm(forms.Form):
@@ -55,6 +92,7 @@ class CompletionForm(forms.Form):
         max_digits=5, decimal_places=2, required=False, help_text="Optional, from 0 to 100."
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    evidence = EvidenceField(label="Evidence file")
 
     def __init__(self, *args: Any, trainings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,6 +106,7 @@ class ResubmitForm(forms.Form):
     hours = forms.DecimalField(max_digits=5, decimal_places=2)
     score = forms.DecimalField(max_digits=5, decimal_places=2, required=False)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    evidence = EvidenceField(label="Evidence file", help_text="Optional: replaces the one sent.")
 
 
 class ReviewForm(forms.Form):
@@ -99,15 +138,38 @@ class RequirementContentForm(forms.Form):
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date"
     )
     due_days = forms.IntegerField(
-        required=False, min_value=1, max_value=3650, label="Days after the hire date"
+        required=False, min_value=1, max_value=3650, label="Days after the hire date or joining"
+    )
+    certifications = forms.ModelMultipleChoiceField(
+        queryset=Certification.objects.none(),
+        required=False,
+        help_text="Held with a valid certificate.",
+    )
+    certification_due_rule = forms.ChoiceField(
+        choices=DueRule.choices, required=False, label="Certifications due"
+    )
+    certification_due_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Certifications due date",
+    )
+    certification_due_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label="Certifications: days after the hire date or joining",
     )
 
-    def __init__(self, *args: Any, trainings: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, trainings: Any, certifications: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["trainings"].queryset = trainings  # type: ignore[attr-defined]
+        if certifications is not None:
+            self.fields["certifications"].queryset = certifications  # type: ignore[attr-defined]
 
     def content(self) -> dict[str, Any]:
-        from charter.learning.services.requirements import Ask
+        from charter.learning.services.requirements import Ask, CertificationAsk
 
         data = self.cleaned_data
         return {
@@ -118,6 +180,15 @@ class RequirementContentForm(forms.Form):
                 Ask(training=t, due_rule=data["due_rule"] or DueRule.ABSOLUTE,
                     due_date=data["due_date"], due_days=data["due_days"])
                 for t in data["trainings"]
+            ],
+            "certifications": [
+                CertificationAsk(
+                    certification=c,
+                    due_rule=data["certification_due_rule"] or DueRule.ABSOLUTE,
+                    due_date=data["certification_due_date"],
+                    due_days=data["certification_due_days"],
+                )
+                for c in data["certifications"]
             ],
         }  # fmt: skip
 
@@ -161,6 +232,7 @@ class CertificateForm(forms.Form):
         help_text="Leave empty: the certification's validity from the issue date.",
     )
     credential_id = forms.CharField(max_length=120, required=False, label="Credential id")
+    evidence = EvidenceField(label="Evidence file")
 
     def __init__(self, *args: Any, people: Any, certifications: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -356,3 +356,7 @@ class CertificateImporter(_PersonRows):
             org=self.org, actor=self.actor, rows=chosen, run=self.run
         )
         return Counts(created=created, updated=updated, unchanged=unchanged)
+
+    @classmethod
+    def result_url(cls, run: ImportRun) -> str:
+        return reverse("learning:certificates_import:import_run", args=[run.pk])

@@ -1,7 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from charter.core.imports import views as import_views
+from charter.learning import urls_certificates_import
 from charter.learning.views import catalogue, certificates, completions, imports, requirements
+from charter.learning.views import evidence as evidence_views
 
 app_name = "learning"
 # Extra arguments of the shared import views: which import pages these are.
@@ -12,6 +14,20 @@ urlpatterns = [
     path("approvals/", completions.approvals, name="approvals"),
     path("completions/<int:completion_id>/review/", completions.review, name="review"),
     path("completions/<int:completion_id>/resubmit/", completions.resubmit, name="resubmit"),
+    path(
+        "completions/<int:completion_id>/evidence/",
+        evidence_views.completion_evidence,
+        name="completion_evidence",
+    ),
+    path(
+        "certificates/<int:certificate_id>/evidence/",
+        evidence_views.certificate_evidence,
+        name="certificate_evidence",
+    ),
+    path(
+        "import/certificates/",
+        include((urls_certificates_import.urlpatterns, "certificates_import")),
+    ),
     path("requirements/", requirements.requirement_list, name="requirements"),
     path(
         "requirements/<int:requirement_id>/",

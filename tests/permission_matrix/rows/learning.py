@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from tests.permission_matrix.outcomes import (
     ADMIN_PAGE,
     API_POST_ONLY,
@@ -25,6 +28,54 @@ from tests.permission_matrix.world import (
 
 # Learning: a rejected completions import (made on first use).
 COMPLETIONS_RUN = {"run_id": lambda w: completions_run(w).pk}
+
+
+def certificates_run(w: Any) -> Any:
+    """A rejected certificates import by the admin (made on first use)."""
+    from charter.core.models import ImportRun
+
+    run, _ = ImportRun.objects.get_or_create(
+        org=w.admin.org,
+        kind="certifications",
+        filename="certificates.csv",
+        defaults={
+            "status": ImportRun.Status.REJECTED,
+            "errors": [{"row": 2, "column": "certification", "value": "X", "reason": "unknown"}],
+            "created_by": w.admin.user,
+        },
+    )
+    return run
+
+
+CERTIFICATES_RUN = {"run_id": lambda w: certificates_run(w).pk}
+_PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _with_evidence(obj: Any) -> Any:
+    """`obj` with an evidence file (attached on first use)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from charter.learning.services.evidence import evidence_attach
+
+    if not obj.evidence_name:
+        evidence_attach(
+            obj=obj, actor=obj.person.user, upload=SimpleUploadedFile("proof.pdf", _PDF),
+            filename="proof.pdf", size=len(_PDF),
+        )  # fmt: skip
+    return obj
+
+
+def rita_certificate(w: Any) -> Any:
+    """Rita's certificate of the matrix certification, with its evidence (made on first use)."""
+    from charter.learning.models import Certificate
+    from charter.learning.services.certificates import certificate_add
+
+    found = Certificate.objects.filter(person=w.rep2).first() or certificate_add(
+        person=w.rep2, actor=w.rep2.user, certification=certification(w),
+        issued_on=dt.date(2026, 1, 6),
+    )  # fmt: skip
+    return _with_evidence(found)
+
 
 ROWS: dict[str, Row] = {
     # --- learning: the catalogue (East Enterprise's training: not other_manager's team) ------
@@ -97,6 +148,29 @@ ROWS: dict[str, Row] = {
     "learning:import_errors": Row(get=ADMIN_PAGE, kwargs=COMPLETIONS_RUN),
     "learning:import_rejected": Row(
         get=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=COMPLETIONS_RUN
+    ),
+    "learning:certificates_import:upload": Row(get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=OK)),
+    "learning:certificates_import:import_run": Row(
+        get=ADMIN_PAGE, write=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=CERTIFICATES_RUN
+    ),
+    "learning:certificates_import:import_errors": Row(get=ADMIN_PAGE, kwargs=CERTIFICATES_RUN),
+    "learning:certificates_import:import_rejected": Row(
+        get=ADMIN_PAGE._replace(admin=REDIRECT), kwargs=CERTIFICATES_RUN
+    ),
+    # Evidence files: Rita, those above her (Mona, Eve) and admins open them; not Rick beside
+    # her nor Omar. Only Rita replaces her completion's file; admins may remove it.
+    "learning:completion_evidence": Row(
+        get=By(LOGIN, 404, OK, 404, OK, OK),
+        write=By(LOGIN, 404, 403, 404, CHANGES, 403),
+        data=lambda w: {"remove": "1"},
+        kwargs={"completion_id": lambda w: _with_evidence(rita_completion(w)).pk},
+    ),
+    # A certificate's file: whoever records Rita's certificates (Mona, admins) changes it.
+    "learning:certificate_evidence": Row(
+        get=By(LOGIN, 404, OK, 404, OK, OK),
+        write=By(LOGIN, 404, CHANGES, 404, CHANGES, 403),
+        data=lambda w: {"remove": "1"},
+        kwargs={"certificate_id": lambda w: rita_certificate(w).pk},
     ),
     # Reporting one's own learning is personal: executives too.
     "api:learning-completion-list": Row(

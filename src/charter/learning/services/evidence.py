@@ -2,12 +2,18 @@
 
 The file is written before the database row names it, and the file it replaces is deleted only
 once the transaction has committed: a rollback leaves the row naming the old file, which is
-still there, and the new file (named by nothing) is removed at once."""
+still there. The new file, named by nothing then, is removed at once when the failure is inside
+`evidence_attach`, and by `sweep_orphans` (run by `charter tick`) when an enclosing transaction
+rolled back later (Django has no hook for that)."""
 
 from __future__ import annotations
 
-from typing import IO, Any
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import IO, Any, TypeVar
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from charter.core import audit
@@ -15,6 +21,7 @@ from charter.learning import evidence
 from charter.learning.models import Certificate, Completion
 
 _FIELDS = ["evidence_filename", "evidence_type", "evidence_size"]
+Record = TypeVar("Record", Completion, Certificate)
 
 
 def _action(obj: Completion | Certificate, verb: str) -> str:
@@ -63,3 +70,41 @@ def evidence_remove(*, obj: Completion | Certificate, actor: Any) -> None:
         obj.save(update_fields=["evidence_name", *_FIELDS])
         audit.record(actor=actor, action=_action(obj, "evidence_deleted"), obj=obj, before=before)
         transaction.on_commit(lambda: evidence.delete(old))
+
+
+def with_evidence(
+    write: Callable[[], Record], *, actor: Any, upload: UploadedFile | None
+) -> Record:
+    """`write()` (a completion reported or corrected, a certificate recorded) and the evidence
+    sent with it, as one: a file refused leaves nothing written."""
+    if upload is not None:
+        evidence.check(upload, upload.name or "", upload.size or 0)
+    with transaction.atomic():
+        obj = write()
+        if upload is not None:
+            evidence_attach(
+                obj=obj, actor=actor, upload=upload, filename=upload.name or "",
+                size=upload.size or 0,
+            )  # fmt: skip
+    return obj
+
+
+# Younger files may belong to an upload whose transaction has not committed yet.
+ORPHAN_AGE = dt.timedelta(days=1)
+
+
+def sweep_orphans(*, now: float | None = None) -> int:
+    """Delete evidence files no completion or certificate names, older than `ORPHAN_AGE`;
+    returns how many."""
+    store = evidence.storage()
+    named = set(
+        Completion.objects.exclude(evidence_name="").values_list("evidence_name", flat=True)
+    ) | set(Certificate.objects.exclude(evidence_name="").values_list("evidence_name", flat=True))
+    cutoff = (now if now is not None else time.time()) - ORPHAN_AGE.total_seconds()
+    removed = 0
+    for name in store.listdir("")[1]:
+        if name in named or store.get_modified_time(name).timestamp() > cutoff:
+            continue
+        evidence.delete(name)
+        removed += 1
+    return removed

@@ -12,8 +12,10 @@ from django.db import transaction
 
 from charter.core import audit
 from charter.learning.models import (
+    Certification,
     DueRule,
     HoursPeriod,
+    RequiredCertification,
     RequiredTraining,
     Requirement,
     RequirementVersion,
@@ -38,8 +40,57 @@ class Ask:
     due_days: int | None = None
 
 
+@dataclass(frozen=True)
+class CertificationAsk:
+    """A certification a version asks people to hold (a valid certificate), and by when."""
+
+    certification: Certification
+    due_rule: str
+    due_date: dt.date | None = None
+    due_days: int | None = None
+
+
+_RELATIVE: dict[str, str] = {
+    DueRule.AFTER_HIRE: "the hire date",
+    DueRule.AFTER_JOIN: "joining the team",
+}
+
+
+def _due_error(name: str, ask: Ask | CertificationAsk) -> tuple[str, str] | None:
+    if ask.due_rule not in DueRule.values:
+        return "due_rule", f"Choose one of: {', '.join(DueRule.values)}."
+    if ask.due_rule == DueRule.ABSOLUTE and ask.due_date is None:
+        return "due_date", f"“{name}”: a due date is needed."
+    if ask.due_rule in _RELATIVE and not (
+        ask.due_days is not None and 1 <= ask.due_days <= MAX_DUE_DAYS
+    ):
+        return "due_days", (
+            f"“{name}”: days after {_RELATIVE[ask.due_rule]}, from 1 to {MAX_DUE_DAYS}."
+        )
+    return None
+
+
+def _check_certifications(org_id: int, wanted: list[CertificationAsk]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for ask in wanted:
+        if ask.certification.org_id != org_id:
+            errors["certifications"] = "A certification of another organization cannot be required."
+        elif not ask.certification.is_active:
+            errors["certifications"] = f"“{ask.certification.name}” is retired."
+        elif found := _due_error(ask.certification.name, ask):
+            errors["certification_" + found[0]] = found[1]
+    if len({a.certification.pk for a in wanted}) != len(wanted):
+        errors["certifications"] = "Each certification once."
+    return errors
+
+
 def _check_content(
-    org_id: int, hours: Decimal | None, hours_period: str, asks: list[Ask], is_active: bool
+    org_id: int,
+    hours: Decimal | None,
+    hours_period: str,
+    asks: list[Ask],
+    is_active: bool,
+    certifications: list[CertificationAsk] | None = None,
 ) -> None:
     errors: dict[str, str] = {}
     if hours is not None:
@@ -52,20 +103,14 @@ def _check_content(
     for ask in asks:
         if ask.training.org_id != org_id:
             errors["trainings"] = "A training of another organization cannot be required."
-        elif ask.due_rule == DueRule.ABSOLUTE and ask.due_date is None:
-            errors["due_date"] = f"“{ask.training.title}”: a due date is needed."
-        elif ask.due_rule == DueRule.AFTER_HIRE and not (
-            ask.due_days is not None and 1 <= ask.due_days <= MAX_DUE_DAYS
-        ):
-            errors["due_days"] = (
-                f"“{ask.training.title}”: days after the hire date, from 1 to {MAX_DUE_DAYS}."
-            )
-        elif ask.due_rule not in DueRule.values:
-            errors["due_rule"] = f"Choose one of: {', '.join(DueRule.values)}."
+        elif found := _due_error(ask.training.title, ask):
+            errors[found[0]] = found[1]
     if len({a.training.pk for a in asks}) != len(asks):
         errors["trainings"] = "Each training once."
-    if is_active and hours is None and not asks:
-        errors["hours"] = "Ask for hours, trainings or both."
+    wanted = list(certifications or [])
+    errors.update(_check_certifications(org_id, wanted))
+    if is_active and hours is None and not asks and not wanted:
+        errors["hours"] = "Ask for hours, trainings, certifications or any of them."
     if errors:
         raise ValidationError(errors)
 
@@ -73,6 +118,7 @@ def _check_content(
 def _write_version(
     requirement: Requirement, *, actor: Any, effective_from: dt.date, hours: Decimal | None,
     hours_period: str, asks: list[Ask], is_active: bool, reason: str,
+    certifications: list[CertificationAsk],
 ) -> RequirementVersion:  # fmt: skip
     version = RequirementVersion.objects.create(
         requirement=requirement, effective_from=effective_from, is_active=is_active,
@@ -85,9 +131,19 @@ def _write_version(
             training=a.training,
             due_rule=a.due_rule,
             due_date=a.due_date if a.due_rule == DueRule.ABSOLUTE else None,
-            due_days=a.due_days if a.due_rule == DueRule.AFTER_HIRE else None,
+            due_days=a.due_days if a.due_rule != DueRule.ABSOLUTE else None,
         )
         for a in asks
+    )
+    RequiredCertification.objects.bulk_create(
+        RequiredCertification(
+            version=version,
+            certification=c.certification,
+            due_rule=c.due_rule,
+            due_date=c.due_date if c.due_rule == DueRule.ABSOLUTE else None,
+            due_days=c.due_days if c.due_rule != DueRule.ABSOLUTE else None,
+        )
+        for c in certifications
     )
     audit.record(
         actor=actor,
@@ -97,6 +153,9 @@ def _write_version(
             **audit.snapshot(version, ["effective_from", "is_active", "hours", "hours_period"]),
             "reason": reason,
             "trainings": [[a.training.pk, a.due_rule, a.due_date, a.due_days] for a in asks],
+            "certifications": [
+                [c.certification.pk, c.due_rule, c.due_date, c.due_days] for c in certifications
+            ],
         },
     )
     data_version_bump(org_id=requirement.org_id)
@@ -115,8 +174,10 @@ def requirement_create(
     hours: Decimal | None = None,
     hours_period: str = "",
     asks: list[Ask] | None = None,
+    certifications: list[CertificationAsk] | None = None,
 ) -> Requirement:
     asks = list(asks or [])
+    wanted = list(certifications or [])
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "A requirement needs a name."
@@ -130,7 +191,7 @@ def requirement_create(
         errors["team"] = "That team is not in this organization."
     if errors:
         raise ValidationError(errors)
-    _check_content(org.pk, hours, hours_period, asks, True)
+    _check_content(org.pk, hours, hours_period, asks, True, wanted)
     with transaction.atomic():
         requirement = Requirement.objects.create(
             org=org, name=name.strip(), scope=scope,
@@ -146,6 +207,7 @@ def requirement_create(
         _write_version(
             requirement, actor=actor, effective_from=effective_from, hours=hours,
             hours_period=hours_period, asks=asks, is_active=True, reason="Requirement set",
+            certifications=wanted,
         )  # fmt: skip
     return requirement
 
@@ -160,9 +222,11 @@ def requirement_revise(
     hours_period: str = "",
     asks: list[Ask] | None = None,
     is_active: bool = True,
+    certifications: list[CertificationAsk] | None = None,
 ) -> RequirementVersion:
     """A new version from `effective_from` on (after the latest one's day): history stays."""
     asks = list(asks or [])
+    wanted = list(certifications or [])
     latest = requirement.versions.order_by("-effective_from", "-id").first()
     if latest is not None and effective_from <= latest.effective_from:
         raise ValidationError(
@@ -173,9 +237,10 @@ def requirement_revise(
         )
     if not reason.strip():
         raise ValidationError({"reason": "Say why it changes."})
-    _check_content(requirement.org_id, hours, hours_period, asks, is_active)
+    _check_content(requirement.org_id, hours, hours_period, asks, is_active, wanted)
     with transaction.atomic():
         return _write_version(
             requirement, actor=actor, effective_from=effective_from, hours=hours,
             hours_period=hours_period, asks=asks, is_active=is_active, reason=reason.strip(),
+            certifications=wanted,
         )  # fmt: skip

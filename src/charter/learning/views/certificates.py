@@ -11,12 +11,15 @@ from charter.core.http import AuthenticatedHttpRequest, person_required
 from charter.learning import selectors
 from charter.learning.access import (
     can_add_certificate_for,
+    can_attach_certificate_evidence,
     can_manage_certifications,
+    can_view_evidence,
     certificate_holders,
 )
 from charter.learning.forms import CertificateForm, CertificationForm
 from charter.learning.models import Certification
 from charter.learning.services import certificates as services
+from charter.learning.services.evidence import with_evidence
 from charter.learning.views.completions import _add_errors
 
 
@@ -46,6 +49,7 @@ def certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The certificates the viewer may read, soonest end first, and the form to add one."""
     form = CertificateForm(
         request.POST or None,
+        request.FILES or None,
         people=certificate_holders(request.user),
         certifications=Certification.objects.filter(org_id=request.person.org_id, is_active=True),
         initial={"person": request.person},
@@ -53,17 +57,28 @@ def certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         person = data.pop("person")
+        upload = data.pop("evidence")
         if not can_add_certificate_for(request.user, person):
             raise PermissionDenied("You record certificates for yourself and your people only.")
         try:
-            services.certificate_add(person=person, actor=request.user, **data)
+            with_evidence(
+                lambda: services.certificate_add(person=person, actor=request.user, **data),
+                actor=request.user,
+                upload=upload,
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, "Certificate recorded.")
             return redirect("learning:certificates")
-    return render(
-        request,
-        "learning/certificates.html",
-        {"rows": selectors.certificate_rows(request.user), "form": form},
-    )
+    rows = selectors.certificate_rows(request.user)
+    # Which evidence files the viewer may open or change: not every certificate they read.
+    entries = [
+        (
+            row,
+            can_view_evidence(request.user, row.certificate.person),
+            can_attach_certificate_evidence(request.user, row.certificate),
+        )
+        for row in rows
+    ]
+    return render(request, "learning/certificates.html", {"entries": entries, "form": form})

@@ -17,6 +17,7 @@ from charter.learning.access import (
     can_resubmit,
     can_review_any,
     can_review_completion,
+    can_view_evidence,
     can_view_record,
     visible_completions,
     visible_trainings,
@@ -25,6 +26,7 @@ from charter.learning.forms import CompletionForm, ResubmitForm, ReviewForm
 from charter.learning.models import Completion
 from charter.learning.selectors import org_today
 from charter.learning.services import completions as services
+from charter.learning.services.evidence import with_evidence
 from charter.org.models import Person
 
 
@@ -46,6 +48,7 @@ def _record_page(request: AuthenticatedHttpRequest, person: Person, form: Any) -
             "items": selectors.person_compliance(person, org_today(person.org)),
             "page": paginate(request, selectors.record(person)),
             "form": form,
+            "may_open_evidence": can_view_evidence(request.user, person),
             "to_review": selectors.review_queue(request.user).count()
             if can_review_any(request.user)
             else 0,
@@ -58,15 +61,21 @@ def my_record(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's record, with the form to report a completion."""
     me = request.person
     form = CompletionForm(
-        request.POST or None, trainings=visible_trainings(request.user).filter(is_active=True)
+        request.POST or None,
+        request.FILES or None,
+        trainings=visible_trainings(request.user).filter(is_active=True),
     )
     if request.method == "POST":
         if not can_report_completion(request.user):
             raise PermissionDenied("Only active people report completions.")
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            upload = data.pop("evidence")
             try:
-                completion = services.completion_report(
-                    person=me, actor=request.user, **form.cleaned_data
+                completion = with_evidence(
+                    lambda: services.completion_report(person=me, actor=request.user, **data),
+                    actor=request.user,
+                    upload=upload,
                 )
             except ValidationError as exc:
                 _add_errors(form, exc)
@@ -98,15 +107,22 @@ def resubmit(request: AuthenticatedHttpRequest, completion_id: int) -> HttpRespo
         raise PermissionDenied("Only the person corrects a completion that was sent back.")
     form = ResubmitForm(
         request.POST or None,
+        request.FILES or None,
         initial={
             "completed_on": completion.completed_on, "hours": completion.hours,
             "score": completion.score, "note": completion.note,
         },
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("evidence")
         try:
-            services.completion_resubmit(
-                completion=completion, actor=request.user, **form.cleaned_data
+            with_evidence(
+                lambda: services.completion_resubmit(
+                    completion=completion, actor=request.user, **data
+                ),
+                actor=request.user,
+                upload=upload,
             )
         except ValidationError as exc:
             _add_errors(form, exc)
