@@ -62,6 +62,27 @@ def test_bad_dates_say_why(cell: object, reason: str) -> None:
         parse_date(cell)
 
 
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        # The date as written, not moved by the zone: 23:30 UTC on 31 March stays 31 March.
+        ("2024-03-31T23:30:00.000Z", dt.date(2024, 3, 31)),
+        ("2024-02-29T00:00:00.000Z", dt.date(2024, 2, 29)),
+        ("2023-02-29T09:30:00.000Z", "is not a real date"),
+        ("2024-03-31T24:30:00.000Z", "has a time that does not exist"),
+        ("2024-03-31T09:60:00.000Z", "has a time that does not exist"),
+        ("2024-03-31T09:30:61.000Z", "has a time that does not exist"),
+        ("1899-12-31T09:30:00.000Z", "is in the year 1899"),
+    ],
+)
+def test_salesforce_timestamps_read_as_the_date_written(cell: str, expected: object) -> None:
+    if isinstance(expected, dt.date):
+        assert parse_date(cell) == expected
+    else:
+        with pytest.raises(FieldInvalid, match=str(expected)):
+            parse_date(cell)
+
+
 def test_day_first_settles_ambiguous_dates() -> None:
     assert parse_date("03/04/2024", day_first=True) == dt.date(2024, 4, 3)
     assert parse_date("03/04/2024", day_first=False) == dt.date(2024, 3, 4)
