@@ -39,11 +39,14 @@ TEMPLATE: list[dict[str, str]] = [
         "intro": "",
         "hint": "",
     },
+    # Generated from the live learning requirements (hours, trainings, due rules) by the section
+    # provider the learning pillar registers under this key; with no requirement set yet it says
+    # so in one sentence, so a new organization's first document can still be published.
     {
         "title": "Learning and development",
-        "provider": "",
+        "provider": "learning",
         "intro": "",
-        "hint": "Trainings, certifications, staying current and mentorship you expect.",
+        "hint": "",
     },
     {
         "title": "Feedback and reviews",

@@ -65,24 +65,7 @@ COMPANY_V1: dict[str, list[tuple[str, str, list[str], str, bool]]] = {
             True,
         ),
     ],
-    "Learning and development": [
-        (
-            "Know every new collection",
-            "Complete the product certification for each new collection within 30 days of "
-            "its launch.",
-            ["Growth"],
-            "Certification records",
-            True,
-        ),
-        (
-            "Keep learning",
-            "Spend at least 20 hours a year on training, conferences or coaching, and share "
-            "one thing you learned at a team meeting.",
-            ["Growth"],
-            "Training hours",
-            False,
-        ),
-    ],
+    # "Learning and development" is generated from the learning demo's live requirements.
     "Feedback and reviews": [
         (
             "Come prepared to your 1:1",

@@ -30,6 +30,29 @@ class SectionProvider:
     label: str
     default_title: str
     items: Callable[[Any], list[GeneratedItem]]  # document -> items
+    # (document, reader, generated keys) -> {generated key: text}: where the signed-in reader
+    # stands on each item today (hours done, trainings due). Shown beside the item on the page,
+    # never frozen into the version: the version says what is asked, this says how far they are.
+    reader_status: Callable[[Any, Any, list[str]], dict[str, str]] | None = None
+
+
+def reader_statuses(document: Any, content: dict[str, Any], reader: Any) -> dict[str, str]:
+    """Every generated item's status for `reader`, keyed like the version's items
+    ("<section key>:<generated key>"), from the providers that tell one."""
+    found: dict[str, str] = {}
+    for section in content["sections"]:
+        provider = section_providers.get(section["provider"]) if section["provider"] else None
+        if provider is None or provider.reader_status is None or reader is None:
+            continue
+        prefix = f"{section['key']}:"
+        keys = [
+            i["key"][len(prefix) :] for i in section["expectations"] if i["key"].startswith(prefix)
+        ]
+        if not keys:
+            continue
+        for key, text in provider.reader_status(document, reader, keys).items():
+            found[prefix + key] = text
+    return found
 
 
 @dataclass(frozen=True)

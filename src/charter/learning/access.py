@@ -276,6 +276,20 @@ def can_manage_certifications(user: Any) -> bool:
     return can_manage_org(user)
 
 
+def can_print_record(user: Any, person: Person) -> bool:
+    """The printable learning record: the person, the managers above them in the reporting
+    line, and admins. Narrower than the page (executives outside the line read the page, not
+    the signed-off print a person keeps or hands to an auditor)."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if person.org_id != me.org_id:
+        return False
+    if can_manage_org(user):
+        return True
+    return person.pk in subtree_ids(me)
+
+
 # --- evidence files ------------------------------------------------------------------------------
 
 

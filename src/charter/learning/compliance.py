@@ -46,6 +46,8 @@ class TrainingRule:
     due_rule: str  # "absolute" or "after_hire"
     due_date: dt.date | None = None
     due_days: int | None = None
+    # The requirement's id: names need not be unique, and the heatmap's columns are requirements.
+    requirement_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class HoursRule:
     requirement: str
     hours: Decimal
     period_kind: str  # "month", "quarter" or "year"
+    requirement_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Item:
     training_id: int | None = None
     hours_done: Decimal | None = None
     hours_asked: Decimal | None = None
+    requirement_id: int | None = None
 
     @property
     def state_label(self) -> str:
@@ -91,6 +95,7 @@ def training_item(
         "requirement": rule.requirement,
         "label": rule.training,
         "training_id": rule.training_id,
+        "requirement_id": rule.requirement_id,
     }
     if rule.due_rule == "after_hire":
         if hire_date is None:
@@ -128,7 +133,10 @@ def hours_item(
 ) -> Item:
     period = period_containing(day, rule.period_kind, start_month)
     label = f"{rule.hours.normalize():f} hours a {rule.period_kind} ({period.label})"
-    base: dict[str, Any] = {"requirement": rule.requirement, "label": label, "due": period.end}
+    base: dict[str, Any] = {
+        "requirement": rule.requirement, "requirement_id": rule.requirement_id,
+        "label": label, "due": period.end,
+    }  # fmt: skip
     if hire_date is not None and hire_date > period.end:
         return Item(**base, state=NOT_APPLICABLE, reason="not hired yet")
     asked = asked_hours(rule, period, hire_date)

@@ -4,6 +4,7 @@ audience, and a "learning" measure kind (an expectation measured by a requiremen
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from charter.expectations.registry import (
@@ -13,8 +14,17 @@ from charter.expectations.registry import (
     register_measure_kind,
     register_section_provider,
 )
+from charter.learning.compliance import DONE, NOT_APPLICABLE, OVERDUE, Item
 from charter.learning.models import DueRule, Requirement, Scope
-from charter.learning.selectors import org_today, rules_on
+from charter.learning.selectors import org_today, person_compliance, rules_on
+
+# The key of the one item a learning section holds while no requirement reaches the document's
+# people. The default document template carries this section, so a new organization's first
+# document has it before anyone set a requirement: an empty generated section would stop the
+# document from being published (`expectations.content.problems`), and silence would read as
+# "nothing is expected". One plain sentence says where things stand; it goes away by itself
+# the next time the document is published after an admin or a team manager sets a requirement.
+NONE_YET = "none"
 
 
 def _due_words(ask: Any) -> str:
@@ -61,7 +71,59 @@ def learning_items(document: Any) -> list[GeneratedItem]:
                 + "\n".join(lines),
             )
         )
+    if not items:
+        items.append(
+            GeneratedItem(
+                key=NONE_YET,
+                title="No learning requirement yet",
+                text="No learning requirement is set for the people this document applies to "
+                "yet. When one is set (hours per period, trainings with their due dates), it "
+                "is listed here.",
+            )
+        )
     return items
+
+
+def _hours(value: Decimal | None) -> str:
+    return f"{(value or Decimal()).normalize():f}"
+
+
+def _status_words(item: Item) -> str:
+    if item.hours_asked is not None:
+        period = item.label.rsplit("(", 1)[-1].rstrip(")")
+        what = f"{_hours(item.hours_done)} of {_hours(item.hours_asked)} hours in {period}"
+    else:
+        what = item.label
+    due = f"{item.due:%-d %B %Y}" if item.due else ""
+    if item.state == DONE:
+        return f"{what}: done"
+    if item.state == NOT_APPLICABLE:
+        return f"{what}: not asked of you ({item.reason})"
+    if item.state == OVERDUE:
+        return f"{what}: overdue since {due}"
+    return f"{what}: {item.state_label.lower()}, by {due}"
+
+
+def reader_status(document: Any, reader: Any, keys: list[str]) -> dict[str, str]:
+    """Where `reader` stands today on each requirement the section lists: one line per item it
+    asks of them, or a line saying it does not reach them."""
+    wanted = {
+        int(ref): key
+        for key in keys
+        for prefix, _, ref in [key.partition(":")]
+        if prefix == "learning" and ref.isdigit()
+    }
+    if not wanted or reader.org_id != document.org_id:
+        return {}
+    mine: dict[int, list[Item]] = {}
+    for item in person_compliance(reader, org_today(reader.org)):
+        if item.requirement_id in wanted:
+            mine.setdefault(item.requirement_id, []).append(item)
+    return {
+        key: "\n".join(_status_words(i) for i in mine[pk]) if pk in mine
+        else "This requirement does not apply to you."
+        for pk, key in wanted.items()
+    }  # fmt: skip
 
 
 LEARNING_SECTION = register_section_provider(
@@ -70,6 +132,7 @@ LEARNING_SECTION = register_section_provider(
         label="Learning requirements (live)",
         default_title="Learning and development",
         items=learning_items,
+        reader_status=reader_status,
     )
 )
 

@@ -125,6 +125,7 @@ class Rules:
                     due_rule=a.due_rule,
                     due_date=a.due_date,
                     due_days=a.due_days,
+                    requirement_id=requirement.pk,
                 )
                 for a in asks
             ]
@@ -134,6 +135,7 @@ class Rules:
                         requirement=requirement.name,
                         hours=version.hours,
                         period_kind=version.hours_period,
+                        requirement_id=requirement.pk,
                     )
                 )
         return trainings, hours
@@ -197,9 +199,12 @@ class ComplianceRow:
     share: Decimal | None
 
 
-def team_compliance(user: Any, team: Team, day: dt.date) -> list[ComplianceRow]:
+def team_compliance(
+    user: Any, team: Team, day: dt.date, *, rules: Rules | None = None
+) -> list[ComplianceRow]:
     """The active people of `team` and the teams below it whom `user` reads, each with their
-    items; the caller checked `can_view_team_compliance`."""
+    items; the caller checked `can_view_team_compliance`. `rules`: those in effect on `day`,
+    when the caller read them already."""
     ids = team_subtree_ids(team)
     people = list(
         visible_people(user)
@@ -207,7 +212,7 @@ def team_compliance(user: Any, team: Team, day: dt.date) -> list[ComplianceRow]:
         .select_related("org", "team")
         .order_by("full_name", "id")
     )
-    items = compliance_of(people, day, rules_on(team.org_id, day))
+    items = compliance_of(people, day, rules or rules_on(team.org_id, day))
     return [
         ComplianceRow(
             person=p,

@@ -2,7 +2,15 @@ from django.urls import include, path
 
 from charter.core.imports import views as import_views
 from charter.learning import urls_certificates_import
-from charter.learning.views import catalogue, certificates, completions, imports, requirements
+from charter.learning.views import (
+    catalogue,
+    certificates,
+    completions,
+    heatmap,
+    imports,
+    record_pdf,
+    requirements,
+)
 from charter.learning.views import evidence as evidence_views
 
 app_name = "learning"
@@ -11,6 +19,7 @@ _flow = {"flow": imports.COMPLETIONS_IMPORT}
 urlpatterns = [
     path("", completions.my_record, name="my_record"),
     path("people/<int:person_id>/", completions.person_record, name="person_record"),
+    path("people/<int:person_id>/record.pdf", record_pdf.record_pdf, name="record_pdf"),
     path("approvals/", completions.approvals, name="approvals"),
     path("completions/<int:completion_id>/review/", completions.review, name="review"),
     path("completions/<int:completion_id>/resubmit/", completions.resubmit, name="resubmit"),
@@ -36,6 +45,8 @@ urlpatterns = [
     ),
     path("teams/<int:team_id>/", requirements.team, name="team"),
     path("teams/<int:team_id>/learning.csv", requirements.team_csv, name="team_csv"),
+    path("teams/<int:team_id>/heatmap/", heatmap.heatmap, name="team_heatmap"),
+    path("teams/<int:team_id>/learning.xlsx", heatmap.team_xlsx, name="team_xlsx"),
     path("certificates/", certificates.certificates, name="certificates"),
     path("certifications/", certificates.certifications, name="certifications"),
     path("trainings/", catalogue.catalogue, name="catalogue"),

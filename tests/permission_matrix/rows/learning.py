@@ -129,6 +129,8 @@ ROWS: dict[str, Row] = {
         },
     ),
     "learning:person_record": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
+    # The printable record: Rita, her managers up the line (Mona, then Eve), admins.
+    "learning:record_pdf": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
     "learning:approvals": Row(get=By(LOGIN, 403, OK, OK, OK, 403)),
     "learning:review": Row(
         get=POST_ONLY,
@@ -220,6 +222,8 @@ ROWS: dict[str, Row] = {
     # Who is behind in East Enterprise: its managers, admins and executives.
     "learning:team": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
     "learning:team_csv": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
+    "learning:team_heatmap": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
+    "learning:team_xlsx": Row(get=By(LOGIN, 404, OK, 404, OK, OK)),
     "api:learning-requirement-list": Row(
         get=API_SIGNED_IN, write=By(401, 405, 405, 405, 405, 403), json=True
     ),

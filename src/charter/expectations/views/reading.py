@@ -16,6 +16,7 @@ from charter.expectations.access import (
 )
 from charter.expectations.forms import QuestionForm
 from charter.expectations.models import Document, DocumentVersion, Question
+from charter.expectations.registry import reader_statuses
 from charter.expectations.views._common import readable_document, version_of
 
 
@@ -90,6 +91,7 @@ def _render_version(
             "answerable": {q.pk for q in questions if can_answer(request.user, q)},
             "versions": selectors.versions(document),
             "can_view_coverage": can_view_coverage(request.user),
+            "reader_status": reader_statuses(document, version.content, request.person),
         },
     )
 

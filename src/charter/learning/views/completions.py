@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from charter.core.http import AuthenticatedHttpRequest, paginate, person_required
 from charter.learning import selectors
 from charter.learning.access import (
+    can_print_record,
     can_report_completion,
     can_resubmit,
     can_review_any,
@@ -49,6 +50,7 @@ def _record_page(request: AuthenticatedHttpRequest, person: Person, form: Any) -
             "page": paginate(request, selectors.record(person)),
             "form": form,
             "may_open_evidence": can_view_evidence(request.user, person),
+            "can_print": can_print_record(request.user, person),
             "to_review": selectors.review_queue(request.user).count()
             if can_review_any(request.user)
             else 0,
