@@ -3,8 +3,13 @@ which are due, due soon or overdue on a day. The ORM feeds them (`learning.selec
 
 Rules:
 - a training item is done once an approved completion of it is dated on or before the day;
-  it is due on its date, or `due_days` after the hire date (no hire date: not applicable, and
-  the reason says so); someone hired after an absolute due date is not asked for it;
+  it is due on its date, or `due_days` after the hire date or after the day the person joined
+  their team (no such day on record: not computable, and the reason says so); someone hired
+  after an absolute due date is not asked for it;
+- a certification item is done while the person's newest certificate of it is valid, due soon
+  while that certificate is expiring (the certification's own window; due on its last day),
+  overdue once it has expired, and, with no certificate at all, due, due soon or overdue by the
+  rule's due day like a training;
 - an hours item is done when the approved hours in the period of the day (month, quarter or
   fiscal year on the organization's calendar) reach what is asked, prorated by days for someone
   hired during the period; it is due at the period's end;
@@ -31,6 +36,10 @@ DUE = "due"
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
 NOT_APPLICABLE = "not_applicable"
+# Not a state of its own (it counts as not applicable everywhere): what an item not applicable
+# because its due day cannot be computed reads as, so nobody takes it for "not asked".
+NOT_COMPUTABLE = "not_computable"
+NOT_COMPUTABLE_LABEL = "Not computable"
 STATES = (OVERDUE, DUE_SOON, DUE, DONE, NOT_APPLICABLE)
 LABELS = {
     DONE: "Done", DUE: "Due", DUE_SOON: "Due soon", OVERDUE: "Overdue",
@@ -47,6 +56,18 @@ class TrainingRule:
     due_date: dt.date | None = None
     due_days: int | None = None
     # The requirement's id: names need not be unique, and the heatmap's columns are requirements.
+    requirement_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CertificationRule:
+    requirement: str
+    certification_id: int
+    certification: str
+    due_rule: str  # "absolute", "after_hire" or "after_join"
+    expiring_days: int
+    due_date: dt.date | None = None
+    due_days: int | None = None
     requirement_id: int | None = None
 
 
@@ -71,10 +92,18 @@ class Item:
     hours_done: Decimal | None = None
     hours_asked: Decimal | None = None
     requirement_id: int | None = None
+    certification_id: int | None = None
+    computable: bool = True
 
     @property
     def state_label(self) -> str:
-        return LABELS[self.state]
+        return LABELS[self.state] if self.computable else NOT_COMPUTABLE_LABEL
+
+    @property
+    def status(self) -> str:
+        """The state as exports and the API write it: "not_computable" for an item whose due
+        day cannot be computed."""
+        return self.state if self.computable else NOT_COMPUTABLE
 
 
 def _state(done: bool, due: dt.date, day: dt.date) -> str:
@@ -87,31 +116,99 @@ def _state(done: bool, due: dt.date, day: dt.date) -> str:
     return DUE
 
 
+def due_of(
+    rule: TrainingRule | CertificationRule, hire_date: dt.date | None, joined_on: dt.date | None
+) -> tuple[dt.date | None, str]:
+    """The day a rule falls due for someone, or None and why it cannot be computed."""
+    days = dt.timedelta(days=rule.due_days or 0)
+    if rule.due_rule == "after_hire":
+        if hire_date is None:
+            return None, "no hire date on record, so “within days of the hire date” has no day"
+        return hire_date + days, ""
+    if rule.due_rule == "after_join":
+        if joined_on is None:
+            return None, (
+                "no day of joining the team on record (no team move and no hire date), so "
+                "“within days of joining the team” has no day"
+            )
+        return joined_on + days, ""
+    assert rule.due_date is not None
+    return rule.due_date, ""
+
+
+def _not_due(
+    rule: TrainingRule | CertificationRule,
+    base: dict[str, Any],
+    hire_date: dt.date | None,
+    joined_on: dt.date | None,
+) -> tuple[dt.date | None, Item | None]:
+    """The rule's due day, or the item saying it is not computable or not asked."""
+    due, why = due_of(rule, hire_date, joined_on)
+    if due is None:
+        return None, Item(**base, state=NOT_APPLICABLE, due=None, reason=why, computable=False)
+    if rule.due_rule == "absolute" and hire_date is not None and hire_date > due:
+        return due, Item(**base, state=NOT_APPLICABLE, due=due, reason="joined after it was due")
+    return due, None
+
+
 def training_item(
-    rule: TrainingRule, *, hire_date: dt.date | None, completed: dict[int, dt.date], day: dt.date
+    rule: TrainingRule,
+    *,
+    hire_date: dt.date | None,
+    completed: dict[int, dt.date],
+    day: dt.date,
+    joined_on: dt.date | None = None,
 ) -> Item:
-    """`completed`: training id → first approved completion day."""
+    """`completed`: training id → first approved completion day; `joined_on`: the day the
+    person joined their team."""
     base: dict[str, Any] = {
         "requirement": rule.requirement,
         "label": rule.training,
         "training_id": rule.training_id,
         "requirement_id": rule.requirement_id,
     }
-    if rule.due_rule == "after_hire":
-        if hire_date is None:
-            return Item(
-                **base, state=NOT_APPLICABLE, due=None,
-                reason="no hire date on record, so “within days of the hire date” has no day",
-            )  # fmt: skip
-        due = hire_date + dt.timedelta(days=rule.due_days or 0)
-    else:
-        assert rule.due_date is not None
-        due = rule.due_date
-        if hire_date is not None and hire_date > due:
-            return Item(**base, state=NOT_APPLICABLE, due=due, reason="joined after it was due")
+    due, settled = _not_due(rule, base, hire_date, joined_on)
+    if settled is not None or due is None:
+        assert settled is not None
+        return settled
     first = completed.get(rule.training_id)
     done = first is not None and first <= day
     return Item(**base, state=_state(done, due, day), due=due)
+
+
+def certification_item(
+    rule: CertificationRule,
+    *,
+    hire_date: dt.date | None,
+    held: dict[int, tuple[dt.date, dt.date]],
+    day: dt.date,
+    joined_on: dt.date | None = None,
+) -> Item:
+    """`held`: certification id → (issued, expires) of the person's newest certificate of it
+    issued by `day`."""
+    base: dict[str, Any] = {
+        "requirement": rule.requirement,
+        "label": rule.certification,
+        "certification_id": rule.certification_id,
+        "requirement_id": rule.requirement_id,
+    }
+    due, settled = _not_due(rule, base, hire_date, joined_on)
+    if settled is not None or due is None:
+        assert settled is not None
+        return settled
+    found = held.get(rule.certification_id)
+    if found is None:
+        return Item(**base, state=_state(False, due, day), due=due, reason="no certificate")
+    expires = found[1]
+    if day > expires:
+        return Item(
+            **base, state=OVERDUE, due=expires, reason=f"expired on {expires.isoformat()}"
+        )  # fmt: skip
+    if (expires - day).days <= rule.expiring_days:
+        return Item(
+            **base, state=DUE_SOON, due=expires, reason=f"expires on {expires.isoformat()}"
+        )  # fmt: skip
+    return Item(**base, state=DONE, due=due, reason=f"valid until {expires.isoformat()}")
 
 
 def asked_hours(rule: HoursRule, period: Period, hire_date: dt.date | None) -> Decimal:
@@ -154,9 +251,18 @@ def person_items(
     completions: Iterable[tuple[int, dt.date, Decimal]],
     day: dt.date,
     start_month: int,
+    certifications: Iterable[CertificationRule] = (),
+    certificates: Iterable[tuple[int, dt.date, dt.date]] = (),
+    joined_on: dt.date | None = None,
 ) -> list[Item]:
     """Every item asked of one person on `day`. `completions`: their approved ones, as
-    (training id, day, hours)."""
+    (training id, day, hours); `certificates`: theirs, as (certification id, issued, expires);
+    `joined_on`: the day they joined their team."""
+    held: dict[int, tuple[dt.date, dt.date]] = {}
+    for certification_id, issued, expires in certificates:
+        # The newest certificate counts (a renewal replaces the one before), once issued.
+        if issued <= day and (certification_id not in held or expires > held[certification_id][1]):
+            held[certification_id] = (issued, expires)
     completed: dict[int, dt.date] = {}
     by_day: list[tuple[dt.date, Decimal]] = []
     for training_id, when, spent in completions:
@@ -164,7 +270,12 @@ def person_items(
             completed[training_id] = when
         by_day.append((when, spent))
     items = [
-        training_item(rule, hire_date=hire_date, completed=completed, day=day) for rule in trainings
+        training_item(rule, hire_date=hire_date, completed=completed, day=day, joined_on=joined_on)
+        for rule in trainings
+    ]
+    items += [
+        certification_item(rule, hire_date=hire_date, held=held, day=day, joined_on=joined_on)
+        for rule in certifications
     ]
     items += [
         hours_item(rule, hire_date=hire_date, hours_by_day=by_day, day=day, start_month=start_month)

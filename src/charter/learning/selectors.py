@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from charter.learning.access import (
 from charter.learning.certificates import LABELS as CERTIFICATE_LABELS
 from charter.learning.certificates import state as certificate_state
 from charter.learning.compliance import (
+    CertificationRule,
     HoursRule,
     Item,
     TrainingRule,
@@ -27,9 +28,12 @@ from charter.learning.compliance import (
     share_met,
     tally,
 )
+from charter.learning.joins import team_join_days
 from charter.learning.models import (
     Certificate,
     Completion,
+    DueRule,
+    RequiredCertification,
     RequiredTraining,
     Requirement,
     RequirementVersion,
@@ -103,13 +107,48 @@ class Rules:
 
     entries: list[tuple[Requirement, RequirementVersion, list[RequiredTraining]]]
     parents: dict[int, int | None]
+    # Version id → the certifications it asks for.
+    certifications: dict[int, list[RequiredCertification]] = field(default_factory=dict)
 
-    def for_person(self, person: Person) -> tuple[list[TrainingRule], list[HoursRule]]:
+    def _chain(self, person: Person) -> set[int]:
         chain: set[int] = set()
         team_id = person.team_id
         while team_id is not None and team_id not in chain:
             chain.add(team_id)
             team_id = self.parents.get(team_id)
+        return chain
+
+    @property
+    def asks_certificates(self) -> bool:
+        return any(self.certifications.values())
+
+    @property
+    def asks_join_days(self) -> bool:
+        """Whether any rule counts from joining the team (only then is that day read)."""
+        rules = [a.due_rule for _, _, asks in self.entries for a in asks]
+        rules += [c.due_rule for found in self.certifications.values() for c in found]
+        return DueRule.AFTER_JOIN in rules
+
+    def certifications_for(self, person: Person) -> list[CertificationRule]:
+        chain = self._chain(person)
+        return [
+            CertificationRule(
+                requirement=requirement.name,
+                certification_id=c.certification_id,
+                certification=c.certification.name,
+                due_rule=c.due_rule,
+                expiring_days=c.certification.expiring_days,
+                due_date=c.due_date,
+                due_days=c.due_days,
+                requirement_id=requirement.pk,
+            )
+            for requirement, version, _ in self.entries
+            if _applies(requirement, person, chain)
+            for c in self.certifications.get(version.pk, [])
+        ]
+
+    def for_person(self, person: Person) -> tuple[list[TrainingRule], list[HoursRule]]:
+        chain = self._chain(person)
         trainings: list[TrainingRule] = []
         hours: list[HoursRule] = []
         for requirement, version, asks in self.entries:
@@ -142,7 +181,7 @@ class Rules:
 
 
 def rules_on(org_id: int, day: dt.date) -> Rules:
-    """The version of each requirement in effect on `day` (ended ones left out): three queries
+    """The version of each requirement in effect on `day` (ended ones left out): four queries
     however many requirements and people."""
     current: dict[int, RequirementVersion] = {}
     for version in (
@@ -158,8 +197,32 @@ def rules_on(org_id: int, day: dt.date) -> Rules:
     parents: dict[int, int | None] = dict(
         Team.objects.filter(org_id=org_id).values_list("id", "parent_id")
     )
+    certifications: dict[int, list[RequiredCertification]] = {v.pk: [] for v in active.values()}
+    for wanted in RequiredCertification.objects.filter(version_id__in=asks).select_related(
+        "certification"
+    ):
+        certifications[wanted.version_id].append(wanted)
     entries = [(v.requirement, v, asks[v.pk]) for v in active.values()]
-    return Rules(entries=sorted(entries, key=lambda e: e[0].name), parents=parents)
+    return Rules(
+        entries=sorted(entries, key=lambda e: e[0].name),
+        parents=parents,
+        certifications=certifications,
+    )
+
+
+def _applies(requirement: Requirement, person: Person, chain: set[int]) -> bool:
+    if requirement.scope == Scope.ROLE and person.role != requirement.role:
+        return False
+    return not (requirement.scope == Scope.TEAM and requirement.team_id not in chain)
+
+
+def _held(person_ids: list[int], day: dt.date) -> dict[int, list[Any]]:
+    by_person: dict[int, list[Any]] = {}
+    for person_id, certification_id, issued, expires in Certificate.objects.filter(
+        person_id__in=person_ids, issued_on__lte=day
+    ).values_list("person_id", "certification_id", "issued_on", "expires_on"):
+        by_person.setdefault(person_id, []).append((certification_id, issued, expires))
+    return by_person
 
 
 def _approved(person_ids: Iterable[int], day: dt.date) -> dict[int, list[Any]]:
@@ -172,23 +235,59 @@ def _approved(person_ids: Iterable[int], day: dt.date) -> dict[int, list[Any]]:
 
 
 def compliance_of(people: list[Person], day: dt.date, rules: Rules) -> dict[int, list[Item]]:
-    """Every item asked of each of `people` on `day` (one query for their completions)."""
+    """Every item asked of each of `people` on `day`: one query for their completions, one for
+    their certificates when a certification is asked for, one for the days they joined their
+    teams when a rule counts from it."""
     if not people:
         return {}
     start_month = people[0].org.fiscal_year_start_month
-    done = _approved([p.pk for p in people], day)
+    ids = [p.pk for p in people]
+    done = _approved(ids, day)
+    held = _held(ids, day) if rules.asks_certificates else {}
+    joined = team_join_days(people) if rules.asks_join_days else {}
     out: dict[int, list[Item]] = {}
     for person in people:
         trainings, hours = rules.for_person(person)
         out[person.pk] = person_items(
             trainings=trainings, hours=hours, hire_date=person.hire_date,
             completions=done.get(person.pk, []), day=day, start_month=start_month,
+            certifications=rules.certifications_for(person),
+            certificates=held.get(person.pk, []), joined_on=joined.get(person.pk),
         )  # fmt: skip
     return out
 
 
 def person_compliance(person: Person, day: dt.date) -> list[Item]:
     return compliance_of([person], day, rules_on(person.org_id, day))[person.pk]
+
+
+def cannot_apply_to(user: Any, requirement: Requirement, day: dt.date) -> list[tuple[Person, str]]:
+    """The active people `user` reads whom `requirement` asks something of, but for whom a due
+    day cannot be computed (a rule counting from a hire date they lack), each with why. Read on
+    `day`, or on the day the requirement's latest version starts when that is later."""
+    latest = requirement.versions.order_by("-effective_from", "-id").first()
+    if latest is None or not latest.is_active:
+        return []
+    day = max(day, latest.effective_from)
+    rules = rules_on(requirement.org_id, day)
+    mine = Rules(
+        entries=[e for e in rules.entries if e[0].pk == requirement.pk],
+        parents=rules.parents,
+        certifications=rules.certifications,
+    )
+    people = visible_people(user).filter(org_id=requirement.org_id, is_active=True)
+    if requirement.scope == Scope.ROLE:
+        people = people.filter(role=requirement.role)
+    elif requirement.scope == Scope.TEAM and requirement.team is not None:
+        people = people.filter(team_id__in=team_subtree_ids(requirement.team))
+    found = list(people.select_related("org").order_by("full_name", "id"))
+    items = compliance_of(found, day, mine)
+    out: list[tuple[Person, str]] = []
+    for person in found:
+        reasons = sorted({i.reason for i in items[person.pk] if not i.computable})
+        if reasons:
+            out.append((person, "; ".join(reasons)))
+    return out
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,12 @@ from charter.learning.access import (
     visible_requirements,
 )
 from charter.learning.compliance import share_met, tally
-from charter.learning.models import RequiredTraining, Requirement, RequirementVersion
+from charter.learning.models import (
+    RequiredCertification,
+    RequiredTraining,
+    Requirement,
+    RequirementVersion,
+)
 from charter.learning.selectors import org_today
 from charter.org.access import person_of
 from charter.org.models import Person, Team
@@ -31,12 +36,22 @@ class RequiredTrainingOutput(serializers.ModelSerializer):
         fields = ["training", "due_rule", "due_date", "due_days"]
 
 
+class RequiredCertificationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = RequiredCertification
+        fields = ["certification", "due_rule", "due_date", "due_days"]
+
+
 class RequirementVersionOutput(serializers.ModelSerializer):
     trainings = RequiredTrainingOutput(many=True, read_only=True)
+    certifications = RequiredCertificationOutput(many=True, read_only=True)
 
     class Meta:
         model = RequirementVersion
-        fields = ["effective_from", "is_active", "hours", "hours_period", "reason", "trainings"]
+        fields = [
+            "effective_from", "is_active", "hours", "hours_period", "reason", "trainings",
+            "certifications",
+        ]  # fmt: skip
 
 
 class RequirementOutput(serializers.ModelSerializer):
@@ -50,10 +65,13 @@ class RequirementOutput(serializers.ModelSerializer):
 class ComplianceItemOutput(serializers.Serializer):
     requirement = serializers.CharField()
     title = serializers.CharField(source="label")
-    state = serializers.CharField()
+    # done, due, due_soon, overdue, not_applicable, or not_computable (a due day counting from
+    # a date the person lacks; `reason` says which).
+    state = serializers.CharField(source="status")
     due = serializers.DateField(allow_null=True)
     reason = serializers.CharField()
     training_id = serializers.IntegerField(allow_null=True)
+    certification_id = serializers.IntegerField(allow_null=True)
     hours_done = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
     hours_asked = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
 
@@ -77,7 +95,9 @@ class RequirementViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
     def get_queryset(self) -> Any:
-        return visible_requirements(self.request.user).prefetch_related("versions__trainings")
+        return visible_requirements(self.request.user).prefetch_related(
+            "versions__trainings", "versions__certifications"
+        )
 
 
 def _int(request: Request, name: str) -> int | None:

@@ -24,12 +24,22 @@ from charter.learning.access import (
 )
 from charter.learning.compliance import LABELS, STATES
 from charter.learning.forms import RequirementForm, RevisionForm
-from charter.learning.models import RequiredTraining, RequirementVersion, Scope
+from charter.learning.models import (
+    Certification,
+    RequiredCertification,
+    RequiredTraining,
+    RequirementVersion,
+    Scope,
+)
 from charter.learning.selectors import org_today
 from charter.learning.services import requirements as services
 from charter.learning.views.completions import _add_errors
 from charter.org.access import can_manage_org
 from charter.org.models import Team
+
+
+def _certifications(request: AuthenticatedHttpRequest) -> object:
+    return Certification.objects.filter(org_id=request.person.org_id, is_active=True)
 
 
 @person_required
@@ -42,6 +52,7 @@ def requirement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             teams=training_teams(request.user),
             scopes=list(Scope.values) if can_manage_org(request.user) else [Scope.TEAM],
             trainings=visible_trainings(request.user).filter(is_active=True),
+            certifications=_certifications(request),
             initial={"effective_from": org_today(request.person.org)},
         )
     if request.method == "POST":
@@ -80,6 +91,7 @@ def requirement_detail(request: AuthenticatedHttpRequest, requirement_id: int) -
         form = RevisionForm(
             request.POST or None,
             trainings=visible_trainings(request.user).filter(is_active=True),
+            certifications=_certifications(request),
             initial={"effective_from": org_today(request.person.org)},
         )
     if request.method == "POST":
@@ -98,7 +110,8 @@ def requirement_detail(request: AuthenticatedHttpRequest, requirement_id: int) -
                 messages.success(request, "The new version is saved.")
                 return redirect("learning:requirement", requirement_id=requirement.pk)
     versions = RequirementVersion.objects.filter(requirement=requirement).prefetch_related(
-        Prefetch("trainings", RequiredTraining.objects.select_related("training"))
+        Prefetch("trainings", RequiredTraining.objects.select_related("training")),
+        Prefetch("certifications", RequiredCertification.objects.select_related("certification")),
     )
     return render(
         request,
@@ -107,6 +120,10 @@ def requirement_detail(request: AuthenticatedHttpRequest, requirement_id: int) -
             "requirement": requirement,
             "versions": versions.order_by("-effective_from"),
             "form": form,
+            # Allowed to set, but said: whom a rule counting from a missing date cannot reach.
+            "cannot_apply": selectors.cannot_apply_to(
+                request.user, requirement, org_today(request.person.org)
+            ),
         },
     )
 
@@ -160,7 +177,7 @@ def team_csv(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
                     row.person.team.name if row.person.team else "",
                     item.requirement,
                     item.label,
-                    item.state,
+                    item.status,
                     item.due.isoformat() if item.due else "",
                     item.hours_done,
                     item.hours_asked,
