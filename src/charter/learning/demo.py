@@ -9,7 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from charter.core.demo import DemoContext
+from charter.core.periods import QUARTER, YEAR, period_containing, shift
 from charter.core.registry import demo_builder
+from charter.kpis.models import KpiDefinition
+from charter.kpis.services import target_set
 from charter.learning.certificates import add_months
 from charter.learning.models import Completion, Status
 from charter.learning.services.catalogue import training_create
@@ -45,6 +48,34 @@ CATALOGUE = [
 ]  # fmt: skip
 
 CERTIFICATIONS = [("Cloud Sales Accreditation", "CloudCo", 24), ("Negotiation Pro", "NPI", 12)]
+
+
+# A rep's training-hours target per fiscal quarter: the 8 hours "Keep learning" asks, and a
+# little more, so the scorecard shows some reps above and some below it.
+QUARTER_HOURS_TARGET = Decimal("10")
+PAST_TARGET_QUARTERS = 3
+
+
+def _hours_targets(ctx: DemoContext, actor: Any) -> int:
+    """Training-hours targets for every rep: this quarter, the three before it and this fiscal
+    year, so the KPI shows attainment on scorecards and in the explain drill-down."""
+    kpi = KpiDefinition.objects.get(org=ctx.org, key="training_hours")
+    fy = ctx.org.fiscal_year_start_month
+    current = period_containing(ctx.today, QUARTER, fy)
+    periods = [shift(current, -step, fy) for step in range(PAST_TARGET_QUARTERS, -1, -1)]
+    year = period_containing(ctx.today, YEAR, fy)
+    written = 0
+    for key, person in ctx.people.items():
+        if not key.startswith("rep."):
+            continue
+        for period in periods:
+            target_set(org=ctx.org, kpi=kpi, period=period, value=QUARTER_HOURS_TARGET,
+                       actor=actor, person=person)  # fmt: skip
+            written += 1
+        target_set(org=ctx.org, kpi=kpi, period=year, value=QUARTER_HOURS_TARGET * 4,
+                   actor=actor, person=person)  # fmt: skip
+        written += 1
+    return written
 
 
 def _people(ctx: DemoContext) -> list[Any]:
@@ -170,8 +201,10 @@ def build_learning(ctx: DemoContext) -> None:
             credential_id=f"{certification.name[:3].upper()}-{1000 + i}",
         )  # fmt: skip
         certificates += 1
+    targets = _hours_targets(ctx, actor)
     waiting = Completion.objects.filter(org=ctx.org, status=Status.PENDING).count()
     ctx.log(
         f"demo: {len(trainings)} trainings, {created} completions over two years "
-        f"({waiting} waiting for approval), 4 requirements, {certificates} certificates"
+        f"({waiting} waiting for approval), 4 requirements, {certificates} certificates, "
+        f"{targets} training-hours targets"
     )

@@ -60,3 +60,20 @@ def test_learning_is_built_before_the_kpi_demo_closes_its_quarters():
     # its training hours as restated.
     builders = registry.demo_builders
     assert builders["learning"].order < builders["kpis"].order
+
+
+def test_demo_reps_carry_training_hours_targets_the_scorecard_measures(demo):
+    from charter.kpis.models import Target
+
+    reps = Person.objects.filter(role="rep")
+    targets = Target.objects.filter(kpi__key="training_hours")
+    # Four fiscal quarters and the fiscal year for each rep.
+    assert targets.count() == 5 * reps.count()
+    assert set(targets.values_list("person__role", flat=True)) == {"rep"}
+    rep = reps.order_by("pk").first()
+    page = client_for(rep).get(f"/kpis/people/{rep.pk}/").content.decode()
+    row = page.split("Training hours", 1)[1].split("</tr>", 1)[0]
+    target = row.split('data-label="Target"', 1)[1].split("</td>", 1)[0]
+    assert ">10.0</a>" in target
+    attainment = row.split('data-label="Attainment"', 1)[1].split("</td>", 1)[0]
+    assert "%</a>" in attainment
