@@ -266,7 +266,7 @@ def test_removing_a_completions_evidence_is_audited_and_the_file_goes(
     assert stored(evidence_dir) == []
     event = AuditEvent.objects.get(action="learning.completion.evidence_deleted")
     assert event.actor == rep.user
-    assert event.before["evidence_filename"] == "first.pdf"
+    assert (event.before or {})["evidence_filename"] == "first.pdf"
 
 
 def test_a_wrong_replacement_from_the_page_names_the_field_and_keeps_the_file(

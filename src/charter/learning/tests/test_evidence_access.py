@@ -72,7 +72,7 @@ def test_the_person_those_above_them_and_admins_download_it(
     response = client_for(everyone[who]).get(_url(kind, completion, certificate))
 
     assert response.status_code == 200
-    body = b"".join(response.streaming_content)
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     expected, content_type, extension = (
         (PDF, "application/pdf", "pdf") if kind == "completion" else (PNG, "image/png", "png")
     )
