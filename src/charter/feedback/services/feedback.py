@@ -109,19 +109,12 @@ def feedback_give(
             request.answered_at = timezone.now()
             request.save(update_fields=["answered_at"])
         contribute(org_id=giver.org_id, amounts=metrics.feedback_amounts(feedback))
-        # The text stays out of the audit log: a private feedback is its recipient's alone.
-        audit.record(
-            actor=actor,
-            action="feedback.feedback.given",
-            obj=feedback,
-            after={
-                "recipient": recipient.pk,
-                "kind": kind,
-                "visibility": visibility,
-                "values": [v.pk for v in chosen],
-                "request": request.pk if request else None,
-            },
-        )
+        # The text stays out of the audit log, and so does whom a private one was for: the
+        # log's readers (admins) are not among a private feedback's readers.
+        after: dict[str, Any] = {"kind": kind, "visibility": visibility}
+        if visibility != Visibility.PRIVATE:
+            after |= {"recipient": recipient.pk, "values": [v.pk for v in chosen]}
+        audit.record(actor=actor, action="feedback.feedback.given", obj=feedback, after=after)
         transaction.on_commit(
             lambda fid=feedback.pk: tasks.send_feedback_received.enqueue(feedback_id=fid)  # type: ignore[misc]
         )

@@ -97,3 +97,20 @@ def test_the_feed_costs_the_same_queries_for_many_items(
         give(everyone["rep2"], everyone["rep"], "public")
     with django_assert_max_num_queries(len(one)):
         assert client.get("/feedback/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_audit_log_tells_admins_nothing_of_a_private_feedback(everyone, give):
+    from charter.core.models import AuditEvent
+
+    private = give(everyone["rep2"], everyone["rep"], "private", text="Between us")
+    shared = give(everyone["rep2"], everyone["rep"], "managers")
+    rows = {e.object_id: e for e in AuditEvent.objects.filter(action="feedback.feedback.given")}
+    assert rows[str(private.pk)].after == {"kind": "praise", "visibility": "private"}
+    assert rows[str(private.pk)].object_repr == f"feedback {private.pk}"
+    assert (rows[str(shared.pk)].after or {}).get("recipient") == everyone["rep"].pk
+    admin = client_for(everyone["admin"])
+    for path in ("/", "/audit/"):
+        page = admin.get(path)
+        assert page.status_code == 200
+        assert "Between us" not in page.content.decode()
