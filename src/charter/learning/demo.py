@@ -23,7 +23,7 @@ from charter.learning.services.completions import (
     completion_review,
     completions_import,
 )
-from charter.learning.services.requirements import Ask, requirement_create
+from charter.learning.services.requirements import Ask, CertificationAsk, requirement_create
 from charter.org.models import Role
 
 # (code, title, kind, expected hours, provider, tags, team key or "")
@@ -201,10 +201,17 @@ def build_learning(ctx: DemoContext) -> None:
             credential_id=f"{certification.name[:3].upper()}-{1000 + i}",
         )  # fmt: skip
         certificates += 1
+    # A certification the enterprise team holds, due within 60 days of joining it: the team's
+    # page shows valid, expiring and expired certificates against a requirement.
+    requirement_create(
+        org=ctx.org, actor=actor, name="Enterprise certified", scope="team",
+        team=ctx.teams["americas_enterprise"], effective_from=start,
+        certifications=[CertificationAsk(certifications[0], due_rule="after_join", due_days=60)],
+    )  # fmt: skip
     targets = _hours_targets(ctx, actor)
     waiting = Completion.objects.filter(org=ctx.org, status=Status.PENDING).count()
     ctx.log(
         f"demo: {len(trainings)} trainings, {created} completions over two years "
-        f"({waiting} waiting for approval), 4 requirements, {certificates} certificates, "
+        f"({waiting} waiting for approval), 5 requirements, {certificates} certificates, "
         f"{targets} training-hours targets"
     )

@@ -12,7 +12,13 @@ from django.core.management import call_command
 
 from charter.conftest import client_for
 from charter.core import registry
-from charter.learning.models import Completion, Requirement, Status, Training
+from charter.learning.models import (
+    Completion,
+    RequiredCertification,
+    Requirement,
+    Status,
+    Training,
+)
 from charter.learning.selectors import certificate_rows, person_compliance
 from charter.org.models import Person
 
@@ -28,7 +34,10 @@ def demo(db, monkeypatch):
 
 def test_demo_learning_has_real_content(demo):
     assert Training.objects.count() == 12
-    assert Requirement.objects.count() == 4
+    assert Requirement.objects.count() == 5
+    # One asks for a certification, due from joining the team.
+    asked = RequiredCertification.objects.get()
+    assert (asked.due_rule, asked.due_days) == ("after_join", 60)
     approved = Completion.objects.filter(status=Status.APPROVED)
     assert approved.count() > 300
     first = approved.order_by("completed_on").first()
@@ -71,6 +80,7 @@ def test_demo_reps_carry_training_hours_targets_the_scorecard_measures(demo):
     assert targets.count() == 5 * reps.count()
     assert set(targets.values_list("person__role", flat=True)) == {"rep"}
     rep = reps.order_by("pk").first()
+    assert rep is not None
     page = client_for(rep).get(f"/kpis/people/{rep.pk}/").content.decode()
     row = page.split("Training hours", 1)[1].split("</tr>", 1)[0]
     target = row.split('data-label="Target"', 1)[1].split("</td>", 1)[0]
