@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from charter.core.periods import local_day
+from charter.core.periods import local_day, period_containing
 from charter.learning.access import (
     completions_to_review,
     visible_certificates,
@@ -225,11 +225,32 @@ def _held(person_ids: list[int], day: dt.date) -> dict[int, list[Any]]:
     return by_person
 
 
-def _approved(person_ids: Iterable[int], day: dt.date) -> dict[int, list[Any]]:
+def _counted(rules: Rules, day: dt.date, start_month: int) -> Q | None:
+    """The completions that can change an item on `day`: those of the trainings asked, and,
+    when hours are asked, those from the start of the longest period asked (the rest can
+    neither meet a training nor fall in a period). None when nothing asks for completions.
+    A person's record holds years of learning; reading only these keeps the team pages, the
+    heatmap and the KPI from loading it all."""
+    trainings = {ask.training_id for _r, _v, asks in rules.entries for ask in asks}
+    kinds = {v.hours_period for _r, v, _a in rules.entries if v.hours is not None}
+    counted = Q(training_id__in=sorted(trainings)) if trainings else None
+    if kinds:
+        since = min(period_containing(day, kind, start_month).start for kind in kinds)
+        counted = Q(completed_on__gte=since) | counted if counted else Q(completed_on__gte=since)
+    return counted
+
+
+def _approved(person_ids: Iterable[int], day: dt.date, counted: Q | None) -> dict[int, list[Any]]:
     by_person: dict[int, list[Any]] = {}
-    for person_id, training_id, when, hours in Completion.objects.filter(
-        person_id__in=list(person_ids), status=Status.APPROVED, completed_on__lte=day
-    ).values_list("person_id", "training_id", "completed_on", "hours"):
+    if counted is None:
+        return by_person
+    for person_id, training_id, when, hours in (
+        Completion.objects.filter(
+            person_id__in=list(person_ids), status=Status.APPROVED, completed_on__lte=day
+        )
+        .filter(counted)
+        .values_list("person_id", "training_id", "completed_on", "hours")
+    ):
         by_person.setdefault(person_id, []).append((training_id, when, hours))
     return by_person
 
@@ -242,7 +263,7 @@ def compliance_of(people: list[Person], day: dt.date, rules: Rules) -> dict[int,
         return {}
     start_month = people[0].org.fiscal_year_start_month
     ids = [p.pk for p in people]
-    done = _approved(ids, day)
+    done = _approved(ids, day, _counted(rules, day, start_month))
     held = _held(ids, day) if rules.asks_certificates else {}
     joined = team_join_days(people) if rules.asks_join_days else {}
     out: dict[int, list[Item]] = {}

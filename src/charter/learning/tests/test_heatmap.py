@@ -145,7 +145,7 @@ def test_workbook_holds_the_grid_with_totals_and_the_items(teams, rep, manager, 
     response = client_for(manager).get(_url(teams, "learning.xlsx"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="east-enterprise-learning-2026-05-20.xlsx"' in response["Content-Disposition"]
-    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    book = load_workbook(io.BytesIO(response.getvalue()))
     assert book.sheetnames == ["Heatmap", "Items"]
     grid = list(book["Heatmap"].iter_rows(values_only=True))
     assert grid[0] == ("Person", "Team", "East onboarding", "Rep hours", "Overdue", "Due soon",
