@@ -90,6 +90,7 @@ class WithEvidence(models.Model):
 class Source(models.TextChoices):
     SELF_REPORT = "self_report", "Reported by the person"
     IMPORT = "import", "Imported from the LMS"
+    SESSION = "session", "Attended a session"
 
 
 class Status(models.TextChoices):
@@ -317,3 +318,97 @@ class RequiredCertification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certification} ({self.get_due_rule_display()})"
+
+
+class TrainingSession(models.Model):
+    """A scheduled run of a training: when and where, for how many people, led by whom.
+    `sequence` grows with every change people must hear about, as calendar programs expect of
+    an invitation they already hold."""
+
+    org = models.ForeignKey("org.Organization", on_delete=models.CASCADE, related_name="+")
+    training = models.ForeignKey(Training, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # The IANA zone it is planned in ("Europe/Paris"): shown to people and written in the .ics.
+    time_zone = models.CharField(max_length=64)
+    location = models.CharField(max_length=300, blank=True)
+    video_link = models.URLField(max_length=500, blank=True)
+    capacity = models.PositiveIntegerField()
+    facilitator = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="learning_session_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1), name="learning_session_capacity_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["org", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.training} on {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class EnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", "Enrolled"
+    WAITLISTED = "waitlisted", "On the waiting list"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Attendance(models.TextChoices):
+    ATTENDED = "attended", "Attended"
+    NO_SHOW = "no_show", "Did not come"
+    EXCUSED = "excused", "Excused"
+
+
+class Enrolment(models.Model):
+    """A person's place in a session, or on its waiting list. `queue` is the arrival order
+    (given under the session's row lock, so two people never share one); the first waiting
+    person moves up when a place frees. One row per person and session: enrolling again after
+    cancelling reuses it, at the back of the queue, so its calendar UID stays the same."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=EnrolmentStatus.choices)
+    queue = models.PositiveIntegerField()
+    attendance = models.CharField(max_length=8, choices=Attendance.choices, blank=True)
+    attendance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The approved completion attending wrote, so another answer can take it back.
+    completion = models.ForeignKey(
+        Completion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sequence = models.PositiveIntegerField(default=0)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session_id", "queue"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="learning_enrolment_once"),
+            models.UniqueConstraint(fields=["session", "queue"], name="learning_enrolment_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.session} ({self.status})"

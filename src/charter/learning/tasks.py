@@ -24,3 +24,17 @@ def send_certificate_alert(*, certificate_id: int, stage: str) -> int:
     if manager is not None and manager.email and wants(manager.user, "team_alerts"):
         sent += emails.certificate_expiring(certificate=certificate, stage=stage, to=manager)
     return sent
+
+
+@task()
+def send_session_email(*, enrolment_id: int, kind: str) -> int:
+    """Tell a person about their place in a session, unless they turned reminders off."""
+    from charter.learning.models import Enrolment
+
+    enrolment = Enrolment.objects.select_related(
+        "person__user__notification_prefs", "session__training", "session__facilitator"
+    ).get(pk=enrolment_id)
+    person = enrolment.person
+    if not person.email or person.user is None or not wants(person.user, "reminders"):
+        return 0
+    return int(emails.session_email(enrolment=enrolment, kind=kind))

@@ -293,3 +293,59 @@ def completions_import(
         )
         data_version_bump(org_id=org.pk)
     return created, updated, unchanged
+
+
+def completion_from_attendance(
+    *, person: Person, actor: Any, training: Training, completed_on: dt.date, hours: Decimal
+) -> Completion:
+    """Attending a session is the completion, approved as it is recorded (whoever took the
+    attendance vouches for it): written, or an existing one of that training and day brought
+    to these hours and approved, with its hours into the KPI rollup in the caller's
+    transaction. Problems are keyed `attendance`, the field the caller shows."""
+    found = Completion.objects.filter(
+        person=person, training=training, completed_on=completed_on
+    ).first()
+    errors = check_completion(
+        person=person,
+        training=training,
+        completed_on=completed_on,
+        hours=hours,
+        score=None,
+        exclude_pk=found.pk if found else None,
+    )
+    _raise([("attendance", message) for _field, message in errors])
+    counted = state_of(found) if found else None
+    completion = found or Completion(
+        org_id=person.org_id, person=person, training=training, completed_on=completed_on,
+        created_by=actor,
+    )  # fmt: skip
+    before = audit.snapshot(completion, _FIELDS) if found else None
+    completion.hours, completion.status = hours, Status.APPROVED
+    completion.source, completion.reviewed_by = Source.SESSION, actor
+    completion.reviewed_at = timezone.now()
+    completion.save()
+    audit.record(
+        actor=actor,
+        action="learning.completion.attended",
+        obj=completion,
+        before=before,
+        after={"person": person.pk, **audit.snapshot(completion, _FIELDS)},
+    )
+    contribute(org_id=completion.org_id, amounts=changed_amounts(counted, state_of(completion)))
+    data_version_bump(org_id=completion.org_id)
+    return completion
+
+
+def completion_withdraw(*, completion: Completion, actor: Any) -> None:
+    """Take back a completion that attending wrote (the attendance was corrected): its hours
+    leave the KPI rollup in the caller's transaction."""
+    counted = state_of(completion)
+    audit.record(
+        actor=actor,
+        action="learning.completion.withdrawn",
+        obj=completion,
+        before={"person": completion.person_id, **audit.snapshot(completion, _FIELDS)},
+    )
+    completion.delete()
+    contribute(org_id=completion.org_id, amounts=changed_amounts(counted, None))
+    data_version_bump(org_id=completion.org_id)
