@@ -11,25 +11,27 @@ from charter.conftest import client_for
 from charter.development.models import Meeting, MentorRequest, Mentorship, ProgressUpdate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("everyone")]
-JSON = {"content_type": "application/json"}
+JSON = "application/json"
 
 
 def test_request_and_accept_through_the_api(rep, other_manager, omar_offer):
     made = client_for(rep).post(
-        "/api/v1/development/requests/", {"offer": omar_offer.pk, "goals": "Hiring"}, **JSON
+        "/api/v1/development/requests/",
+        {"offer": omar_offer.pk, "goals": "Hiring"},
+        content_type=JSON,
     )
     assert made.status_code == 201
     pk = made.json()["id"]
     assert (
         client_for(rep)
-        .post(f"/api/v1/development/requests/{pk}/answer/", {"accept": True}, **JSON)
+        .post(f"/api/v1/development/requests/{pk}/answer/", {"accept": True}, content_type=JSON)
         .status_code
         == 403
     )
     answer = client_for(other_manager).post(
         f"/api/v1/development/requests/{pk}/answer/",
         {"accept": True, "starts_on": "2026-02-01", "ends_on": "2026-06-30"},
-        **JSON,
+        content_type=JSON,
     )
     assert answer.status_code == 200
     assert MentorRequest.objects.get().status == "accepted"
@@ -40,14 +42,16 @@ def test_pairing_bad_input_names_the_field(admin, rep, manager):
     client = client_for(admin)
     base = {"goals": "x", "starts_on": "2026-02-01", "ends_on": "2026-06-30"}
     same = client.post(
-        "/api/v1/development/mentorships/", {**base, "mentor": rep.pk, "mentee": rep.pk}, **JSON
+        "/api/v1/development/mentorships/",
+        {**base, "mentor": rep.pk, "mentee": rep.pk},
+        content_type=JSON,
     )
     assert same.status_code == 400
     assert "mentee" in same.json()
     backwards = client.post(
         "/api/v1/development/mentorships/",
         {**base, "mentor": manager.pk, "mentee": rep.pk, "ends_on": "2026-01-01"},
-        **JSON,
+        content_type=JSON,
     )
     assert backwards.status_code == 400
     assert "ends_on" in backwards.json()
@@ -59,7 +63,7 @@ def test_a_mentee_of_another_organization_does_not_exist_for_the_api(admin, mana
         "/api/v1/development/mentorships/",
         {"mentor": manager.pk, "mentee": globex["rep"].pk, "goals": "x",
          "starts_on": "2026-02-01", "ends_on": "2026-06-30"},
-        **JSON,
+        content_type=JSON,
     )  # fmt: skip
     assert response.status_code == 400
     assert "mentee" in response.json()
@@ -75,7 +79,9 @@ def test_meeting_log_through_the_api(rep2, manager, other_manager, admin, rep, m
     assert client_for(other_manager).get(url).status_code == 403
     assert client_for(rep).get(url).status_code == 404
     with time_machine.travel(dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC), tick=False):
-        logged = client_for(rep2).post(url, {"met_on": "2026-02-20", "notes": "Two"}, **JSON)
+        logged = client_for(rep2).post(
+            url, {"met_on": "2026-02-20", "notes": "Two"}, content_type=JSON
+        )
     assert logged.status_code == 201
     assert Meeting.objects.count() == 2
 
@@ -85,20 +91,24 @@ def test_plans_and_goals_through_the_api(rep2, manager, admin, plan, goal):
     assert [g["title"] for g in listed] == ["Lead a demo"]
     assert client_for(admin).get("/api/v1/development/goals/").json() == []
     bad = client_for(rep2).post(
-        f"/api/v1/development/goals/{goal.pk}/updates/", {"percent": 150, "text": "x"}, **JSON
+        f"/api/v1/development/goals/{goal.pk}/updates/",
+        {"percent": 150, "text": "x"},
+        content_type=JSON,
     )
     assert bad.status_code == 400
     assert "percent" in bad.json()
     assert not ProgressUpdate.objects.exists()
     good = client_for(rep2).post(
-        f"/api/v1/development/goals/{goal.pk}/updates/", {"percent": 60, "text": "x"}, **JSON
+        f"/api/v1/development/goals/{goal.pk}/updates/",
+        {"percent": 60, "text": "x"},
+        content_type=JSON,
     )
     assert good.status_code == 201
     assert client_for(rep2).get(f"/api/v1/development/goals/{goal.pk}/").json()["percent"] == 60
     early = client_for(manager).post(
         "/api/v1/development/goals/",
         {"plan": plan.pk, "title": "Early", "target_on": "2025-06-01"},
-        **JSON,
+        content_type=JSON,
     )
     assert early.status_code == 400
     assert "target_on" in early.json()
