@@ -21,12 +21,13 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from bench import crm_import, kpi_scorecards, pdf_render
+    from bench import crm_import, kpi_scorecards, learning_compliance, pdf_render
 
     benches = {
         "pdf_render": pdf_render.run,
         "crm_import": crm_import.run,
         "kpi_scorecards": kpi_scorecards.run,
+        "learning_compliance": learning_compliance.run,
     }
     # Other arguments (`--deals 1000000`) belong to the benchmarks, which read them themselves.
     wanted = [a for a in argv if a in benches] or list(benches)
