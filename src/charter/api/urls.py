@@ -18,6 +18,7 @@ from charter.kpis.api import targets as kpi_targets_api
 from charter.learning.api import catalogue as learning_catalogue_api
 from charter.learning.api import completions as learning_completions_api
 from charter.learning.api import requirements as learning_requirements_api
+from charter.meetings.api import meetings as meetings_api
 from charter.org.api import MeView, PersonViewSet, TeamViewSet
 
 app_name = "api"
@@ -52,6 +53,11 @@ router.register(
     learning_requirements_api.RequirementViewSet,
     basename="learning-requirement",
 )
+router.register("meetings/series", meetings_api.SeriesViewSet, basename="meetings-series")
+router.register("meetings/meetings", meetings_api.MeetingViewSet, basename="meetings-meeting")
+router.register("meetings/agenda", meetings_api.AgendaViewSet, basename="meetings-agenda")
+router.register("meetings/notes", meetings_api.NoteViewSet, basename="meetings-note")
+router.register("meetings/actions", meetings_api.ActionItemViewSet, basename="meetings-action")
 router.register("feedback/items", feedback_api.FeedbackViewSet, basename="feedback-item")
 router.register("feedback/requests", feedback_api.RequestViewSet, basename="feedback-request")
 router.register("feedback/badges", feedback_api.BadgeViewSet, basename="feedback-badge")

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from tests.permission_matrix.outcomes import (
+    API_SIGNED_IN,
     LOGIN,
     OK,
     POST_ONLY,
@@ -21,6 +22,8 @@ from tests.permission_matrix.world import World
 # What the pair's two people may do to their 1:1; the executive reads but never writes.
 PARTICIPANTS = By(LOGIN, "changes", "changes", 404, 404, 403)
 READERS = By(LOGIN, OK, OK, 404, 404, OK)
+API_READERS = By(401, OK, OK, 404, 404, OK)
+API_PARTICIPANTS = By(401, "changes", "changes", 400, 400, 403)
 CADENCE = {
     "frequency": "weekly",
     "weekday": "2",
@@ -185,5 +188,41 @@ ROWS: dict[str, Row] = {
         write=PARTICIPANTS,
         data=lambda w: {"done": "1"},
         kwargs={**MEETING, "item_id": lambda w: coming(w).action_items.first().pk},
+    ),
+    # --- the API: the same scope; writes by the two people only --------------------------
+    "api:meetings-series-list": Row(
+        get=API_SIGNED_IN, write=By(401, 405, 405, 405, 405, 403), json=True
+    ),
+    "api:meetings-series-detail": Row(get=API_READERS, kwargs={"pk": lambda w: series(w).pk}),
+    "api:meetings-meeting-list": Row(
+        get=API_SIGNED_IN, write=By(401, 405, 405, 405, 405, 403), json=True
+    ),
+    "api:meetings-meeting-detail": Row(get=API_READERS, kwargs={"pk": lambda w: coming(w).pk}),
+    # A meeting outside the caller's scope reads as no such meeting (400 naming the field).
+    "api:meetings-agenda-list": Row(
+        get=API_SIGNED_IN,
+        write=API_PARTICIPANTS,
+        data=lambda w: {"meeting": coming(w).pk, "title": "Api topic"},
+        json=True,
+    ),
+    "api:meetings-note-list": Row(
+        get=API_SIGNED_IN,
+        write=API_PARTICIPANTS,
+        data=lambda w: {"meeting": coming(w).pk, "body": "Api note", "private": True},
+        json=True,
+    ),
+    "api:meetings-action-list": Row(
+        get=API_SIGNED_IN,
+        write=API_PARTICIPANTS,
+        data=lambda w: {"meeting": coming(w).pk, "owner": w.rep.pk, "title": "Api action"},
+        json=True,
+    ),
+    "api:meetings-action-detail": Row(
+        get=By(401, 405, 405, 405, 405, 405),
+        write=By(401, "changes", "changes", 404, 404, 403),
+        method="patch",
+        data=lambda w: {"done": True},
+        kwargs={"pk": lambda w: coming(w).action_items.first().pk},
+        json=True,
     ),
 }
