@@ -405,3 +405,68 @@ def sees_whole_roster(user: Any, session: TrainingSession) -> bool:
     if session.facilitator_id == me.pk or can_read_all(user):
         return True
     return can_edit_training(user, session.training)
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+
+def visible_sessions(user: Any) -> QuerySet[TrainingSession]:
+    """The sessions of the trainings `user` reads."""
+    return TrainingSession.objects.filter(training__in=visible_trainings(user))
+
+
+def can_schedule_session(user: Any, training: Training) -> bool:
+    """Whoever may edit the training (admins; a team training's managers) schedules its runs."""
+    return can_write(user) and can_edit_training(user, training)
+
+
+def can_manage_session(user: Any, session: TrainingSession) -> bool:
+    """Change or cancel a session: the same people as for scheduling it."""
+    return can_schedule_session(user, session.training)
+
+
+def _leads(me: Person, person: Person) -> bool:
+    return person.pk != me.pk and person.pk in subtree_ids(me)
+
+
+def can_enrol(user: Any, person: Person) -> bool:
+    """A person enrols (and cancels) themself; their managers and admins do it for them.
+    Executives are read-only, but like reporting a completion, their own learning is theirs."""
+    me = person_of(user)
+    if me is None or person.org_id != me.org_id or not person.is_active:
+        return False
+    if person.pk == me.pk:
+        return True
+    if not can_write(user):
+        return False
+    return can_manage_org(user) or _leads(me, person)
+
+
+def enrollable_people(user: Any) -> QuerySet[Person]:
+    """Whom `user` may enrol besides themself: the people below them; admins, anyone."""
+    me = person_of(user)
+    if me is None or not can_write(user):
+        return Person.objects.none()
+    if can_manage_org(user):
+        return Person.objects.filter(org_id=me.org_id, is_active=True)
+    return Person.objects.filter(pk__in=subtree_ids(me) - {me.pk}, is_active=True)
+
+
+def can_take_attendance(user: Any, session: TrainingSession, person: Person) -> bool:
+    """The session's facilitator, the person's managers and admins; never for oneself (it
+    writes approved hours)."""
+    me = person_of(user)
+    if me is None or session.org_id != me.org_id or person.pk == me.pk or not can_write(user):
+        return False
+    return session.facilitator_id == me.pk or can_manage_org(user) or _leads(me, person)
+
+
+def sees_whole_roster(user: Any, session: TrainingSession) -> bool:
+    """The facilitator, who may manage the session, admins and executives read every name;
+    others only the people they may read."""
+    me = person_of(user)
+    if me is None:
+        return False
+    if session.facilitator_id == me.pk or can_read_all(user):
+        return True
+    return can_edit_training(user, session.training)

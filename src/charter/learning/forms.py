@@ -299,3 +299,64 @@ def _attendance_choices() -> list[tuple[str, str]]:
 
 class AttendanceForm(forms.Form):
     attendance = forms.ChoiceField(label="Attendance", choices=_attendance_choices)
+
+
+class SessionForm(forms.Form):
+    """When and where a session runs. The times are wall-clock times in its time zone."""
+
+    starts_at = forms.DateTimeField(
+        label="Starts", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label="Ends", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    time_zone = forms.CharField(
+        label="Time zone", max_length=64, help_text="An IANA name, e.g. Europe/Paris."
+    )
+    location = forms.CharField(label="Location", max_length=300, required=False)
+    video_link = forms.URLField(
+        label="Video link", max_length=500, required=False, assume_scheme="https"
+    )
+    capacity = forms.IntegerField(label="Capacity (people)", min_value=1, max_value=10_000)
+    facilitator = forms.ModelChoiceField(label="Facilitator", queryset=Person.objects.none())
+
+    def __init__(self, *args: Any, facilitators: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = facilitators  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        from charter.learning.services.sessions import zone_or_error
+
+        data = super().clean() or {}
+        name = (data.get("time_zone") or "").strip()
+        try:
+            zone = zone_or_error(name)
+        except ValidationError as exc:
+            self.add_error("time_zone", exc.message_dict["time_zone"])
+            return data
+        data["time_zone"] = name
+        # The browser sends wall-clock times: they are in the session's zone, not the server's.
+        for field in ("starts_at", "ends_at"):
+            if data.get(field) is not None:
+                data[field] = data[field].replace(tzinfo=None).replace(tzinfo=zone)
+        return data
+
+
+class EnrolForm(forms.Form):
+    """Whom to enrol: oneself when left empty, or one of one's people."""
+
+    person = forms.ModelChoiceField(label="Person", queryset=Person.objects.none(), required=False)
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+
+
+def _attendance_choices() -> list[tuple[str, str]]:
+    from charter.learning.models import Attendance
+
+    return list(Attendance.choices)
+
+
+class AttendanceForm(forms.Form):
+    attendance = forms.ChoiceField(label="Attendance", choices=_attendance_choices)
