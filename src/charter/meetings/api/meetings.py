@@ -72,6 +72,13 @@ def _filters(request: Request) -> dict[str, Any]:
     return dict(data.validated_data)
 
 
+def _me(request: Request) -> Person:
+    me = person_of(request.user)
+    if me is None:  # the default permission lets only active people in
+        raise PermissionDenied
+    return me
+
+
 def _writable_meeting(request: Request, meeting_id: int) -> Meeting:
     meeting = visible_meetings(request.user).select_related("series").filter(pk=meeting_id).first()
     if meeting is None:
@@ -146,7 +153,7 @@ class AgendaViewSet(viewsets.ViewSet):
         meeting = _writable_meeting(request, values.pop("meeting"))
         with service_errors():
             entry = agenda_services.topic_add(
-                meeting=meeting, author=person_of(request.user), actor=request.user, **values
+                meeting=meeting, author=_me(request), actor=request.user, **values
             )
         return Response(OneOnOneAgendaOutput(entry).data, status=status.HTTP_201_CREATED)
 
@@ -179,7 +186,7 @@ class NoteViewSet(viewsets.ViewSet):
         meeting = _writable_meeting(request, values.pop("meeting"))
         with service_errors():
             note = note_services.note_add(
-                meeting=meeting, author=person_of(request.user), actor=request.user, **values
+                meeting=meeting, author=_me(request), actor=request.user, **values
             )
         return Response(OneOnOneNoteOutput(note).data, status=status.HTTP_201_CREATED)
 
