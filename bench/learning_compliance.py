@@ -194,7 +194,9 @@ def _sql(vendor: str) -> str:
         add = "({d} + {n} * INTERVAL '1 day')::date"
         days = "({a}::date - {b}::date)"
         day = "%(day)s::date"
+        typed = "CAST(%({})s AS date)"
     else:
+        typed = "%({})s"
         add = "date({d}, '+' || {n} || ' days')"
         days = "CAST(julianday({a}) - julianday({b}) AS INTEGER)"
         day = "%(day)s"
@@ -246,7 +248,10 @@ first_done AS (
     GROUP BY person_id, training_id
 ),
 periods(kind, start_day, end_day, days) AS ({
-        " UNION ALL ".join(f"SELECT %(k{i})s, %(s{i})s, %(e{i})s, %(d{i})s" for i in range(3))
+        " UNION ALL ".join(
+            f"SELECT %(k{i})s, {typed.format(f's{i}')}, {typed.format(f'e{i}')}, %(d{i})s"
+            for i in range(3)
+        )
     }),
 hours_rule AS (
     SELECT rc.person_id, rc.requirement_id, CAST(ROUND(rc.hours * 100) AS INTEGER) AS cents,
