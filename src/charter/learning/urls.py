@@ -54,7 +54,6 @@ urlpatterns = [
     path("trainings/<int:training_id>/", catalogue.training_detail, name="training"),
     path("trainings/<int:training_id>/edit/", catalogue.training_edit, name="training_edit"),
     path("", include("charter.learning.urls_sessions")),
-    path("", include("charter.learning.urls_sessions")),
     path("import/", import_views.upload, _flow, name="completions_import"),
     path("import/<int:run_id>/", import_views.run_page, _flow, name="import_run"),
     path("import/<int:run_id>/errors.csv", import_views.errors_csv, _flow, name="import_errors"),

@@ -38,7 +38,9 @@ def _messages(inbox) -> list[EmailMessage]:
 def _invitation(message: EmailMessage) -> Calendar:
     parts = [a for a in message.iter_attachments() if a.get_content_type() == "text/calendar"]
     assert len(parts) == 1
-    return Calendar.from_ical(parts[0].get_payload(decode=True))
+    payload = parts[0].get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return Calendar.from_ical(payload)
 
 
 def test_enrolment_promotion_and_cancellation_emails_carry_the_invitation(
