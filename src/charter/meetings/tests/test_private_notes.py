@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-
-from charter.core.models import AuditEvent
-from charter.meetings import emails
-from charter.meetings.models import Note
 from tests.permission_matrix.rows import MATRIX
 from tests.permission_matrix.rows.meetings import coming
 from tests.permission_matrix.urls import all_endpoints, url_for
 from tests.permission_matrix.world import World, client_as, world  # noqa: F401
+
+from charter.core.models import AuditEvent
+from charter.meetings import emails
+from charter.meetings.models import Note
 
 SECRET = "Mona's secret"
 PERSONAS = (
