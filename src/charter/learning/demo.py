@@ -8,13 +8,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from charter.core.demo import DemoContext
 from charter.core.periods import QUARTER, YEAR, period_containing, shift
 from charter.core.registry import demo_builder
 from charter.kpis.models import KpiDefinition
 from charter.kpis.services import target_set
 from charter.learning.certificates import add_months
-from charter.learning.models import Completion, Status
+from charter.learning.models import Completion, Status, Training, TrainingSession
+from charter.learning.services import sessions
 from charter.learning.services.catalogue import training_create
 from charter.learning.services.certificates import certificate_add, certification_create
 from charter.learning.services.completions import (
@@ -215,3 +218,53 @@ def build_learning(ctx: DemoContext) -> None:
         f"({waiting} waiting for approval), 5 requirements, {certificates} certificates, "
         f"{targets} training-hours targets"
     )
+
+
+def _held(session: Any, days_ago: int) -> None:
+    """Move a session whose places were taken while it was to come to `days_ago` days back, as
+    it stands once it has been held (enrolment is closed for sessions that have started)."""
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) - dt.timedelta(days=days_ago)
+    TrainingSession.objects.filter(pk=session.pk).update(
+        starts_at=start, ends_at=start + dt.timedelta(hours=3)
+    )
+
+
+# After the catalogue (35) and before the KPI demo closes its quarters (40): attendance writes
+# approved training hours.
+@demo_builder("learning_sessions", order=36)
+def build_sessions(ctx: DemoContext) -> None:
+    admin = ctx.people["admin"]
+    trainings = {t.code: t for t in Training.objects.filter(org=ctx.org)}
+    managers = [p for key, p in ctx.people.items() if key.startswith("manager.")]
+    reps = [p for key, p in ctx.people.items() if key.startswith("rep.")]
+    if not managers or len(reps) < 6 or "NEG-201" not in trainings:
+        return
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+
+    def schedule(code: str, days: int, capacity: int, **where: str) -> Any:
+        start = now + dt.timedelta(days=days)
+        return sessions.session_create(
+            actor=admin.user, training=trainings[code], starts_at=start,
+            ends_at=start + dt.timedelta(hours=3), time_zone=ctx.org.time_zone or "UTC",
+            capacity=capacity, facilitator=managers[0], **where,
+        )  # fmt: skip
+
+    # Held three weeks ago: three came, one did not; those who came have the hours.
+    held = schedule("NEG-201", 1, 10, location="Head office, room Atlas")
+    places = [sessions.enrol(session=held, person=p, actor=p.user) for p in reps[:4]]
+    _held(held, 21)
+    for enrolment, answer in zip(
+        places, ["attended", "attended", "attended", "no_show"], strict=True
+    ):
+        sessions.attendance_set(enrolment=enrolment, actor=managers[0].user, attendance=answer)
+
+    # Next week's run is full, with two people waiting.
+    full = schedule("NEG-201", 8, 3, location="Head office, room Atlas")
+    for person in reps[:5]:
+        sessions.enrol(session=full, person=person, actor=person.user)
+
+    # Online coaching for managers later this month.
+    coaching = schedule("COACH-300", 20, 8, video_link="https://meet.example.com/coaching")
+    for person in managers[1:3]:
+        sessions.enrol(session=coaching, person=person, actor=person.user)
+    ctx.log("Learning sessions: 3 (one held with attendance, one full with a waiting list)")
