@@ -65,6 +65,8 @@ def test_the_reminder_and_the_audit_log_never_carry_a_note(world):  # noqa: F811
     assert mail.outbox
     for message in mail.outbox:
         assert SECRET not in message.body
-        assert all(SECRET not in str(content) for content, _ in message.alternatives)
+        assert all(
+            SECRET not in str(content) for content, _ in getattr(message, "alternatives", [])
+        )
     assert not AuditEvent.objects.filter(after__icontains="secret").exists()
-    assert "Shared matrix note" not in " ".join(m.body for m in mail.outbox)
+    assert "Shared matrix note" not in " ".join(str(m.body) for m in mail.outbox)
