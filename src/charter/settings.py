@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "charter.development",
     "charter.feedback",
     "charter.meetings",
+    "charter.reviews",
     "charter.api",
     "charter.web",
 ]

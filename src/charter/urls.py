@@ -13,6 +13,7 @@ urlpatterns = [
     path("meetings/", include("charter.meetings.urls")),
     path("feedback/", include("charter.feedback.urls")),
     path("development/", include("charter.development.urls")),
+    path("reviews/", include("charter.reviews.urls")),
     path("api/v1/", include("charter.api.urls")),
 ]
 

@@ -20,6 +20,7 @@ from charter.learning.api import completions as learning_completions_api
 from charter.learning.api import requirements as learning_requirements_api
 from charter.meetings.api import meetings as meetings_api
 from charter.org.api import MeView, PersonViewSet, TeamViewSet
+from charter.reviews.api import views as reviews_api
 
 app_name = "api"
 
@@ -62,6 +63,9 @@ router.register("feedback/items", feedback_api.FeedbackViewSet, basename="feedba
 router.register("feedback/requests", feedback_api.RequestViewSet, basename="feedback-request")
 router.register("feedback/badges", feedback_api.BadgeViewSet, basename="feedback-badge")
 router.register("feedback/awards", feedback_api.AwardViewSet, basename="feedback-award")
+router.register("reviews/templates", reviews_api.TemplateViewSet, basename="reviews-template")
+router.register("reviews/cycles", reviews_api.CycleViewSet, basename="reviews-cycle")
+router.register("reviews/reviews", reviews_api.ReviewViewSet, basename="reviews-review")
 router.register(
     "development/offers",
     development_mentorships_api.OfferViewSet,

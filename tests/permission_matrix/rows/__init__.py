@@ -19,6 +19,7 @@ from tests.permission_matrix.rows import (
     learning_sessions,
     meetings,
     org,
+    reviews,
     web,
 )
 
@@ -35,6 +36,7 @@ MODULES = (
     feedback,
     development,
     meetings,
+    reviews,
 )
 
 
