@@ -47,12 +47,15 @@ def _write_all(ctx: DemoContext, cycle: Cycle, kind: str, *, share: float = 1.0)
         )  # fmt: skip
 
 
-def _dates(end: dt.date) -> dict[str, dt.date]:
-    return {
-        "self_due": end + dt.timedelta(days=10),
-        "manager_due": end + dt.timedelta(days=20),
-        "sharing_due": end + dt.timedelta(days=30),
-    }
+def _cycle(org: Any, actor: Any, version: Any, team: Any, period: Any) -> Cycle:
+    """A team's cycle over `period`, each phase due ten days after the one before."""
+    return cycle_create(
+        org=org, actor=actor, name=f"{team.name} review {period.label}", period=period.label,
+        template_version=version, audience="team", audience_team=team,
+        self_due=period.end + dt.timedelta(days=10),
+        manager_due=period.end + dt.timedelta(days=20),
+        sharing_due=period.end + dt.timedelta(days=30),
+    )  # fmt: skip
 
 
 @demo_builder("reviews", order=65)
@@ -72,11 +75,8 @@ def build(ctx: DemoContext) -> None:
         or Document.objects.filter(org=org, versions__isnull=False).first()
     )
     version = template_generate(org=org, actor=actor, name="Quarterly review", document=document)
-    common = {"org": org, "actor": actor, "template_version": version, "audience": "team",
-              "audience_team": team}  # fmt: skip
 
-    done = cycle_create(name=f"{team.name} review {before.label}", period=before.label,
-                        **common, **_dates(before.end))  # fmt: skip
+    done = _cycle(org, actor, version, team, before)
     cycle_advance(cycle=done, actor=actor)
     _write_all(ctx, done, Response.Kind.SELF)
     cycle_advance(cycle=done, actor=actor)
@@ -93,8 +93,7 @@ def build(ctx: DemoContext) -> None:
         )
     cycle_advance(cycle=done, actor=actor)
 
-    running = cycle_create(name=f"{team.name} review {last.label}", period=last.label,
-                           **common, **_dates(last.end))  # fmt: skip
+    running = _cycle(org, actor, version, team, last)
     cycle_advance(cycle=running, actor=actor)
     _write_all(ctx, running, Response.Kind.SELF, share=0.8)
     cycle_advance(cycle=running, actor=actor)
