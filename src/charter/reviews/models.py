@@ -4,11 +4,13 @@ the KPI scorecard frozen when the manager review opens."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from charter.expectations.models import Audience
+from charter.expectations.models import Audience, ImmutableError
 
 
 class QuestionKind(models.TextChoices):
@@ -61,6 +63,12 @@ class TemplateVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template.name} v{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Cycles point at a version for their whole life: what they asked must not move.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ImmutableError("A published template version never changes; publish a new one.")
+        super().save(*args, **kwargs)
 
 
 class Phase(models.TextChoices):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from charter.core.models import AuditEvent
 from charter.core.periods import parse_period
+from charter.expectations.models import ImmutableError
 from charter.kpis import services as kpi_services
 from charter.kpis.models import KpiDefinition, PeriodClose
 from charter.kpis.tests.test_rollups import deal, upsert
@@ -43,6 +44,9 @@ def test_template_edit_publishes_a_new_version_and_the_cycle_keeps_its_own(
     assert newer.number == 2
     version.refresh_from_db()
     assert version.content["sections"][0]["title"] == "Results"
+    version.content = content
+    with pytest.raises(ImmutableError):
+        version.save()
     cycle.refresh_from_db()
     assert cycle.template_version_id == version.pk
 
