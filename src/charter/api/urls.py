@@ -18,6 +18,7 @@ from charter.kpis.api import targets as kpi_targets_api
 from charter.learning.api import catalogue as learning_catalogue_api
 from charter.learning.api import completions as learning_completions_api
 from charter.learning.api import requirements as learning_requirements_api
+from charter.learning.api import sessions as learning_sessions_api
 from charter.meetings.api import meetings as meetings_api
 from charter.org.api import MeView, PersonViewSet, TeamViewSet
 from charter.reviews.api import views as reviews_api
@@ -53,6 +54,14 @@ router.register(
     "learning/requirements",
     learning_requirements_api.RequirementViewSet,
     basename="learning-requirement",
+)
+router.register(
+    "learning/sessions", learning_sessions_api.SessionViewSet, basename="learning-session"
+)
+router.register(
+    "learning/enrolments",
+    learning_sessions_api.EnrolmentViewSet,
+    basename="learning-enrolment",
 )
 router.register("meetings/series", meetings_api.SeriesViewSet, basename="meetings-series")
 router.register("meetings/meetings", meetings_api.MeetingViewSet, basename="meetings-meeting")

@@ -12,6 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from tests.permission_matrix.outcomes import (
+    API_POST_ONLY,
+    API_SIGNED_IN,
     CHANGES,
     LOGIN,
     OK,
@@ -102,5 +104,56 @@ ROWS: dict[str, Row] = {
         write=By(LOGIN, 403, CHANGES, 404, CHANGES, 403),
         data=lambda w: {"attendance": "attended"},
         kwargs=STARTED,
+    ),
+    # --- the API -------------------------------------------------------------------------
+    # other_manager does not see East Enterprise's training: it reads as no such training.
+    "api:learning-session-list": Row(
+        get=API_SIGNED_IN,
+        write=By(401, 403, CHANGES, 400, CHANGES, 403),
+        data=lambda w: {
+            "training": east_training(w).pk,
+            "starts_at": "2030-01-10T10:00:00Z",
+            "ends_at": "2030-01-10T12:00:00Z",
+            "time_zone": "Europe/Paris",
+            "location": "East office",
+            "capacity": 5,
+            "facilitator": w.manager.pk,
+        },
+        json=True,
+    ),
+    "api:learning-session-detail": Row(
+        get=By(401, OK, OK, 404, OK, OK),
+        write=By(401, 403, CHANGES, 404, CHANGES, 403),
+        method="patch",
+        data=lambda w: {"location": "Room 9"},
+        kwargs={"pk": _session_id},
+        json=True,
+    ),
+    "api:learning-session-cancel": Row(
+        get=API_POST_ONLY,
+        write=By(401, 403, CHANGES, 404, CHANGES, 403),
+        kwargs={"pk": _session_id},
+    ),
+    "api:learning-enrolment-list": Row(
+        get=API_SIGNED_IN,
+        write=By(401, CHANGES, CHANGES, 400, CHANGES, CHANGES),
+        data=lambda w: {"session": _session_id(w)},
+        json=True,
+    ),
+    # Rita's place: Rick (her peer) does not read her records.
+    "api:learning-enrolment-detail": Row(
+        get=By(401, 404, OK, 404, OK, OK), kwargs={"pk": _enrolment_id}
+    ),
+    "api:learning-enrolment-cancel": Row(
+        get=API_POST_ONLY,
+        write=By(401, 404, CHANGES, 404, CHANGES, 403),
+        kwargs={"pk": _enrolment_id},
+    ),
+    "api:learning-enrolment-attendance": Row(
+        get=API_POST_ONLY,
+        write=By(401, 404, CHANGES, 404, CHANGES, 403),
+        data=lambda w: {"attendance": "attended"},
+        kwargs={"pk": _started_enrolment_id},
+        json=True,
     ),
 }
