@@ -21,6 +21,7 @@ from tests.permission_matrix.outcomes import (
     SIGNED_IN,
     By,
     Row,
+    Value,
 )
 from tests.permission_matrix.world import World, east_training
 
@@ -63,9 +64,9 @@ def _started_enrolment_id(w: World) -> int:
     return w.objects["started_session_enrolment"].pk
 
 
-SESSION = {"session_id": _session_id}
-ENROLMENT = {"enrolment_id": _enrolment_id}
-STARTED = {"enrolment_id": _started_enrolment_id}
+SESSION: dict[str, Value] = {"session_id": _session_id}
+ENROLMENT: dict[str, Value] = {"enrolment_id": _enrolment_id}
+STARTED: dict[str, Value] = {"enrolment_id": _started_enrolment_id}
 NEW_SESSION = {
     "starts_at": "2030-01-10T10:00",
     "ends_at": "2030-01-10T12:00",
