@@ -16,6 +16,7 @@ from charter.kpis.api import explain as kpis_explain_api
 from charter.kpis.api import scorecards as kpi_scorecards_api
 from charter.kpis.api import targets as kpi_targets_api
 from charter.learning.api import catalogue as learning_catalogue_api
+from charter.learning.api import certificates as learning_certificates_api
 from charter.learning.api import completions as learning_completions_api
 from charter.learning.api import requirements as learning_requirements_api
 from charter.learning.api import sessions as learning_sessions_api
@@ -62,6 +63,16 @@ router.register(
     "learning/enrolments",
     learning_sessions_api.EnrolmentViewSet,
     basename="learning-enrolment",
+)
+router.register(
+    "learning/certifications",
+    learning_certificates_api.CertificationViewSet,
+    basename="learning-certification",
+)
+router.register(
+    "learning/certificates",
+    learning_certificates_api.CertificateViewSet,
+    basename="learning-certificate",
 )
 router.register("meetings/series", meetings_api.SeriesViewSet, basename="meetings-series")
 router.register("meetings/meetings", meetings_api.MeetingViewSet, basename="meetings-meeting")

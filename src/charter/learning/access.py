@@ -255,6 +255,18 @@ def visible_certificates(user: Any) -> QuerySet[Certificate]:
     return Certificate.objects.filter(org_id=me.org_id, person__in=visible_people(user))
 
 
+def certificates_with_evidence_access(user: Any) -> QuerySet[Certificate]:
+    """The certificates whose details and evidence `user` may read through the API: the
+    holder, the managers above them and admins (as `can_view_evidence`), not peers."""
+    me = person_of(user)
+    if me is None:
+        return Certificate.objects.none()
+    found = Certificate.objects.filter(org_id=me.org_id)
+    if can_manage_org(user):
+        return found
+    return found.filter(person_id__in=subtree_ids(me) | {me.pk})
+
+
 def certificate_holders(user: Any) -> QuerySet[Person]:
     """Whom `user` may record a certificate for: themselves; managers, their people too;
     admins, anyone active in the organization."""

@@ -242,6 +242,30 @@ ROWS: dict[str, Row] = {
             "issued_on": "2026-01-05",
         },
     ),
+    # The API reads certificates as their evidence: Rita, Mona and Eve above her, admins; not
+    # Rick beside her nor Omar. Whom one may not record for is a 400 naming `person`.
+    "api:learning-certificate-list": Row(
+        get=API_SIGNED_IN,
+        write=By(401, 400, CHANGES, 400, CHANGES, 400),
+        data=lambda w: {
+            "person": w.rep2.pk,
+            "certification": certification(w).pk,
+            "issued_on": "2026-01-05",
+        },
+        json=True,
+    ),
+    "api:learning-certificate-detail": Row(
+        get=By(401, 404, OK, 404, OK, OK), kwargs={"pk": lambda w: rita_certificate(w).pk}
+    ),
+    "api:learning-certification-list": Row(
+        get=API_SIGNED_IN,
+        write=By(401, 403, 403, 403, CHANGES, 403),
+        data=lambda w: {"name": "Api cert", "validity_months": 12, "expiring_days": 30},
+        json=True,
+    ),
+    "api:learning-certification-detail": Row(
+        get=API_SIGNED_IN, kwargs={"pk": lambda w: certification(w).pk}
+    ),
     "learning:certifications": Row(
         get=SIGNED_IN,
         write=By(LOGIN, 403, 403, 403, CHANGES, 403),
