@@ -267,4 +267,4 @@ def build_sessions(ctx: DemoContext) -> None:
     coaching = schedule("COACH-300", 20, 8, video_link="https://meet.example.com/coaching")
     for person in managers[1:3]:
         sessions.enrol(session=coaching, person=person, actor=person.user)
-    ctx.log("Learning sessions: 3 (one held with attendance, one full with a waiting list)")
+    ctx.log("demo: 3 training sessions (one held with attendance, one full with a waiting list)")

@@ -152,9 +152,7 @@ class Rules:
         trainings: list[TrainingRule] = []
         hours: list[HoursRule] = []
         for requirement, version, asks in self.entries:
-            if requirement.scope == Scope.ROLE and person.role != requirement.role:
-                continue
-            if requirement.scope == Scope.TEAM and requirement.team_id not in chain:
+            if not _applies(requirement, person, chain):
                 continue
             trainings += [
                 TrainingRule(
@@ -211,6 +209,8 @@ def rules_on(org_id: int, day: dt.date) -> Rules:
 
 
 def _applies(requirement: Requirement, person: Person, chain: set[int]) -> bool:
+    # Whom a requirement asks (its scope: everyone, one role, a team and its subteams), not who
+    # may read it: access rules stay in access.py.
     if requirement.scope == Scope.ROLE and person.role != requirement.role:
         return False
     return not (requirement.scope == Scope.TEAM and requirement.team_id not in chain)
